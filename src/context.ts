@@ -1,0 +1,89 @@
+// What a command receives: the clock, the time zone, who is acting, the streams and the
+// colour decision. Built once per run from the global flags and the environment.
+import { userInfo } from 'node:os';
+import type { ChalkInstance } from 'chalk';
+import { usageError } from './errors.js';
+import { makeChalk, wantsColor, type ColorFlag } from './terminal.js';
+
+export interface GlobalOptions {
+  ledger?: string;
+  cycle?: string;
+  as?: string;
+  json?: boolean;
+  color?: ColorFlag;
+  input?: boolean;
+  tz?: string;
+}
+
+export interface Context {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  now: Date;
+  tz: string;
+  actor: string;
+  /** The words the user typed after `playbook`, kept in each event of the audit trail. */
+  command: string;
+  options: GlobalOptions;
+  json: boolean;
+  color: boolean;
+  chalk: ChalkInstance;
+  /** True when questions may be asked: stdin is a terminal and --no-input was not given. */
+  interactive: boolean;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Writes text to stdout, adding the final newline. */
+  print(text: string): void;
+  /** Writes a message to stderr. */
+  note(text: string): void;
+}
+
+export function parseNow(value: string | undefined): Date {
+  if (value === undefined || value === '') return new Date();
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(date.getTime())) {
+    throw usageError(`PLAYBOOK_NOW="${value}" is not an ISO date and time (e.g. 2026-11-23T09:00:00Z)`);
+  }
+  return date;
+}
+
+export function resolveTimeZone(value: string | undefined, source: string): string {
+  if (!value) return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw usageError(`${source} "${value}" is not a time zone (e.g. Europe/Berlin, America/New_York, UTC)`);
+  }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function createContext(options: GlobalOptions, command: string, proc: NodeJS.Process = process): Context {
+  const env = proc.env;
+  const color = wantsColor(options.color, env, Boolean(proc.stdout.isTTY));
+  const actor = (options.as ?? env.PLAYBOOK_ACTOR ?? '').trim() || osUser();
+  return {
+    env,
+    cwd: proc.cwd(),
+    now: parseNow(env.PLAYBOOK_NOW),
+    tz: options.tz ? resolveTimeZone(options.tz, '--tz') : resolveTimeZone(env.PLAYBOOK_TZ, 'PLAYBOOK_TZ'),
+    actor,
+    command,
+    options,
+    json: Boolean(options.json),
+    color,
+    chalk: makeChalk(color),
+    interactive: Boolean(proc.stdin.isTTY) && options.input !== false,
+    stdin: proc.stdin,
+    stdout: proc.stdout,
+    stderr: proc.stderr,
+    print: (text) => void proc.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+    note: (text) => void proc.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  };
+}

@@ -1,0 +1,173 @@
+// The catalog: built-in playbooks plus the user's own, with aliases. A name typed on the
+// command line only ever selects a file found by listing these directories; it is never
+// joined into a path, so `../../etc/passwd` or a symlink out of a directory reaches nothing.
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { usageError } from '../errors.js';
+import { playbookDirs } from '../paths.js';
+import { loadPlaybookFile, PlaybookFileError } from './load.js';
+import type { Playbook } from './schema.js';
+
+export interface CatalogFile {
+  industry: string;
+  role: string;
+  file: string;
+  /** 'built-in', 'user', or the PLAYBOOK_PATH directory it came from. */
+  source: string;
+}
+
+export interface CatalogEntry extends CatalogFile {
+  playbook: Playbook;
+  /** The lower-priority files with the same id that this one hides. */
+  overrides: CatalogFile[];
+}
+
+export interface CatalogProblem {
+  file: string;
+  message: string;
+}
+
+const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/** Every playbook file in every directory, highest priority first, symlinks out of a directory skipped. */
+export function catalogFiles(env: NodeJS.ProcessEnv): CatalogFile[] {
+  const files: CatalogFile[] = [];
+  for (const { dir, source } of playbookDirs(env)) {
+    const root = realDir(dir);
+    if (!root) continue;
+    for (const industry of safeReaddir(root).sort()) {
+      if (!NAME.test(industry)) continue;
+      const industryDir = join(root, industry);
+      if (!inside(root, industryDir) || !isDir(industryDir)) continue;
+      for (const name of safeReaddir(industryDir).sort()) {
+        const match = /^([a-z0-9][a-z0-9-]{0,39})\.ya?ml$/.exec(name);
+        if (!match) continue;
+        const file = join(industryDir, name);
+        if (!inside(root, file)) continue;
+        files.push({ industry, role: match[1]!, file, source });
+      }
+    }
+  }
+  return files;
+}
+
+/** Loads the whole catalog. Invalid files are reported, not fatal, so one bad user file does not hide the rest. */
+export function loadCatalog(env: NodeJS.ProcessEnv): { entries: CatalogEntry[]; problems: CatalogProblem[] } {
+  const entries = new Map<string, CatalogEntry>();
+  const problems: CatalogProblem[] = [];
+  for (const f of catalogFiles(env)) {
+    const id = `${f.industry}/${f.role}`;
+    const winner = entries.get(id);
+    if (winner) {
+      winner.overrides.push(f);
+      continue;
+    }
+    try {
+      const playbook = loadPlaybookFile(f.file);
+      if (playbook.id !== id) {
+        problems.push({ file: f.file, message: `${f.file}:1:1: id "${playbook.id}" does not match its place in the catalog (${id}.yaml)` });
+        continue;
+      }
+      entries.set(id, { ...f, playbook, overrides: [] });
+    } catch (error) {
+      if (error instanceof PlaybookFileError || (error instanceof Error && 'exitCode' in error)) {
+        problems.push({ file: f.file, message: error.message });
+      } else throw error;
+    }
+  }
+  const list = [...entries.values()];
+  problems.push(...aliasClashes(list));
+  return { entries: list, problems };
+}
+
+export function aliasClashes(entries: CatalogEntry[]): CatalogProblem[] {
+  const problems: CatalogProblem[] = [];
+  const owners = new Map<string, string>();
+  for (const e of entries) {
+    for (const name of [e.role, ...e.playbook.aliases]) {
+      const key = `${e.industry}/${name}`;
+      const other = owners.get(key);
+      if (other && other !== e.playbook.id) {
+        problems.push({ file: e.file, message: `${e.file}:1:1: "${name}" names both ${other} and ${e.playbook.id}; aliases must be unique within an industry` });
+      }
+      owners.set(key, e.playbook.id);
+    }
+  }
+  return problems;
+}
+
+/** Finds a playbook by industry and role or alias; unknown names are a usage error that lists what exists. */
+export function resolvePlaybook(env: NodeJS.ProcessEnv, industry: string, role: string): CatalogEntry {
+  if (!NAME.test(industry)) throw usageError(`"${industry}" is not an industry name (lowercase letters, digits and dashes)`);
+  if (!NAME.test(role)) throw usageError(`"${role}" is not a role name (lowercase letters, digits and dashes)`);
+  const { entries, problems } = loadCatalog(env);
+  const match = entries.find((e) => e.industry === industry && (e.role === role || e.playbook.aliases.includes(role)));
+  if (match) return match;
+  const broken = problems.find((p) => p.file.endsWith(`${sep}${industry}${sep}${role}.yaml`) || p.file.endsWith(`${sep}${industry}${sep}${role}.yml`));
+  if (broken) throw new PlaybookFileError(broken.file, [], broken.message);
+  const inIndustry = entries.filter((e) => e.industry === industry);
+  if (inIndustry.length === 0) {
+    const industries = [...new Set(entries.map((e) => e.industry))];
+    throw usageError(`no playbooks for industry "${industry}"`, `industries: ${industries.join(', ') || 'none'}; see \`playbook list\``);
+  }
+  const names = inIndustry.flatMap((e) => [e.role, ...e.playbook.aliases]);
+  const guess = closest(role, names);
+  throw usageError(
+    `no "${role}" playbook for ${industry}${guess ? `; did you mean "${guess}"?` : ''}`,
+    `${industry} roles: ${inIndustry.map((e) => (e.playbook.aliases.length ? `${e.role} (${e.playbook.aliases.join(', ')})` : e.role)).join(', ')}`,
+  );
+}
+
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+function realDir(dir: string): string | undefined {
+  try {
+    const real = realpathSync(dir);
+    return statSync(real).isDirectory() ? real : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** True when `path`, with symlinks resolved, stays inside `root` (itself already resolved). */
+function inside(root: string, path: string): boolean {
+  if (!existsSync(path)) return false;
+  const rel = relative(root, realpathSync(path));
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith(sep) && rel.split(sep)[0] !== '..';
+}
