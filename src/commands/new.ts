@@ -1,26 +1,26 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, parseDocument, stringify } from 'yaml';
 import type { Context } from '../context.js';
 import { failure, usageError } from '../errors.js';
 import { BUILTIN_TEMPLATES, userPlaybookDir } from '../paths.js';
 import { parsePlaybook } from '../playbook/load.js';
+import { oneLine } from '../terminal.js';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 
 export function run(ctx: Context, [industry, role]: [string, string], opts: { dir?: string }): void {
   for (const [what, value] of [['industry', industry], ['role', role]] as const) {
-    if (!NAME.test(value)) throw usageError(`"${value}" is not a valid ${what} name: use lowercase letters, digits and dashes (at most 40)`);
+    if (!NAME.test(value)) throw usageError(`"${oneLine(value)}" is not a valid ${what} name: use lowercase letters, digits and dashes (at most 40)`);
   }
   const dir = opts.dir ? resolve(ctx.cwd, opts.dir) : userPlaybookDir(ctx.env);
-  // Edit the template as a YAML document so its comments survive.
-  const doc = parseDocument(readFileSync(join(BUILTIN_TEMPLATES, 'playbook.yaml'), 'utf8'));
   const words = (s: string) => s.replace(/-/g, ' ');
-  doc.set('id', `${industry}/${role}`);
-  doc.set('industry', industry);
-  doc.set('role', role);
-  doc.set('title', `${words(industry)[0]!.toUpperCase()}${words(industry).slice(1)} playbook for ${words(role)}`);
-  const text = doc.toString({ lineWidth: 0 });
+  const text = withValues(readFileSync(join(BUILTIN_TEMPLATES, 'playbook.yaml'), 'utf8'), {
+    id: `${industry}/${role}`,
+    industry,
+    role,
+    title: `${words(industry)[0]!.toUpperCase()}${words(industry).slice(1)} playbook for ${words(role)}`,
+  });
   const target = join(dir, industry, `${role}.yaml`);
   parsePlaybook(text, target); // the scaffold must itself be valid
   mkdirSync(join(dir, industry), { recursive: true });
@@ -38,4 +38,23 @@ export function run(ctx: Context, [industry, role]: [string, string], opts: { di
   }
   ctx.print(target);
   ctx.note(`created ${industry}/${role}; edit it, then run \`playbook validate ${target}\``);
+}
+
+/**
+ * The template with some top-level values replaced in place. Only the values' own characters
+ * change, so the template's comments, layout and flow style reach the user exactly as written.
+ */
+function withValues(template: string, values: Record<string, string>): string {
+  const doc = parseDocument(template);
+  if (!isMap(doc.contents)) throw failure('the playbook template is not a YAML mapping; reinstall playbook');
+  const edits: [start: number, end: number, text: string][] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const pair = doc.contents.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+    if (!pair || !isScalar(pair.value) || !pair.value.range) throw failure(`the playbook template has no "${key}" value; reinstall playbook`);
+    edits.push([pair.value.range[0], pair.value.range[1], stringify(value).trimEnd()]);
+  }
+  edits.sort((a, b) => b[0] - a[0]);
+  let text = template;
+  for (const [start, end, replacement] of edits) text = text.slice(0, start) + replacement + text.slice(end);
+  return text;
 }

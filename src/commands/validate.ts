@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { loadCatalog } from '../playbook/catalog.js';
 import { loadPlaybookFile, PlaybookFileError } from '../playbook/load.js';
+import { oneLine } from '../terminal.js';
 
 export function run(ctx: Context, [files]: [string[]]): void {
   const results: { file: string; ok: boolean; problems: string[] }[] = [];
@@ -32,7 +33,7 @@ export function run(ctx: Context, [files]: [string[]]): void {
     ctx.print(JSON.stringify({ version: 1, valid: failed.length === 0, files: results }, null, 2));
   } else {
     for (const r of results) {
-      if (r.ok) ctx.print(`${ctx.chalk.green('ok')}  ${r.file}`);
+      if (r.ok) ctx.print(`${ctx.chalk.green('ok')}  ${oneLine(r.file)}`);
       else for (const p of r.problems) ctx.note(p);
     }
   }

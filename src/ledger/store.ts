@@ -85,6 +85,7 @@ export function readLedger<T>(path: string, validate: (data: unknown) => T): T |
   try {
     return validate(data);
   } catch (error) {
+    if (error instanceof CliError) throw error; // e.g. a ledger from a newer version: not damage
     throw damaged(path, describe(error));
   }
 }
@@ -204,7 +205,8 @@ function ensureDir(path: string): void {
     const created = mkdirSync(dir, { recursive: true, mode: DIR_MODE });
     if (created !== undefined) chmodSync(dir, DIR_MODE);
   } catch (error) {
-    throw fsFailure(path, error, 'write');
+    // mkdir -p reports EEXIST when a component of the path is a file: say what is really wrong.
+    throw fsFailure(path, errorCode(error) === 'EEXIST' ? Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }) : error, 'write');
   }
 }
 

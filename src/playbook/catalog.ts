@@ -5,6 +5,7 @@ import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { usageError } from '../errors.js';
 import { playbookDirs } from '../paths.js';
+import { oneLine } from '../terminal.js';
 import { loadPlaybookFile, PlaybookFileError } from './load.js';
 import type { Playbook } from './schema.js';
 
@@ -25,6 +26,8 @@ export interface CatalogEntry extends CatalogFile {
 export interface CatalogProblem {
   file: string;
   message: string;
+  /** The catalog id the file stands for by its place, when the file itself failed to load. */
+  id?: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -65,17 +68,17 @@ export function loadCatalog(env: NodeJS.ProcessEnv): { entries: CatalogEntry[]; 
     try {
       const playbook = loadPlaybookFile(f.file);
       if (playbook.id !== id) {
-        problems.push({ file: f.file, message: `${f.file}:1:1: id "${playbook.id}" does not match its place in the catalog (${id}.yaml)` });
+        problems.push({ file: f.file, id, message: `${f.file}:1:1: id "${playbook.id}" does not match its place in the catalog (${id}.yaml)` });
         continue;
       }
       entries.set(id, { ...f, playbook, overrides: [] });
     } catch (error) {
       if (error instanceof PlaybookFileError || (error instanceof Error && 'exitCode' in error)) {
-        problems.push({ file: f.file, message: error.message });
+        problems.push({ file: f.file, id, message: error.message });
       } else throw error;
     }
   }
-  const list = [...entries.values()];
+  const list = [...entries.values()].sort((a, b) => (a.playbook.id < b.playbook.id ? -1 : a.playbook.id > b.playbook.id ? 1 : 0));
   problems.push(...aliasClashes(list));
   return { entries: list, problems };
 }
@@ -98,14 +101,22 @@ export function aliasClashes(entries: CatalogEntry[]): CatalogProblem[] {
 
 /** Finds a playbook by industry and role or alias; unknown names are a usage error that lists what exists. */
 export function resolvePlaybook(env: NodeJS.ProcessEnv, industry: string, role: string): CatalogEntry {
-  if (!NAME.test(industry)) throw usageError(`"${industry}" is not an industry name (lowercase letters, digits and dashes)`);
-  if (!NAME.test(role)) throw usageError(`"${role}" is not a role name (lowercase letters, digits and dashes)`);
+  if (!NAME.test(industry)) throw usageError(`${quote(industry)} is not an industry name (lowercase letters, digits and dashes)`);
+  if (!NAME.test(role)) throw usageError(`${quote(role)} is not a role name (lowercase letters, digits and dashes)`);
   const { entries, problems } = loadCatalog(env);
-  const match = entries.find((e) => e.industry === industry && (e.role === role || e.playbook.aliases.includes(role)));
-  if (match) return match;
-  const broken = problems.find((p) => p.file.endsWith(`${sep}${industry}${sep}${role}.yaml`) || p.file.endsWith(`${sep}${industry}${sep}${role}.yml`));
-  if (broken) throw new PlaybookFileError(broken.file, [], broken.message);
   const inIndustry = entries.filter((e) => e.industry === industry);
+  const byRole = inIndustry.find((e) => e.role === role);
+  const byAlias = inIndustry.filter((e) => e.playbook.aliases.includes(role));
+  if (!byRole && byAlias.length > 1) {
+    throw usageError(`"${role}" is an alias of ${byAlias.map((e) => e.playbook.id).join(' and ')}`, 'give the role in full, and make the alias unique (`playbook validate` lists the clash)');
+  }
+  const match = byRole ?? byAlias[0];
+  // A file that failed to load hides nothing silently: when it stands for the playbook asked for
+  // (an edited override with a typo), its error is the answer, not the built-in it would replace.
+  const wanted = match ? match.playbook.id : `${industry}/${role}`;
+  const broken = problems.find((p) => p.id === wanted);
+  if (broken) throw new PlaybookFileError(broken.file, [], broken.message);
+  if (match) return match;
   if (inIndustry.length === 0) {
     const industries = [...new Set(entries.map((e) => e.industry))];
     throw usageError(`no playbooks for industry "${industry}"`, `industries: ${industries.join(', ') || 'none'}; see \`playbook list\``);
@@ -116,6 +127,11 @@ export function resolvePlaybook(env: NodeJS.ProcessEnv, industry: string, role: 
     `no "${role}" playbook for ${industry}${guess ? `; did you mean "${guess}"?` : ''}`,
     `${industry} roles: ${inIndustry.map((e) => (e.playbook.aliases.length ? `${e.role} (${e.playbook.aliases.join(', ')})` : e.role)).join(', ')}`,
   );
+}
+
+/** A name typed on the command line, quoted and with control characters made visible, for a message. */
+function quote(name: string): string {
+  return `"${oneLine(name)}"`;
 }
 
 export function closest(word: string, candidates: string[]): string | undefined {

@@ -1,9 +1,10 @@
 // Strict YAML loading for playbooks: anything a careless edit or a hostile file can do
 // ends as `FILE:LINE:COL: message`, never as a stack trace or a hang.
-import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, isAlias, isPair, isScalar, isMap, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { Lexer, LineCounter, isAlias, isPair, isScalar, isMap, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ZodError } from 'zod';
 import { usageError } from '../errors.js';
+import { oneLine } from '../terminal.js';
 import { playbookSchema, type Playbook } from './schema.js';
 
 export const MAX_PLAYBOOK_BYTES = 512 * 1024;
@@ -22,21 +23,44 @@ export class PlaybookFileError extends Error {
     readonly problems: SourceProblem[],
     message?: string,
   ) {
-    super(message ?? problems.map((p) => `${file}:${p.line}:${p.col}: ${p.message}`).join('\n'));
+    // Both the file name and the messages (which quote keys and values) come from outside.
+    super(message ?? problems.map((p) => oneLine(`${file}:${p.line}:${p.col}: ${p.message}`)).join('\n'));
   }
 }
 
 export function loadPlaybookFile(file: string, displayName = file): Playbook {
-  let size: number;
+  return parsePlaybook(readPlaybookText(file, displayName), displayName);
+}
+
+/**
+ * Reads at most MAX_PLAYBOOK_BYTES + 1 bytes of a regular file, so a directory, a FIFO or
+ * /dev/zero given as a playbook is refused instead of hanging or exhausting memory.
+ */
+function readPlaybookText(file: string, displayName: string): string {
+  let fd: number;
   try {
-    size = statSync(file).size;
-  } catch {
-    throw usageError(`${displayName}: no such playbook file`);
+    fd = openSync(file, 'r');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw usageError(`${oneLine(displayName)}: ${code === 'ENOENT' ? 'no such playbook file' : `cannot read the playbook (${code ?? String(error)})`}`);
   }
-  if (size > MAX_PLAYBOOK_BYTES) {
-    throw new PlaybookFileError(displayName, [{ line: 1, col: 1, message: `file is ${size} bytes; a playbook may be at most ${MAX_PLAYBOOK_BYTES}` }]);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw usageError(`${oneLine(displayName)}: not a playbook file (a playbook is a regular YAML file)`);
+    const buffer = Buffer.allocUnsafe(Math.min(stat.size, MAX_PLAYBOOK_BYTES) + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > MAX_PLAYBOOK_BYTES) {
+      throw new PlaybookFileError(displayName, [{ line: 1, col: 1, message: `file is larger than ${MAX_PLAYBOOK_BYTES} bytes (512 KiB), the most a playbook may be` }]);
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
   }
-  return parsePlaybook(readFileSync(file, 'utf8'), displayName);
 }
 
 /** Parses YAML text into a playbook, or throws PlaybookFileError with every problem found. */
@@ -55,10 +79,18 @@ export function parseStrictYaml(source: string, file: string): { doc: Document.P
     const { line, col } = lineCounter.linePos(offset);
     return { line, col };
   };
+  // Both checks run before the parser, so its line counter is not filled yet.
+  const before = (offset: number) => {
+    const lines = source.slice(0, offset).split('\n');
+    return { line: lines.length, col: lines[lines.length - 1]!.length + 1 };
+  };
   const directive = /^%YAML\s+1\.1\b/m.exec(source);
   if (directive) {
-    const line = source.slice(0, directive.index).split('\n').length;
-    throw new PlaybookFileError(file, [{ line, col: 1, message: 'YAML 1.1 is not supported; remove the %YAML 1.1 directive' }]);
+    throw new PlaybookFileError(file, [{ ...before(directive.index), message: 'YAML 1.1 is not supported; remove the %YAML 1.1 directive' }]);
+  }
+  const deep = tooDeep(source);
+  if (deep !== undefined) {
+    throw new PlaybookFileError(file, [{ ...before(deep), message: `nested more than ${MAX_DEPTH} levels deep` }]);
   }
   const doc = parseDocument(source, { lineCounter, uniqueKeys: true, strict: true, prettyErrors: false, version: '1.2', schema: 'core', merge: false });
   const first = doc.errors[0] ?? doc.warnings[0];
@@ -67,40 +99,86 @@ export function parseStrictYaml(source: string, file: string): { doc: Document.P
     throw new PlaybookFileError(file, [{ ...at(first.pos[0]), message: yamlMessage(first.code, message) }]);
   }
   const problems: SourceProblem[] = [];
+  const checkTag = (node: Node, core: string[]) => {
+    if (node.tag && !core.some((name) => node.tag === `tag:yaml.org,2002:${name}`)) {
+      problems.push({ ...at(node.range?.[0] ?? 0), message: `the tag ${node.tag} is not allowed` });
+      return visit.BREAK;
+    }
+    return undefined;
+  };
   visit(doc, {
     Alias(_, node) {
       problems.push({ ...at(node.range?.[0] ?? 0), message: `aliases (*${node.source}) are not allowed in a playbook; write the value out` });
       return visit.BREAK;
     },
-    Pair(_, pair, path) {
+    Pair(_, pair) {
       if (isScalar(pair.key) && pair.key.value === '__proto__') {
         problems.push({ ...at(pair.key.range?.[0] ?? 0), message: 'the key "__proto__" is not allowed' });
         return visit.BREAK;
       }
-      if (path.length > MAX_DEPTH * 2) {
-        const node = pair.key as Node | null;
-        problems.push({ ...at(node?.range?.[0] ?? 0), message: `nested more than ${MAX_DEPTH} levels deep` });
-        return visit.BREAK;
-      }
       return undefined;
     },
-    Seq(_, seq, path) {
-      if (path.length > MAX_DEPTH * 2) {
-        problems.push({ ...at(seq.range?.[0] ?? 0), message: `nested more than ${MAX_DEPTH} levels deep` });
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-    Scalar(_, scalar) {
-      if (scalar.tag && !['tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null'].includes(scalar.tag)) {
-        problems.push({ ...at(scalar.range?.[0] ?? 0), message: `the tag ${scalar.tag} is not allowed` });
-        return visit.BREAK;
-      }
-      return undefined;
-    },
+    // Explicit tags may only restate a core type; `!!set`, `!!omap`, `!!binary` and the like make
+    // objects no playbook field takes.
+    Scalar: (_, node) => checkTag(node, ['str', 'int', 'float', 'bool', 'null']),
+    Map: (_, node) => checkTag(node, ['map']),
+    Seq: (_, node) => checkTag(node, ['seq']),
   });
   if (problems.length > 0) throw new PlaybookFileError(file, problems);
   return { doc, lineCounter };
+}
+
+/**
+ * Finds where a document nests deeper than MAX_DEPTH collections, from the lexer's flat token
+ * stream, before the recursive composer sees it: a few thousand `[` or `- ` would overflow its
+ * stack. Flow collections are counted exactly. A block collection is counted at the column of the
+ * first node on its line (lines further left close it) and at each compact `- ` or `? ` indicator;
+ * a sequence at its parent map's indentation or a map inside a `- ` item is not counted, so the
+ * count is at least half the real depth. Returns the offset of the token that goes too deep.
+ */
+function tooDeep(source: string): number | undefined {
+  const blocks: number[] = []; // the columns of the open block collections
+  let flow = 0;
+  let offset = 0;
+  let lineStart = 0;
+  let atLineStart = true;
+  let scalarNext = false;
+  let blockScalar = false; // a `|` or `>` header was seen: the next scalar is its text, not structure
+  for (const token of new Lexer().lex(source)) {
+    // The lexer's marker tokens (document mode, scalar, flow error end) take no room in the source.
+    if (token === '\u0002' || token === '\u0018') continue;
+    if (token === '\u001f') {
+      scalarNext = true;
+      continue;
+    }
+    const start = offset;
+    offset += token.length;
+    const scalar = scalarNext;
+    scalarNext = false;
+    if (scalar && blockScalar) {
+      blockScalar = false;
+    } else if (scalar || !(/^[ \t]*(\r?\n)?$/.test(token) || token.startsWith('#'))) {
+      const col = start - lineStart;
+      const inFlow = flow > 0;
+      if (!scalar && (token === '[' || token === '{')) flow += 1;
+      else if (!scalar && (token === ']' || token === '}')) flow = Math.max(0, flow - 1);
+      else if (!scalar && (token.startsWith('|') || token.startsWith('>'))) blockScalar = true;
+      if (!inFlow && atLineStart) {
+        while (blocks.length > 0 && blocks[blocks.length - 1]! >= col) blocks.pop();
+        if (flow === 0) blocks.push(col);
+      } else if (!inFlow && !scalar && (token === '-' || token === '?')) {
+        blocks.push(col);
+      }
+      if (blocks.length + flow > MAX_DEPTH) return start;
+      atLineStart = false;
+    }
+    const newline = token.lastIndexOf('\n');
+    if (newline >= 0) {
+      lineStart = start + newline + 1;
+      atLineStart = /^[ \t]*$/.test(token.slice(newline + 1));
+    }
+  }
+  return undefined;
 }
 
 function yamlMessage(code: string, message: string): string {

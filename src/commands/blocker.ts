@@ -1,0 +1,44 @@
+import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
+import { parseWhen } from '../dates.js';
+import { commit, selectCycle } from '../ledger/ledger.js';
+import { nextId } from '../ledger/state.js';
+import { find, owner, recordId, text } from './common.js';
+
+export function add(ctx: Context, [title]: [string], opts: { owner?: string; due?: string; fallback?: string; decision?: string }): void {
+  const t = text(title, 'the blocker title');
+  const who = owner(opts.owner);
+  const explicitDue = opts.due ? parseWhen(opts.due, ctx.now, ctx.tz, '--due') : undefined;
+  if (explicitDue && explicitDue.getTime() <= ctx.now.getTime()) throw usageError(`--due "${opts.due}" is already past`);
+  const fallback = opts.fallback ? text(opts.fallback, '--fallback', 2000) : '';
+  let id = '';
+  let due = '';
+  commit(ctx, (state) => {
+    const cycle = selectCycle(ctx, state);
+    const decision = opts.decision ? find(cycle, 'decision', opts.decision).id : undefined;
+    id = nextId(cycle, 'B');
+    due = (explicitDue ?? new Date(ctx.now.getTime() + cycle.snapshot.cadence.blockerWindowHours * 3600_000)).toISOString();
+    return [{ type: 'blocker.added', data: { id, title: t, owner: who, due, fallback, ...(decision ? { decision } : {}) } }];
+  });
+  ctx.print(`${id} added: ${t} (owner ${who}, due ${due})`);
+  if (!fallback) ctx.note(`hint: ${id} has no fallback plan; a breached blocker shows its fallback. Add one with --fallback next time.`);
+}
+
+function transition(kind: 'resolve' | 'escalate') {
+  return (ctx: Context, [typed]: [string], opts: { note?: string }): void => {
+    recordId('blocker', typed);
+    let id = '';
+    commit(ctx, (state) => {
+      const b = find(selectCycle(ctx, state), 'blocker', typed);
+      id = b.id;
+      if (b.status === 'resolved') throw usageError(`${b.id} is already resolved`);
+      if (kind === 'escalate' && b.status === 'escalated') throw usageError(`${b.id} is already escalated`);
+      const data = opts.note ? { id, note: text(opts.note, '--note', 2000) } : { id };
+      return [kind === 'resolve' ? { type: 'blocker.resolved', data } : { type: 'blocker.escalated', data }];
+    });
+    ctx.print(`${id} ${kind === 'resolve' ? 'resolved' : 'escalated'}`);
+  };
+}
+
+export const resolve = transition('resolve');
+export const escalate = transition('escalate');

@@ -1,0 +1,49 @@
+// Small pieces the ledger commands share: finding a record by the id a person typed,
+// checking typed text, and printing JSON.
+import type { Context } from '../context.js';
+import { usageError } from '../errors.js';
+import type { Cycle } from '../ledger/state.js';
+
+export const JSON_VERSION = 1;
+
+export function printJson(ctx: Context, value: Record<string, unknown>): void {
+  ctx.print(JSON.stringify({ version: JSON_VERSION, ...value }, null, 2));
+}
+
+type Kind = 'decision' | 'blocker' | 'risk';
+const PREFIX: Record<Kind, string> = { decision: 'D', blocker: 'B', risk: 'R' };
+
+/** "d-3", "D3" and "3" all name D-3. */
+export function recordId(kind: Kind, typed: string): string {
+  const m = /^(?:([a-z])-?)?(\d{1,6})$/i.exec(typed.trim());
+  if (!m || (m[1] && m[1].toUpperCase() !== PREFIX[kind])) {
+    throw usageError(`"${typed}" is not a ${kind} id (like ${PREFIX[kind]}-3)`);
+  }
+  return `${PREFIX[kind]}-${Number(m[2])}`;
+}
+
+export function find<K extends Kind>(cycle: Cycle, kind: K, typed: string) {
+  const id = recordId(kind, typed);
+  const map = kind === 'decision' ? cycle.decisions : kind === 'blocker' ? cycle.blockers : cycle.risks;
+  const record = map.get(id);
+  if (!record) {
+    const known = [...map.keys()];
+    throw usageError(`no ${kind} ${id} in cycle ${cycle.id}`, known.length ? `${kind}s: ${known.slice(-10).join(', ')}` : `the cycle has no ${kind}s yet`);
+  }
+  return record as K extends 'decision' ? import('../ledger/state.js').Decision : K extends 'blocker' ? import('../ledger/state.js').Blocker : import('../ledger/state.js').Risk;
+}
+
+/** Trimmed, non-empty, single-line text of at most `max` characters. */
+export function text(value: string | undefined, what: string, max = 200): string {
+  const t = (value ?? '').trim();
+  if (t === '') throw usageError(`${what} must not be empty`);
+  if (t.length > max) throw usageError(`${what} is ${t.length} characters; at most ${max}`);
+  return t;
+}
+
+/** An owner is one person: a name, not a list. */
+export function owner(value: string | undefined, what = '--owner'): string {
+  const t = text(value, what);
+  if (/[,;&]|\s(and|\+)\s|\//i.test(t)) throw usageError(`${what} "${t}" names more than one person; give exactly one owner`);
+  return t;
+}

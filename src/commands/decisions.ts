@@ -1,0 +1,40 @@
+import type { Context } from '../context.js';
+import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { listDecisions } from '../ledger/queries.js';
+import { renderTable } from '../table.js';
+import { printJson } from './common.js';
+
+export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: boolean; all?: boolean; owner?: string }): void {
+  const { state } = openLedger(ctx);
+  const cycle = selectCycle(ctx, state);
+  const status = opts.all ? 'all' : opts.closed ? 'closed' : 'open';
+  const decisions = listDecisions(cycle, { status, ...(opts.owner ? { owner: opts.owner } : {}) });
+  if (ctx.json) {
+    return printJson(ctx, {
+      cycle: cycle.id,
+      decisions: decisions.map((d) => ({
+        id: d.id,
+        title: d.title,
+        owner: d.owner,
+        due: d.due,
+        status: d.status,
+        approved: d.approved !== null,
+        criteria: d.criteria,
+        evidence: d.evidence,
+        buildScope: d.buildScope,
+        created: d.created,
+        closed: d.closed,
+      })),
+    });
+  }
+  if (decisions.length === 0) return ctx.note(`no ${status === 'all' ? '' : `${status} `}decisions${opts.owner ? ` owned by ${opts.owner}` : ''} in ${cycle.id}`);
+  const today = ctx.now.toISOString().slice(0, 10);
+  const rows = decisions.map((d) => [
+    d.id,
+    d.title,
+    d.owner,
+    !d.due ? ctx.chalk.yellow('not set') : d.status === 'open' && d.due < today ? ctx.chalk.red(`${d.due} (late)`) : d.due,
+    [d.status, d.approved ? 'approved' : '', d.evidence.length ? `${d.evidence.length} evidence` : ''].filter(Boolean).join(', '),
+  ]);
+  ctx.print(renderTable(ctx, ['id', 'decision', 'owner', 'due', 'status'], rows, { wrap: [0, 50, 0, 0, 0] }));
+}

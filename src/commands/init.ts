@@ -1,0 +1,58 @@
+import { resolve } from 'node:path';
+import type { Context } from '../context.js';
+import { dayOf } from '../dates.js';
+import { describeEvent } from '../ledger/describe.js';
+import { cycleId, snapshot, uniqueCycleId } from '../ledger/cycle.js';
+import { commit, ledgerLocation, readState } from '../ledger/ledger.js';
+import { localLedgerPath } from '../ledger/location.js';
+import { apply } from '../ledger/state.js';
+import { resolvePlaybook } from '../playbook/catalog.js';
+import { oneLine } from '../terminal.js';
+import { text } from './common.js';
+
+export interface InitOptions {
+  local?: boolean;
+  answers?: string;
+  answersTemplate?: boolean;
+  dryRun?: boolean;
+  session?: boolean;
+}
+
+export async function run(ctx: Context, [industry, role]: [string, string], opts: InitOptions): Promise<void> {
+  const { playbook } = resolvePlaybook(ctx.env, industry, role);
+  const flow = await import('../flow/answers.js');
+  if (opts.answersTemplate) {
+    ctx.print(flow.answersTemplate(playbook));
+    return;
+  }
+  const answers = opts.answers ? flow.loadAnswers(resolve(ctx.cwd, opts.answers), opts.answers, playbook) : undefined;
+  // `init --cycle NAME` names the new cycle; it does not select an existing one.
+  const name = ctx.options.cycle ? text(ctx.options.cycle, '--cycle', 120) : `${playbook.title} (${dayOf(ctx.now, ctx.tz)})`;
+  const base = cycleId(ctx.options.cycle ? name : `${playbook.aliases[0] ?? playbook.role}-${dayOf(ctx.now, ctx.tz)}`);
+  const path = opts.local ? localLedgerPath(ctx.cwd) : ledgerLocation(ctx).path;
+  const scoped = { ...ctx, options: { ...ctx.options, cycle: undefined, ledger: path } };
+  const session = opts.session !== false;
+  const { runSession, rehearse } = await import('../flow/run.js');
+
+  // Rehearse in memory first: a missing or bad answer is reported before the cycle exists.
+  const before = readState(path);
+  const planned = uniqueCycleId(before, base);
+  apply(before, { id: before.lastEventId + 1, at: ctx.now.toISOString(), actor: ctx.actor, command: ctx.command, cycle: planned, type: 'cycle.created', data: { cycle: snapshot(playbook, planned, name) } });
+  const rehearsed = session && (!ctx.interactive || opts.dryRun) ? await rehearse(ctx, playbook, before, planned, answers) : [];
+  if (opts.dryRun) {
+    ctx.print([`would start cycle ${planned} (${oneLine(playbook.title)}) in ${path}`, ...rehearsed.map((e) => `would record: ${oneLine(describeEvent(e))}`)].join('\n'));
+    return;
+  }
+
+  let id = '';
+  const change = commit(scoped, (state) => {
+    id = uniqueCycleId(state, base);
+    return [{ type: 'cycle.created', cycle: id, data: { cycle: snapshot(playbook, id, name) } }];
+  }, { create: true, path });
+  ctx.note(`started cycle ${id} (${oneLine(playbook.title)}) in ${change.location.path}`);
+  if (!session) {
+    ctx.note('run `playbook resume` to walk through the six steps');
+    return;
+  }
+  await runSession({ ...scoped, options: { ...scoped.options, cycle: id } }, playbook, change.state, id, answers);
+}

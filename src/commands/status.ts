@@ -1,0 +1,66 @@
+import type { Context } from '../context.js';
+import { dayOf, shortTime, span } from '../dates.js';
+import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { checklistView, currentStep, listBlockers, listDecisions, listRisks } from '../ledger/queries.js';
+import { isBreached } from '../ledger/state.js';
+import { oneLine } from '../terminal.js';
+import { printJson } from './common.js';
+
+export function run(ctx: Context): void {
+  const { state, location } = openLedger(ctx);
+  const cycle = selectCycle(ctx, state);
+  const now = ctx.now;
+  const step = currentStep(cycle);
+  const blockers = listBlockers(cycle, now);
+  const breached = blockers.filter((b) => isBreached(b, now));
+  const openDecisions = listDecisions(cycle, { status: 'open' });
+  const checklist = checklistView(cycle);
+  const horizon = new Date(now.getTime() + 7 * 86400_000);
+  const today = dayOf(now, ctx.tz);
+  const horizonDay = dayOf(horizon, ctx.tz);
+  const dueNext = [
+    ...openDecisions.flatMap((d) => (d.due && d.due >= today && d.due <= horizonDay ? [{ id: d.id, kind: 'decision', title: d.title, owner: d.owner, due: d.due }] : [])),
+    ...blockers.filter((b) => !isBreached(b, now) && Date.parse(b.due) <= horizon.getTime()).map((b) => ({ id: b.id, kind: 'blocker', title: b.title, owner: b.owner, due: b.due })),
+    ...[...cycle.checkpoints.values()].filter((c) => c.date >= today && c.date <= horizonDay).map((c) => ({ id: c.id, kind: 'checkpoint', title: c.title, owner: c.owner, due: c.date })),
+  ].sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+  const model = {
+    ledger: location.path,
+    cycle: { id: cycle.id, name: cycle.name, playbook: cycle.snapshot.playbook.id, started: cycle.created.at },
+    session: step ? { step: step.id, number: step.index + 1, of: cycle.snapshot.steps.length, title: step.title } : { step: null, done: true },
+    outcome: cycle.fields.outcome ?? null,
+    counts: {
+      openDecisions: openDecisions.length,
+      closedDecisions: cycle.decisions.size - openDecisions.length,
+      activeBlockers: blockers.length,
+      breachedBlockers: breached.length,
+      openRisks: listRisks(cycle).length,
+      checklistDone: checklist.filter((c) => c.done).length,
+      checklistTotal: checklist.length,
+      metricReadings: [...cycle.readings.values()].reduce((n, r) => n + r.length, 0),
+    },
+    breached: breached.map((b) => ({ id: b.id, title: b.title, owner: b.owner, due: b.due, fallback: b.fallback })),
+    dueNext,
+  };
+  if (ctx.json) return printJson(ctx, model);
+  const c = ctx.chalk;
+  const out: string[] = [];
+  out.push(`${c.bold(oneLine(cycle.name))} ${c.dim(`(${cycle.id}, ${cycle.snapshot.playbook.id})`)}`);
+  if (model.outcome) out.push(`outcome: ${oneLine(String(model.outcome))}`);
+  out.push(step ? `session: step ${step.index + 1} of ${cycle.snapshot.steps.length}, ${oneLine(step.title)} ${c.dim('(playbook resume continues)')}` : 'session: all six steps done');
+  const k = model.counts;
+  out.push(
+    `decisions: ${k.openDecisions} open, ${k.closedDecisions} closed · blockers: ${k.activeBlockers} active${k.breachedBlockers ? `, ${c.red.bold(`${k.breachedBlockers} breached`)}` : ''} · risks: ${k.openRisks} open · checklist: ${k.checklistDone}/${k.checklistTotal}`,
+  );
+  if (breached.length) {
+    out.push('', c.red.bold('Breached'));
+    for (const b of breached) out.push(`  ${b.id} ${oneLine(b.title)} (${oneLine(b.owner)}, ${span(now.getTime() - Date.parse(b.due))} overdue)${b.fallback ? `\n     fallback: ${oneLine(b.fallback)}` : ''}`);
+  }
+  out.push('', c.bold('Due in the next 7 days'));
+  if (dueNext.length === 0) out.push('  nothing');
+  for (const d of dueNext) {
+    const when = d.kind === 'blocker' ? shortTime(new Date(d.due), ctx.tz) : d.due;
+    out.push(`  ${d.id} ${when} ${oneLine(d.title)} (${oneLine(d.owner)})`);
+  }
+  out.push('', c.dim(`ledger: ${location.path}`));
+  ctx.print(out.join('\n'));
+}

@@ -1,0 +1,94 @@
+// Dates as people type them in a meeting: ISO dates and times, today, tomorrow, +48h, +3d,
+// next friday. Everything is computed in the chosen time zone.
+import { TZDate } from '@date-fns/tz';
+import { addDays } from 'date-fns/addDays';
+import { addHours } from 'date-fns/addHours';
+import { addWeeks } from 'date-fns/addWeeks';
+import { endOfDay } from 'date-fns/endOfDay';
+import { startOfDay } from 'date-fns/startOfDay';
+import { usageError } from './errors.js';
+
+const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const HINT = 'dates look like 2026-11-27, 2026-11-27T15:00, today, tomorrow, +48h, +3d, +2w or next friday';
+
+/** A calendar day, YYYY-MM-DD, in the zone. */
+export function dayOf(instant: Date, tz: string): string {
+  const d = new TZDate(instant.getTime(), tz);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Parses a moment. A bare day means its end (23:59:59.999) when `end` is set, else its start. */
+export function parseWhen(input: string, now: Date, tz: string, what = 'date', end = true): Date {
+  const text = input.trim().toLowerCase();
+  const base = new TZDate(now.getTime(), tz);
+  const edge = (d: TZDate) => new Date((end ? endOfDay(d) : startOfDay(d)).getTime());
+  let m: RegExpExecArray | null;
+  if (text === 'now') return new Date(now.getTime());
+  if (text === 'today') return edge(base);
+  if (text === 'tomorrow') return edge(addDays(base, 1));
+  if (text === 'yesterday') return edge(addDays(base, -1));
+  if ((m = /^([+-])(\d{1,4})\s*(h|d|w)$/.exec(text))) {
+    const n = Number(m[2]) * (m[1] === '-' ? -1 : 1);
+    if (m[3] === 'h') return new Date(addHours(base, n).getTime());
+    return edge(m[3] === 'd' ? addDays(base, n) : addWeeks(base, n));
+  }
+  if ((m = /^(next\s+)?(sunday|monday|tuesday|wednesday|thursday|friday|saturday)$/.exec(text))) {
+    const target = DAYS.indexOf(m[2]!);
+    let ahead = (target - base.getDay() + 7) % 7;
+    if (ahead === 0) ahead = 7;
+    return edge(addDays(base, ahead));
+  }
+  if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text))) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const day = new TZDate(y, mo - 1, d, tz);
+    if (day.getFullYear() !== y || day.getMonth() !== mo - 1 || day.getDate() !== d) throw badDate(input, what);
+    return edge(day);
+  }
+  if ((m = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text))) {
+    const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+    const at = new TZDate(y, mo - 1, d, h, mi, s, tz);
+    if (at.getMonth() !== mo - 1 || at.getDate() !== d || h > 23 || mi > 59 || s > 59) throw badDate(input, what);
+    return new Date(at.getTime());
+  }
+  if (/^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})$/.test(text)) {
+    const at = new Date(input.trim());
+    if (!Number.isNaN(at.getTime())) return at;
+  }
+  throw badDate(input, what);
+}
+
+/** Parses a calendar day (YYYY-MM-DD) in the zone. */
+export function parseDay(input: string, now: Date, tz: string, what = 'date'): string {
+  return dayOf(parseWhen(input, now, tz, what, false), tz);
+}
+
+function badDate(input: string, what: string) {
+  return usageError(`${what} "${input}" is not a date I understand`, HINT);
+}
+
+/** "3d 4h", "5h", "12m": a short span for tables. */
+export function span(ms: number): string {
+  const minutes = Math.floor(Math.abs(ms) / 60_000);
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  if (days > 0) return hours > 0 ? `${days}d ${hours}h` : `${days}d`;
+  if (hours > 0) return `${hours}h`;
+  return `${minutes % 60}m`;
+}
+
+/** "Wed 25 Nov 09:00" in the zone. */
+export function shortTime(instant: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false })
+    .format(instant)
+    .replace(',', '');
+}
+
+/** "2026-11-25 09:00" in the zone, for logs. */
+export function stamp(instant: Date, tz: string): string {
+  const d = new TZDate(instant.getTime(), tz);
+  return `${dayOf(instant, tz)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}

@@ -1,0 +1,87 @@
+// Answers files: every question of the session answered from YAML or JSON, keyed by step id
+// and question id, and the commented template `init --answers-template` prints.
+import { readFileSync, statSync } from 'node:fs';
+import { Document, isMap, isPair, isScalar, type Node } from 'yaml';
+import { usageError } from '../errors.js';
+import { MAX_PLAYBOOK_BYTES, PlaybookFileError, parseStrictYaml } from '../playbook/load.js';
+import type { Playbook } from '../playbook/schema.js';
+import { LEDGER_TARGETS } from '../playbook/schema.js';
+
+export type Answers = Map<string, unknown>;
+
+export interface AnswersFile {
+  file: string;
+  answers: Answers;
+  /** Where each answer sits in the file, for FILE:LINE:COL messages. */
+  position(key: string): string;
+}
+
+/** Reads and checks an answers file against the playbook; unknown steps or questions are errors. */
+export function loadAnswers(file: string, display: string, playbook: Playbook): AnswersFile {
+  let source: string;
+  try {
+    if (statSync(file).size > MAX_PLAYBOOK_BYTES) throw usageError(`${display}: answers file is larger than ${MAX_PLAYBOOK_BYTES} bytes`);
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof Error && 'exitCode' in error) throw error;
+    throw usageError(`${display}: cannot read the answers file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const { doc, lineCounter } = parseStrictYaml(source, display);
+  const at = (node: Node | null | undefined) => {
+    const { line, col } = lineCounter.linePos(node?.range?.[0] ?? 0);
+    return `${display}:${line}:${col}`;
+  };
+  const answers: Answers = new Map();
+  const positions = new Map<string, string>();
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return { file: display, answers, position: () => display };
+  if (!isMap(root)) throw new PlaybookFileError(display, [], `${at(root as Node)}: an answers file is a mapping of step ids to answers`);
+  for (const pair of root.items) {
+    const stepId = isScalar(pair.key) ? String(pair.key.value) : '';
+    const step = playbook.steps.find((s) => s.id === stepId);
+    if (!step) throw new PlaybookFileError(display, [], `${at(pair.key as Node)}: "${stepId}" is not a step (steps: ${playbook.steps.map((s) => s.id).join(', ')})`);
+    if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) continue;
+    if (!isMap(pair.value)) throw new PlaybookFileError(display, [], `${at(pair.value as Node)}: ${stepId} must map question ids to answers`);
+    for (const item of pair.value.items) {
+      if (!isPair(item)) continue;
+      const qid = isScalar(item.key) ? String(item.key.value) : '';
+      const question = step.questions.find((q) => q.id === qid);
+      if (!question) {
+        throw new PlaybookFileError(display, [], `${at(item.key as Node)}: "${qid}" is not a question of ${stepId} (questions: ${step.questions.map((q) => q.id).join(', ')})`);
+      }
+      const value = (item.value as Node | null)?.toJSON?.() ?? (isScalar(item.value) ? item.value.value : null);
+      if (value === null || value === undefined) continue;
+      if (question.type === 'records' && !(Array.isArray(value) && value.every((r) => r && typeof r === 'object' && !Array.isArray(r)))) {
+        throw new PlaybookFileError(display, [], `${at(item.value as Node)}: ${stepId}.${qid} takes a list of records (mappings)`);
+      }
+      answers.set(`${stepId}/${qid}`, value);
+      positions.set(`${stepId}/${qid}`, at((item.value as Node | null) ?? (item.key as Node)));
+    }
+  }
+  return { file: display, answers, position: (key) => positions.get(key) ?? display };
+}
+
+/** A commented answers file holding the playbook's example answers; as printed it completes a cycle. */
+export function answersTemplate(playbook: Playbook): string {
+  const doc = new Document({});
+  doc.commentBefore =
+    ` Answers for ${playbook.title} (${playbook.id}).\n` +
+    ` Use: playbook init ${playbook.industry} ${playbook.aliases[0] ?? playbook.role} --answers THIS_FILE\n` +
+    ' Keys are step ids, then question ids. Every value below is the playbook\'s example: replace it with yours.\n' +
+    ' Dates may be relative (today, +7d, +48h, next friday). Records questions take a list; delete a key to be asked it.';
+  for (const [i, step] of playbook.steps.entries()) {
+    const stepMap = doc.createNode({}) as ReturnType<Document['createNode']> & { items: unknown[] };
+    const stepPair = doc.createPair(step.id, stepMap);
+    (stepPair.key as Node).commentBefore = ` Step ${i + 1} of ${playbook.steps.length}: ${step.title}\n Gate: ${step.gate}`;
+    if (i > 0) (stepPair.key as Node).spaceBefore = true;
+    for (const q of step.questions) {
+      const pair = doc.createPair(q.id, q.example);
+      const notes = [` ${q.prompt}${q.required ? '' : ' (optional)'}`, `   → ${LEDGER_TARGETS[q.into]}`];
+      if (q.choices) notes.push(`   choices: ${q.choices.join(' | ')}`);
+      (pair.key as Node).commentBefore = notes.join('\n');
+      (stepMap as unknown as { items: unknown[] }).items.push(pair);
+    }
+    (doc.contents as unknown as { items: unknown[] }).items.push(stepPair);
+  }
+  return doc.toString({ lineWidth: 0 });
+}

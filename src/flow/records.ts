@@ -1,0 +1,290 @@
+// What the session asks for each kind of record, and how an answer becomes ledger events.
+// Pure: the same answer, state and clock always give the same events or the same complaint.
+import { parseDay, parseWhen } from '../dates.js';
+import type { NewEvent } from '../ledger/events.js';
+import { nextId, type Cycle } from '../ledger/state.js';
+import type { Playbook, RecordTarget } from '../playbook/schema.js';
+
+export interface FlowContext {
+  playbook: Playbook;
+  cycle: Cycle;
+  now: Date;
+  tz: string;
+}
+
+export type FieldType = 'text' | 'choice' | 'confirm' | 'number' | 'date' | 'when' | 'list';
+
+export interface FieldSpec {
+  key: string;
+  label: string;
+  type: FieldType;
+  optional?: boolean;
+  /** Shown under the prompt. */
+  hint?: string;
+  choices?: (f: FlowContext) => { value: string; name: string }[];
+  default?: (f: FlowContext) => string | number | boolean | undefined;
+}
+
+export interface RecordSpec {
+  noun: string;
+  fields: FieldSpec[];
+}
+
+/** The answer is wrong; `field` says which part, so the prompt can ask for it again. */
+export class AnswerError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+const LEVELS = ['low', 'medium', 'high'].map((v) => ({ value: v, name: v }));
+const decisionChoices = (filter: (f: FlowContext, id: string) => boolean) => (f: FlowContext) =>
+  [...f.cycle.decisions.values()].filter((d) => filter(f, d.id)).map((d) => ({ value: d.id, name: `${d.id} ${d.title}` }));
+
+export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
+  risks: {
+    noun: 'risk',
+    fields: [
+      { key: 'title', label: 'Risk', type: 'text' },
+      { key: 'impact', label: 'Customer impact', type: 'choice', choices: () => LEVELS },
+      { key: 'cost', label: 'Operational cost', type: 'choice', choices: () => LEVELS },
+      { key: 'mitigation', label: 'Mitigation', type: 'text', optional: true, hint: 'leave empty if there is none yet; the gate will ask for it' },
+      { key: 'owner', label: 'Owner (one person)', type: 'text' },
+    ],
+  },
+  decisions: {
+    noun: 'decision',
+    fields: [
+      { key: 'title', label: 'Decision', type: 'text' },
+      { key: 'owner', label: 'Owner (exactly one person)', type: 'text' },
+      { key: 'due', label: 'Due date', type: 'date', optional: true, hint: 'e.g. 2026-12-04, +7d, next friday; leave empty to set it at the gate' },
+      { key: 'criteria', label: 'Acceptance criterion', type: 'list', optional: true, hint: 'testable: a number, a yes/no check or a named sign-off' },
+    ],
+  },
+  evidence: {
+    noun: 'piece of evidence',
+    fields: [
+      { key: 'decision', label: 'For which decision', type: 'choice', choices: decisionChoices(() => true) },
+      { key: 'criterion', label: 'Which criterion it checks', type: 'text', optional: true },
+      { key: 'evidence', label: 'What was checked, and what it showed', type: 'text' },
+      { key: 'meets', label: 'Does it meet the acceptance criteria?', type: 'confirm' },
+    ],
+  },
+  'build-scope': {
+    noun: 'build-scope entry',
+    fields: [
+      { key: 'decision', label: 'Which decision enters build scope', type: 'choice', choices: decisionChoices((f, id) => !f.cycle.decisions.get(id)?.buildScope) },
+      { key: 'approved', label: 'Has its owner approved it?', type: 'confirm' },
+      { key: 'constraints', label: 'Implementation constraints', type: 'text' },
+      { key: 'behaviour', label: 'Expected behaviour', type: 'text' },
+      { key: 'metric', label: 'Metric it moves', type: 'choice', choices: (f) => f.playbook.metrics.map((m) => ({ value: m.id, name: `${m.name} (${m.unit})` })) },
+      { key: 'target', label: 'Target value', type: 'number' },
+    ],
+  },
+  checkpoints: {
+    noun: 'checkpoint',
+    fields: [
+      { key: 'title', label: 'Checkpoint', type: 'text' },
+      { key: 'kind', label: 'Kind', type: 'choice', choices: () => ['weekly', 'midpoint', 'retrospective'].map((v) => ({ value: v, name: v })) },
+      { key: 'date', label: 'Date', type: 'date' },
+      { key: 'owner', label: 'Owner', type: 'text' },
+    ],
+  },
+  metrics: {
+    noun: 'metric baseline',
+    fields: [
+      { key: 'metric', label: 'Metric', type: 'choice', choices: (f) => f.playbook.metrics.filter((m) => !f.cycle.plans.has(m.id)).map((m) => ({ value: m.id, name: `${m.name} (${m.unit}, ${m.direction === 'up' ? 'higher' : 'lower'} is better)` })) },
+      { key: 'baseline', label: 'Baseline', type: 'number' },
+      { key: 'target', label: 'Target', type: 'number' },
+    ],
+  },
+  blockers: {
+    noun: 'blocker',
+    fields: [
+      { key: 'title', label: 'Blocker', type: 'text' },
+      { key: 'owner', label: 'Owner (one person)', type: 'text' },
+      { key: 'due', label: 'Due', type: 'when', optional: true, hint: 'default: the blocker window', default: (f) => `+${f.playbook.cadence.blockerWindowHours}h` },
+      { key: 'fallback', label: 'Fallback plan if it is not resolved in time', type: 'text' },
+      { key: 'decision', label: 'Decision it blocks (optional, e.g. D-2)', type: 'text', optional: true },
+    ],
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Turning typed or file answers into values
+
+export function asText(value: unknown, label: string, field?: string, max = 2000): string {
+  if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
+  if (typeof value !== 'string' || value.trim() === '') throw new AnswerError(`${label} must not be empty`, field);
+  const t = value.trim();
+  if (t.length > max) throw new AnswerError(`${label} is ${t.length} characters; at most ${max}`, field);
+  return t;
+}
+
+export function asOwner(value: unknown, label: string, field?: string): string {
+  const t = asText(value, label, field, 200);
+  if (/[,;&]|\s(and|\+)\s|\//i.test(t)) throw new AnswerError(`${label} "${t}" names more than one person; give exactly one owner`, field);
+  return t;
+}
+
+export function asNumber(value: unknown, label: string, field?: string): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim().replace(/%$/, '')) : NaN;
+  if (!Number.isFinite(n)) throw new AnswerError(`${label} must be a number${value === undefined ? '' : `, not "${String(value)}"`}`, field);
+  return n;
+}
+
+export function asBoolean(value: unknown, label: string, field?: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(y|yes|true)$/i.test(value.trim())) return true;
+  if (typeof value === 'string' && /^(n|no|false)$/i.test(value.trim())) return false;
+  throw new AnswerError(`${label} must be yes or no`, field);
+}
+
+export function asList(value: unknown, label: string, field?: string): string[] {
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
+  if (!items) throw new AnswerError(`${label} must be a list`, field);
+  return items.map((v, i) => asText(v, `${label} item ${i + 1}`, field));
+}
+
+function asDay(value: unknown, label: string, f: FlowContext, field?: string): string {
+  try {
+    return parseDay(asText(value, label, field, 100), f.now, f.tz, label);
+  } catch (error) {
+    if (error instanceof AnswerError) throw error;
+    throw new AnswerError(`${label}: "${String(value)}" is not a date (try 2026-12-04, +7d, next friday)`, field);
+  }
+}
+
+function asChoice(value: unknown, spec: FieldSpec, f: FlowContext): string {
+  const t = asText(value, spec.label, spec.key, 200);
+  const choices = spec.choices?.(f) ?? [];
+  const match = choices.find((c) => c.value.toLowerCase() === t.toLowerCase());
+  if (!match) throw new AnswerError(`${spec.label}: "${t}" is not one of ${choices.map((c) => c.value).join(', ') || '(none available)'}`, spec.key);
+  return match.value;
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && !(typeof v === 'string' && v.trim() === '') && !(Array.isArray(v) && v.length === 0);
+
+/** Validates one record and returns the events that add it. */
+export function recordEvents(target: RecordTarget, raw: Record<string, unknown>, f: FlowContext): NewEvent[] {
+  const spec = RECORD_SPECS[target];
+  const known = new Set(spec.fields.map((s) => s.key));
+  for (const key of Object.keys(raw)) if (!known.has(key)) throw new AnswerError(`"${key}" is not a field of a ${spec.noun} (fields: ${[...known].join(', ')})`, key);
+  for (const s of spec.fields) if (!s.optional && !present(raw[s.key])) throw new AnswerError(`${s.label} is missing`, s.key);
+  const cycle = f.cycle;
+  switch (target) {
+    case 'risks':
+      return [
+        {
+          type: 'risk.added',
+          data: {
+            id: nextId(cycle, 'R'),
+            title: asText(raw.title, 'Risk', 'title', 200),
+            impact: asChoice(raw.impact, spec.fields[1]!, f) as 'low',
+            cost: asChoice(raw.cost, spec.fields[2]!, f) as 'low',
+            mitigation: present(raw.mitigation) ? asText(raw.mitigation, 'Mitigation', 'mitigation') : '',
+            owner: asOwner(raw.owner, 'Owner', 'owner'),
+          },
+        },
+      ];
+    case 'decisions':
+      return [
+        {
+          type: 'decision.added',
+          data: {
+            id: nextId(cycle, 'D'),
+            title: asText(raw.title, 'Decision', 'title', 200),
+            owner: asOwner(raw.owner, 'Owner', 'owner'),
+            ...(present(raw.due) ? { due: asDay(raw.due, 'Due date', f, 'due') } : {}),
+            criteria: present(raw.criteria) ? asList(raw.criteria, 'Acceptance criteria', 'criteria') : [],
+          },
+        },
+      ];
+    case 'evidence': {
+      const decision = decisionRef(raw.decision, f, 'decision');
+      return [
+        {
+          type: 'evidence.added',
+          data: {
+            decision,
+            evidence: asText(raw.evidence, 'Evidence', 'evidence'),
+            meets: asBoolean(raw.meets, 'Meets the criteria', 'meets'),
+            ...(present(raw.criterion) ? { criterion: asText(raw.criterion, 'Criterion', 'criterion') } : {}),
+          },
+        },
+      ];
+    }
+    case 'build-scope': {
+      const id = decisionRef(raw.decision, f, 'decision');
+      const d = cycle.decisions.get(id)!;
+      if (d.buildScope) throw new AnswerError(`${id} is already in build scope`, 'decision');
+      if (d.criteria.length === 0) throw new AnswerError(`${id} has no testable acceptance criteria, so it cannot enter build scope; add criteria first`, 'decision');
+      const approvedNow = present(raw.approved) ? asBoolean(raw.approved, 'Approved', 'approved') : false;
+      if (!d.approved && !approvedNow) throw new AnswerError(`${id} has no owner approval (${d.owner}), so it cannot enter build scope`, 'approved');
+      const metric = asText(raw.metric, 'Metric', 'metric', 100);
+      if (!f.playbook.metrics.some((m) => m.id === metric)) throw new AnswerError(`"${metric}" is not a metric of this playbook (${f.playbook.metrics.map((m) => m.id).join(', ')})`, 'metric');
+      const events: NewEvent[] = [];
+      if (!d.approved) events.push({ type: 'decision.approved', data: { id } });
+      events.push({
+        type: 'build-scope.added',
+        data: { decision: id, constraints: asText(raw.constraints, 'Constraints', 'constraints'), behaviour: asText(raw.behaviour, 'Expected behaviour', 'behaviour'), metric, target: asNumber(raw.target, 'Target', 'target') },
+      });
+      return events;
+    }
+    case 'checkpoints':
+      return [
+        {
+          type: 'checkpoint.added',
+          data: {
+            id: nextId(cycle, 'C'),
+            title: asText(raw.title, 'Checkpoint', 'title', 200),
+            kind: asChoice(raw.kind, spec.fields[1]!, f) as 'weekly',
+            date: asDay(raw.date, 'Date', f, 'date'),
+            owner: asOwner(raw.owner, 'Owner', 'owner'),
+          },
+        },
+      ];
+    case 'metrics': {
+      const metric = asText(raw.metric, 'Metric', 'metric', 100);
+      if (!f.playbook.metrics.some((m) => m.id === metric)) throw new AnswerError(`"${metric}" is not a metric of this playbook (${f.playbook.metrics.map((m) => m.id).join(', ')})`, 'metric');
+      return [{ type: 'metric.planned', data: { metric, baseline: asNumber(raw.baseline, 'Baseline', 'baseline'), target: asNumber(raw.target, 'Target', 'target') } }];
+    }
+    case 'blockers': {
+      const dueText = present(raw.due) ? asText(raw.due, 'Due', 'due', 100) : `+${f.playbook.cadence.blockerWindowHours}h`;
+      let due: Date;
+      try {
+        due = parseWhen(dueText, f.now, f.tz, 'Due');
+      } catch {
+        throw new AnswerError(`Due: "${dueText}" is not a date or time (try +48h, tomorrow, 2026-12-04T17:00)`, 'due');
+      }
+      if (due.getTime() <= f.now.getTime()) throw new AnswerError(`Due: "${dueText}" is already past`, 'due');
+      return [
+        {
+          type: 'blocker.added',
+          data: {
+            id: nextId(cycle, 'B'),
+            title: asText(raw.title, 'Blocker', 'title', 200),
+            owner: asOwner(raw.owner, 'Owner', 'owner'),
+            due: due.toISOString(),
+            fallback: asText(raw.fallback, 'Fallback', 'fallback'),
+            ...(present(raw.decision) ? { decision: decisionRef(raw.decision, f, 'decision') } : {}),
+          },
+        },
+      ];
+    }
+  }
+}
+
+function decisionRef(value: unknown, f: FlowContext, field: string): string {
+  const t = asText(value, 'Decision', field, 20);
+  const m = /^d-?(\d+)$/i.exec(t);
+  const id = m ? `D-${Number(m[1])}` : t;
+  if (!f.cycle.decisions.has(id)) {
+    const known = [...f.cycle.decisions.keys()];
+    throw new AnswerError(`there is no decision ${id} in this cycle${known.length ? ` (decisions: ${known.join(', ')})` : ''}`, field);
+  }
+  return id;
+}

@@ -1,0 +1,63 @@
+// One line per event, in the user's words, for the audit trail and for undo.
+import type { LedgerEvent } from './events.js';
+
+export function describeEvent(e: LedgerEvent): string {
+  switch (e.type) {
+    case 'cycle.created':
+      return `started cycle ${e.data.cycle.id} from ${e.data.cycle.playbook.id}`;
+    case 'cycle.selected':
+      return `switched to cycle ${e.data.cycle}`;
+    case 'cycle.field':
+      return `set ${e.data.field} to ${Array.isArray(e.data.value) ? e.data.value.join('; ') : e.data.value}`;
+    case 'decision.added':
+      return `added ${e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${e.data.due ?? 'not set'})`;
+    case 'decision.updated':
+      return `updated ${e.data.id}${e.data.owner ? ` owner ${e.data.owner}` : ''}${e.data.due ? ` due ${e.data.due}` : ''}${e.data.criteria ? ` criteria (${e.data.criteria.length})` : ''}`;
+    case 'decision.approved':
+      return `approved ${e.data.id}`;
+    case 'decision.closed':
+      return `closed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+    case 'decision.reopened':
+      return `reopened ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+    case 'evidence.added':
+      return `added evidence to ${e.data.decision} (${e.data.meets ? 'meets' : 'does not meet'} its criteria): ${e.data.evidence}`;
+    case 'build-scope.added':
+      return `put ${e.data.decision} in build scope (${e.data.metric} → ${e.data.target})`;
+    case 'blocker.added':
+      return `raised ${e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${e.data.due})`;
+    case 'blocker.resolved':
+      return `resolved ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+    case 'blocker.escalated':
+      return `escalated ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+    case 'blocker.extended':
+      return `extended ${e.data.id} to ${e.data.due}: ${e.data.reason}`;
+    case 'risk.added':
+      return `added ${e.data.id} "${e.data.title}" (impact ${e.data.impact}, cost ${e.data.cost})`;
+    case 'risk.updated':
+      return `updated ${e.data.id}${e.data.mitigation ? ` mitigation: ${e.data.mitigation}` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}`;
+    case 'risk.closed':
+      return `closed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+    case 'metric.planned':
+      return `set ${e.data.metric} baseline ${e.data.baseline}, target ${e.data.target}`;
+    case 'metric.recorded':
+      return `recorded ${e.data.metric} = ${e.data.value}${e.data.note ? ` (${e.data.note})` : ''}`;
+    case 'checklist.done':
+      return `ticked checklist item ${e.data.item}`;
+    case 'checkpoint.added':
+      return `planned ${e.data.id} ${e.data.kind} "${e.data.title}" on ${e.data.date} (${e.data.owner})`;
+    case 'note.added':
+      return `noted ${e.data.step}/${e.data.question}: ${Array.isArray(e.data.value) ? e.data.value.join('; ') : String(e.data.value)}`;
+    case 'answer.completed':
+      return `finished ${e.data.step}/${e.data.question}`;
+    case 'step.passed':
+      return `passed the ${e.data.step} gate`;
+    case 'undo':
+      return `undid event ${e.data.target}`;
+  }
+}
+
+/** The short ids an event touches, for `log --record D-3`. */
+export function recordsOf(e: LedgerEvent): string[] {
+  const d = e.data as Record<string, unknown>;
+  return [d.id, d.decision].filter((v): v is string => typeof v === 'string');
+}

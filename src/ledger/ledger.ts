@@ -1,0 +1,110 @@
+// The ledger as commands use it: open and derive the state, or append events under the
+// store's lock. Commands build events from the state; they never touch the file themselves.
+import type { Context } from '../context.js';
+import { CliError, EXIT, failure, usageError } from '../errors.js';
+import { checkEvent, LEDGER_SCHEMA_VERSION, NewerLedgerError, parseLedger, type LedgerEvent, type LedgerFile, type NewEvent } from './events.js';
+import { locateLedger, type LedgerLocation } from './location.js';
+import { apply, deriveState, type Cycle, type LedgerState } from './state.js';
+import { readLedger, updateLedger } from './store.js';
+
+export interface OpenLedger {
+  location: LedgerLocation;
+  file: LedgerFile;
+  state: LedgerState;
+}
+
+function validate(data: unknown): LedgerFile {
+  try {
+    return parseLedger(data);
+  } catch (error) {
+    if (error instanceof NewerLedgerError) throw new CliError(error.message, EXIT.failure);
+    throw error;
+  }
+}
+
+function missing(location: LedgerLocation): CliError {
+  return failure(`no ledger at ${location.path}`, 'start a cycle with `playbook init <industry> <role>` (add --local to keep the ledger in this directory)');
+}
+
+export function ledgerLocation(ctx: Pick<Context, 'options' | 'env' | 'cwd'>, path?: string): LedgerLocation {
+  return path ? { path, source: '--ledger' } : locateLedger(ctx.options, ctx.env, ctx.cwd);
+}
+
+/** Reads the ledger for a command that only looks. */
+export function openLedger(ctx: Pick<Context, 'options' | 'env' | 'cwd'>): OpenLedger {
+  const location = ledgerLocation(ctx);
+  const file = readLedger(location.path, validate);
+  if (!file) throw missing(location);
+  return { location, file, state: deriveState(file.events) };
+}
+
+/** The state of the ledger at `path`, empty when there is none yet. */
+export function readState(path: string): LedgerState {
+  const file = readLedger(path, validate);
+  return deriveState(file?.events ?? []);
+}
+
+/** The cycle a command works on: --cycle, else the current one. */
+export function selectCycle(ctx: Pick<Context, 'options'>, state: LedgerState): Cycle {
+  const wanted = ctx.options.cycle ?? state.current;
+  if (!wanted) throw failure('the ledger has no cycle yet', 'start one with `playbook init <industry> <role>`');
+  const cycle = state.cycles.get(wanted);
+  if (!cycle) {
+    const known = [...state.cycles.keys()];
+    throw usageError(`no cycle "${wanted}" in the ledger`, known.length ? `cycles: ${known.join(', ')}` : undefined);
+  }
+  return cycle;
+}
+
+export interface Change {
+  location: LedgerLocation;
+  state: LedgerState;
+  events: LedgerEvent[];
+}
+
+/**
+ * Appends the events `build` returns, all or nothing, under the lock. `build` sees the state as
+ * it is inside the lock and throws a CliError to refuse the change; then nothing is written.
+ */
+export function commit(
+  ctx: Pick<Context, 'options' | 'env' | 'cwd' | 'now' | 'actor' | 'command'>,
+  build: (state: LedgerState) => NewEvent[],
+  options: { create?: boolean; path?: string; dryRun?: boolean } = {},
+): Change {
+  const location = ledgerLocation(ctx, options.path);
+  let state: LedgerState | undefined;
+  let appended: LedgerEvent[] = [];
+  const change = (current: LedgerFile | null): LedgerFile | undefined => {
+    if (!current && !options.create) throw missing(location);
+    const file = current ?? { schemaVersion: LEDGER_SCHEMA_VERSION, events: [] };
+    state = deriveState(file.events);
+    const fresh = build(state);
+    if (fresh.length === 0) return undefined;
+    let id = state.lastEventId;
+    const at = ctx.now.toISOString();
+    const currentCycle = ctx.options.cycle ?? state.current;
+    appended = fresh.map((e) => {
+      const event = { id: ++id, at, actor: ctx.actor, command: ctx.command, cycle: e.cycle !== undefined ? e.cycle : currentCycle, type: e.type, data: e.data } as LedgerEvent;
+      if (e.answer) event.answer = e.answer;
+      checkEvent(event);
+      return event;
+    });
+    if (appended.some((e) => e.type === 'undo')) {
+      state = deriveState([...file.events, ...appended]);
+    } else {
+      for (const event of appended) {
+        apply(state, event);
+        state.lastEventId = event.id;
+        state.lastChange = event;
+      }
+    }
+    if (options.dryRun) return undefined;
+    return { schemaVersion: LEDGER_SCHEMA_VERSION, events: [...file.events, ...appended] };
+  };
+  if (options.dryRun) {
+    change(readLedger(location.path, validate));
+  } else {
+    updateLedger(location.path, validate, change);
+  }
+  return { location, state: state!, events: appended };
+}

@@ -1,0 +1,125 @@
+// Questions the commands ask of a cycle, as pure functions of the state and the clock.
+import { isBreached, sortedReadings, type Blocker, type Cycle, type Decision, type Risk } from './state.js';
+
+export interface DecisionFilter {
+  status: 'open' | 'closed' | 'all';
+  owner?: string;
+}
+
+const sameName = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export function listDecisions(cycle: Cycle, filter: DecisionFilter): Decision[] {
+  return [...cycle.decisions.values()]
+    .filter((d) => filter.status === 'all' || d.status === filter.status)
+    .filter((d) => !filter.owner || sameName(d.owner, filter.owner))
+    .sort((a, b) => {
+      const [x, y] = [a.due ?? '9999', b.due ?? '9999'];
+      return x < y ? -1 : x > y ? 1 : idOrder(a.id, b.id);
+    });
+}
+
+export interface BlockerFilter {
+  owner?: string;
+  breachedOnly?: boolean;
+  all?: boolean;
+}
+
+/** Active blockers, breached first, then by due time; --all adds the resolved ones at the end. */
+export function listBlockers(cycle: Cycle, now: Date, filter: BlockerFilter = {}): Blocker[] {
+  return [...cycle.blockers.values()]
+    .filter((b) => filter.all || b.status !== 'resolved')
+    .filter((b) => !filter.breachedOnly || isBreached(b, now))
+    .filter((b) => !filter.owner || sameName(b.owner, filter.owner))
+    .sort((a, b) => {
+      const rank = (x: Blocker) => (x.status === 'resolved' ? 2 : isBreached(x, now) ? 0 : 1);
+      return rank(a) - rank(b) || Date.parse(a.due) - Date.parse(b.due) || idOrder(a.id, b.id);
+    });
+}
+
+export function listRisks(cycle: Cycle, all = false): Risk[] {
+  const weight = { high: 3, medium: 2, low: 1 } as const;
+  return [...cycle.risks.values()]
+    .filter((r) => all || r.status === 'open')
+    .sort((a, b) => (a.status === b.status ? 0 : a.status === 'open' ? -1 : 1) || weight[b.impact] - weight[a.impact] || weight[b.cost] - weight[a.cost] || idOrder(a.id, b.id));
+}
+
+function idOrder(a: string, b: string): number {
+  return Number(a.slice(2)) - Number(b.slice(2));
+}
+
+export interface MetricView {
+  id: string;
+  name: string;
+  unit: string;
+  direction: 'up' | 'down';
+  latest: { value: number; at: string; note?: string } | null;
+  baseline: number | null;
+  target: number | null;
+  /** The last reading of each of the last `weeks` weeks (null where a week had none), oldest first. */
+  trend: (number | null)[];
+  /** Whether the latest reading has reached the target, in the good direction. */
+  onTarget: boolean | null;
+}
+
+export function metricViews(cycle: Cycle, now: Date, weeks = 6): MetricView[] {
+  const known = new Map(cycle.snapshot.metrics.map((m) => [m.id, m]));
+  const ids = [...known.keys(), ...[...cycle.readings.keys()].filter((k) => !known.has(k))];
+  const week = 7 * 24 * 3600 * 1000;
+  return ids.map((id) => {
+    const def = known.get(id);
+    const readings = sortedReadings(cycle, id).filter((r) => Date.parse(r.at) <= now.getTime());
+    const last = readings[readings.length - 1];
+    const plan = cycle.plans.get(id);
+    const trend: (number | null)[] = [];
+    for (let w = weeks - 1; w >= 0; w--) {
+      const end = now.getTime() - w * week;
+      const inWeek = readings.filter((r) => Date.parse(r.at) <= end && Date.parse(r.at) > end - week);
+      trend.push(inWeek.length ? inWeek[inWeek.length - 1]!.value : null);
+    }
+    const direction = def?.direction ?? 'up';
+    const target = plan?.target ?? null;
+    return {
+      id,
+      name: def?.name ?? id,
+      unit: def?.unit ?? '',
+      direction,
+      latest: last ? { value: last.value, at: last.at, ...(last.note !== undefined ? { note: last.note } : {}) } : null,
+      baseline: plan?.baseline ?? null,
+      target,
+      trend,
+      onTarget: last && target !== null ? (direction === 'up' ? last.value >= target : last.value <= target) : null,
+    };
+  });
+}
+
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** A sparkline of the values; gaps are spaces. */
+export function sparkline(values: (number | null)[]): string {
+  const present = values.filter((v): v is number => v !== null);
+  if (present.length === 0) return '';
+  const min = Math.min(...present);
+  const max = Math.max(...present);
+  return values.map((v) => (v === null ? ' ' : BARS[max === min ? 3 : Math.round(((v - min) / (max - min)) * 7)])).join('');
+}
+
+export interface ChecklistView {
+  id: string;
+  text: string;
+  done: { at: string; actor: string } | null;
+}
+
+export function checklistView(cycle: Cycle): ChecklistView[] {
+  return cycle.snapshot.checklist.map((item) => {
+    const done = cycle.checklistDone.get(item.id);
+    return { id: item.id, text: item.text, done: done ? { at: done.at, actor: done.actor } : null };
+  });
+}
+
+/** The step the session stands at: the first whose gate has not been passed, or null when all six are. */
+export function currentStep(cycle: Cycle): { index: number; id: string; title: string } | null {
+  const i = cycle.snapshot.steps.findIndex((s) => !cycle.passed.has(s.id));
+  if (i === -1) return null;
+  const step = cycle.snapshot.steps[i]!;
+  return { index: i, id: step.id, title: step.title };
+}

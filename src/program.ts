@@ -1,0 +1,292 @@
+// The command tree. Each command's code is imported only when it runs, so `playbook blockers`
+// never pays for the YAML parser or the prompt library.
+import { Argument, Command, Option } from 'commander';
+import { createContext, type Context, type GlobalOptions } from './context.js';
+
+type Handler = (ctx: Context, args: any, opts: any) => Promise<void> | void;
+type Loader = () => Promise<Record<string, unknown>>;
+
+export const VERSION = '0.1.0';
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+/** Wires a command to a function of its lazily loaded module (`run` unless named). */
+function action(load: Loader, name = 'run') {
+  return async (...received: unknown[]) => {
+    const command = received[received.length - 1] as Command;
+    const args = received.slice(0, -2);
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    const ctx = createContext(globals, commandPath(command));
+    const mod = await load();
+    await (mod[name] as Handler)(ctx, args, command.opts());
+  };
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('playbook')
+    .description('Run launch-cycle playbooks: a six-step decision session, a ledger of decisions, blockers, risks and metrics, and weekly summaries.')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--ledger <path>', 'the ledger file (env PLAYBOOK_LEDGER)')
+    .option('--cycle <id>', 'the cycle to work on instead of the current one')
+    .option('--as <name>', 'who is acting, for the audit trail (env PLAYBOOK_ACTOR, else the OS user)')
+    .option('--json', 'machine-readable output on commands that list or show')
+    .addOption(new Option('--color [when]', 'colour: always, never or auto').choices(['always', 'never', 'auto']))
+    .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
+    .option('--no-input', 'never prompt; fail when an answer is missing')
+    .option('--tz <zone>', 'time zone for dates and weeks (env PLAYBOOK_TZ, else the system zone)')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run the command with --help for usage)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      examples('playbook list', 'playbook show healthcare pm', 'playbook validate', 'playbook new fintech risk-officer') +
+        '\nExit codes: 0 ok, 1 failure or failed check, 2 bad usage or invalid input, 130 interrupted.\n',
+    );
+
+  program
+    .command('list')
+    .description('list the playbooks: built-in and your own')
+    .addHelpText('after', examples('playbook list', 'playbook list --json'))
+    .action(action(() => import('./commands/list.js')));
+
+  program
+    .command('show')
+    .description("show a playbook's steps, questions, checklist, metrics, risks and triggers")
+    .argument('<industry>', 'industry, e.g. healthcare')
+    .argument('<role>', 'role or alias, e.g. pm')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown']).default('text'))
+    .addHelpText('after', examples('playbook show healthcare pm', 'playbook show healthcare cs --format markdown > cs.md', 'playbook show healthcare ops --json'))
+    .action(action(() => import('./commands/show.js')));
+
+  program
+    .command('validate')
+    .description('check playbook files; with no file, the whole catalog')
+    .argument('[file...]', 'playbook YAML files')
+    .addHelpText('after', examples('playbook validate', 'playbook validate ~/.config/playbook/playbooks/fintech/risk-officer.yaml'))
+    .action(action(() => import('./commands/validate.js')));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema (draft-07) of the playbook format')
+    .addHelpText('after', examples('playbook schema > playbook.schema.json'))
+    .action(action(() => import('./commands/schema.js')));
+
+  program
+    .command('new')
+    .description('scaffold a new playbook in your playbook directory')
+    .argument('<industry>', 'industry, e.g. fintech')
+    .argument('<role>', 'role, e.g. risk-officer')
+    .option('--dir <dir>', 'write into this playbook directory instead of ~/.config/playbook/playbooks')
+    .addHelpText('after', examples('playbook new fintech risk-officer', 'playbook new healthcare nurse-lead --dir ./playbooks'))
+    .action(action(() => import('./commands/new.js')));
+
+  program
+    .command('init')
+    .description('start a cycle from a playbook and walk through its six steps')
+    .argument('<industry>', 'industry, e.g. healthcare')
+    .argument('<role>', 'role or alias, e.g. pm')
+    .option('--local', 'keep the ledger in ./.playbook/ledger.json (for a team repository)')
+    .option('--answers <file>', 'answer questions from a YAML or JSON file keyed by step and question id')
+    .option('--answers-template', 'print an answers file filled with the playbook\'s example answers')
+    .option('--dry-run', 'show what the session would record, and write nothing')
+    .option('--no-session', 'only create the cycle; `playbook resume` walks the steps later')
+    .addHelpText(
+      'after',
+      examples(
+        'playbook init healthcare pm',
+        'playbook init healthcare cs --cycle "Clinic onboarding Q1" --local',
+        'playbook init healthcare pm --answers-template > kickoff.yaml',
+        'playbook init healthcare pm --answers kickoff.yaml',
+      ) + '\nThe --cycle flag names the new cycle.\n',
+    )
+    .action(action(() => import('./commands/init.js')));
+
+  program
+    .command('resume')
+    .description('continue the six-step session of the current cycle where it stopped')
+    .option('--answers <file>', 'answer questions from a YAML or JSON file')
+    .addHelpText('after', examples('playbook resume', 'playbook resume --answers rest.yaml'))
+    .action(action(() => import('./commands/resume.js')));
+
+  program
+    .command('gate')
+    .description("check a step's gate: exit 0 when it holds, 1 with the reasons when it does not")
+    .argument('[step]', 'scope, risk, ownership, evidence, build-scope or post-release (default: the current step)')
+    .addHelpText('after', examples('playbook gate', 'playbook gate ownership', 'playbook gate evidence --json'))
+    .action(action(() => import('./commands/gate.js')));
+
+  program
+    .command('status')
+    .description('the current cycle: session step, counts, what is breached, what falls due next')
+    .addHelpText('after', examples('playbook status', 'playbook status --json'))
+    .action(action(() => import('./commands/status.js')));
+
+  const decision = program.command('decision').description('add, approve, close or reopen a decision');
+  decision
+    .command('add')
+    .description('add a decision with exactly one owner and a due date')
+    .argument('<title>', 'what is being decided')
+    .requiredOption('--owner <name>', 'the one person who decides')
+    .requiredOption('--due <date>', 'when: 2026-12-04, +7d, next friday')
+    .option('--criteria <text>', 'an acceptance criterion (repeatable)', collect, [])
+    .addHelpText('after', examples('playbook decision add "Ship guided setup to all clinics" --owner "Priya Raman" --due "next friday" --criteria "Setup completion above 80%"'))
+    .action(action(() => import('./commands/decision.js'), 'add'));
+  for (const [verb, what] of [
+    ['approve', 'record the owner\'s approval of a decision'],
+    ['close', 'close a decision'],
+    ['reopen', 'reopen a closed decision'],
+  ] as const) {
+    decision
+      .command(verb)
+      .description(what)
+      .argument('<id>', 'decision id, e.g. D-3')
+      .option('--note <text>', 'why')
+      .addHelpText('after', examples(`playbook decision ${verb} D-3`))
+      .action(action(() => import('./commands/decision.js'), verb));
+  }
+  program
+    .command('decisions')
+    .description('list decisions (open by default)')
+    .option('--open', 'open decisions (default)')
+    .option('--closed', 'closed decisions')
+    .option('--all', 'every decision')
+    .option('--owner <name>', 'only this owner\'s')
+    .addHelpText('after', examples('playbook decisions', 'playbook decisions --all --owner "Priya Raman"', 'playbook decisions --json'))
+    .action(action(() => import('./commands/decisions.js')));
+
+  const blocker = program.command('blocker').description('raise, resolve or escalate a blocker');
+  blocker
+    .command('add')
+    .description('raise a blocker; it is breached when its window (48 hours by default) passes')
+    .argument('<title>', 'what is blocked')
+    .requiredOption('--owner <name>', 'the one person who unblocks it')
+    .option('--due <when>', "when it must be resolved (default: the playbook's blocker window)")
+    .option('--fallback <text>', 'what happens if it is not resolved in time')
+    .option('--decision <id>', 'the decision it blocks, e.g. D-2')
+    .addHelpText('after', examples('playbook blocker add "EHR sandbox access" --owner "Sam Lee" --fallback "Test against the recorded fixtures"', 'playbook blocker add "BAA signature" --owner Dana --due +24h --decision D-2'))
+    .action(action(() => import('./commands/blocker.js'), 'add'));
+  for (const [verb, what] of [
+    ['resolve', 'mark a blocker resolved'],
+    ['escalate', 'escalate a blocker'],
+  ] as const) {
+    blocker
+      .command(verb)
+      .description(what)
+      .argument('<id>', 'blocker id, e.g. B-2')
+      .option('--note <text>', 'what happened')
+      .addHelpText('after', examples(`playbook blocker ${verb} B-2 --note "..."`))
+      .action(action(() => import('./commands/blocker.js'), verb));
+  }
+  program
+    .command('blockers')
+    .description('active blockers, breached first, with owner, age, due and fallback')
+    .option('--owner <name>', "only this owner's")
+    .option('--breached', 'only breached blockers')
+    .option('--all', 'include resolved blockers')
+    .option('--check', 'exit 1 when any blocker is breached (for cron and CI)')
+    .addHelpText('after', examples('playbook blockers', 'playbook blockers --breached --owner "Sam Lee"', 'playbook blockers --check || notify-team'))
+    .action(action(() => import('./commands/blockers.js')));
+
+  const risk = program.command('risk').description('add or close a risk');
+  risk
+    .command('add')
+    .description('add a risk with its impact, cost, mitigation and owner')
+    .argument('<title>', 'the risk')
+    .requiredOption('--impact <level>', 'customer impact: low, medium, high')
+    .requiredOption('--cost <level>', 'operational cost: low, medium, high')
+    .requiredOption('--mitigation <text>', 'how it is mitigated')
+    .requiredOption('--owner <name>', 'who owns it')
+    .addHelpText('after', examples('playbook risk add "Clinics stall before first value" --impact high --cost medium --mitigation "Daily setup review in week one" --owner "Priya Raman"'))
+    .action(action(() => import('./commands/risk.js'), 'add'));
+  risk
+    .command('close')
+    .description('close a risk')
+    .argument('<id>', 'risk id, e.g. R-2')
+    .option('--note <text>', 'why')
+    .addHelpText('after', examples('playbook risk close R-2 --note "Mitigated by the staged rollout"'))
+    .action(action(() => import('./commands/risk.js'), 'close'));
+  program
+    .command('risks')
+    .description('open risks, highest impact first')
+    .option('--all', 'include closed risks')
+    .addHelpText('after', examples('playbook risks', 'playbook risks --all --json'))
+    .action(action(() => import('./commands/risks.js')));
+
+  const metric = program.command('metric').description('record a metric reading');
+  metric
+    .command('record')
+    .description('record a reading of one of the cycle\'s metrics')
+    .argument('<name>', 'metric id or name, e.g. approval-cycle-time')
+    .argument('<value>', 'the reading, a number')
+    .option('--at <date>', 'when it was measured (default: now)')
+    .option('--note <text>', 'context for the reading')
+    .addHelpText('after', examples('playbook metric record approval-cycle-time 4.5', 'playbook metric record decision-closure-rate 72 --at 2026-11-20 --note "after the review change"'))
+    .action(action(() => import('./commands/metric.js'), 'record'));
+  program
+    .command('metrics')
+    .description('each metric: latest reading, baseline, target, direction and a 6-week trend')
+    .addHelpText('after', examples('playbook metrics', 'playbook metrics --json'))
+    .action(action(() => import('./commands/metrics.js')));
+
+  const checklist = program
+    .command('checklist')
+    .description("the cycle's implementation checklist")
+    .addHelpText('after', examples('playbook checklist', 'playbook checklist done kickoff-scope-alignment', 'playbook checklist done 3'))
+    .action(action(() => import('./commands/checklist.js'), 'show'));
+  checklist
+    .command('done')
+    .description('tick a checklist item by id or number')
+    .argument('<id>', 'item id or its number in `playbook checklist`')
+    .action(action(() => import('./commands/checklist.js'), 'done'));
+
+  program
+    .command('log')
+    .description('the audit trail: every change, who made it and when')
+    .option('--since <date>', 'only changes from this date on')
+    .option('--actor <name>', 'only changes by this person')
+    .option('--record <id>', 'only changes to this record, e.g. D-3')
+    .addHelpText('after', examples('playbook log --since "-7d"', 'playbook log --record B-2', 'playbook log | head -20'))
+    .action(action(() => import('./commands/log.js')));
+
+  program
+    .command('undo')
+    .description('undo the last change (it is shown first); repeat to go further back')
+    .option('--dry-run', 'only show what would be undone')
+    .addHelpText('after', examples('playbook undo --dry-run', 'playbook undo'))
+    .action(action(() => import('./commands/undo.js')));
+
+  program
+    .command('cycles')
+    .description('the cycles in the ledger; * marks the current one')
+    .addHelpText('after', examples('playbook cycles', 'playbook cycles --json'))
+    .action(action(() => import('./commands/cycles.js'), 'list'));
+
+  program
+    .command('use')
+    .description('make another cycle the current one')
+    .argument('<cycle>', 'cycle id, from `playbook cycles`')
+    .addHelpText('after', examples('playbook use pm-2026-11-23'))
+    .action(action(() => import('./commands/cycles.js'), 'use'));
+
+  program
+    .command('completion')
+    .description('print a shell completion script')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+    .addHelpText('after', examples('playbook completion bash >> ~/.bashrc', 'playbook completion zsh > "${fpath[1]}/_playbook"', 'playbook completion fish > ~/.config/fish/completions/playbook.fish'))
+    .action(action(() => import('./commands/completion.js')));
+
+  return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
