@@ -277,6 +277,13 @@ export function buildProgram(): Command {
     .action(action(() => import('./commands/cycles.js'), 'use'));
 
   program
+    .command('doctor')
+    .description('check the ledger, its backup and lock; --restore brings back the last good generation')
+    .option('--restore', 'replace a damaged ledger with its verified backup (the damaged file is kept)')
+    .addHelpText('after', examples('playbook doctor', 'playbook doctor --restore'))
+    .action(action(() => import('./commands/doctor.js')));
+
+  program
     .command('completion')
     .description('print a shell completion script')
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))

@@ -13,7 +13,7 @@ export interface OpenLedger {
   state: LedgerState;
 }
 
-function validate(data: unknown): LedgerFile {
+export function validateLedger(data: unknown): LedgerFile {
   try {
     return parseLedger(data);
   } catch (error) {
@@ -33,14 +33,14 @@ export function ledgerLocation(ctx: Pick<Context, 'options' | 'env' | 'cwd'>, pa
 /** Reads the ledger for a command that only looks. */
 export function openLedger(ctx: Pick<Context, 'options' | 'env' | 'cwd'>): OpenLedger {
   const location = ledgerLocation(ctx);
-  const file = readLedger(location.path, validate);
+  const file = readLedger(location.path, validateLedger);
   if (!file) throw missing(location);
   return { location, file, state: deriveState(file.events) };
 }
 
 /** The state of the ledger at `path`, empty when there is none yet. */
 export function readState(path: string): LedgerState {
-  const file = readLedger(path, validate);
+  const file = readLedger(path, validateLedger);
   return deriveState(file?.events ?? []);
 }
 
@@ -102,9 +102,9 @@ export function commit(
     return { schemaVersion: LEDGER_SCHEMA_VERSION, events: [...file.events, ...appended] };
   };
   if (options.dryRun) {
-    change(readLedger(location.path, validate));
+    change(readLedger(location.path, validateLedger));
   } else {
-    updateLedger(location.path, validate, change);
+    updateLedger(location.path, validateLedger, change);
   }
   return { location, state: state!, events: appended };
 }

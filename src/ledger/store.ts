@@ -112,6 +112,36 @@ export function updateLedger<T>(
   }
 }
 
+/**
+ * Brings back the backup generation after checking it validates. The ledger it replaces is kept
+ * beside it as `<ledger>.damaged-<time>`, and the backup itself stays in place.
+ */
+export function restoreBackup<T>(path: string, validate: (data: unknown) => T, stamp: string, options: StoreOptions = {}): { kept: string | null } {
+  const timeoutMs = Math.max(0, options.lockTimeoutMs ?? (Number(process.env.PLAYBOOK_LOCK_TIMEOUT_MS) || 10_000));
+  const release = acquireLock(path, timeoutMs);
+  try {
+    const backup = backupPath(path);
+    let text: string;
+    try {
+      text = readFileSync(backup, 'utf8');
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') throw failure(`${backup}: there is no backup to restore`);
+      throw fsFailure(backup, error, 'read');
+    }
+    try {
+      validate(JSON.parse(text));
+    } catch (error) {
+      throw failure(`${backup}: the backup is damaged too (${describe(error)}); nothing was changed`);
+    }
+    const kept = `${path}.damaged-${stamp}`;
+    const hasLedger = keepBackup(path, kept);
+    writeAtomic(path, text, false);
+    return { kept: hasLedger ? kept : null };
+  } finally {
+    release();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Atomic write
 
@@ -119,7 +149,7 @@ function tempName(base: string): string {
   return `${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
-function writeAtomic(path: string, text: string): void {
+function writeAtomic(path: string, text: string, keepPrevious = true): void {
   const tmp = tempName(path);
   let backupTmp: string | undefined;
   let tmpCreated = false;
@@ -136,7 +166,7 @@ function writeAtomic(path: string, text: string): void {
 
     // Keep the previous generation (validated a moment ago, under the lock) as the backup.
     backupTmp = tempName(backupPath(path));
-    if (keepBackup(path, backupTmp)) {
+    if (keepPrevious && keepBackup(path, backupTmp)) {
       chmodSync(backupTmp, FILE_MODE);
       renameSync(backupTmp, backupPath(path));
     }
