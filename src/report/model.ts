@@ -1,0 +1,366 @@
+// The summary model: what a weekly summary says, as a plain, versioned object. It is a pure
+// function of the ledger, the cycle, the week, the zone and the clock, so the same inputs give
+// the same bytes in every format. Every list is sorted explicitly.
+//
+// "As of" is the end of the week, or now when the week is not over. Records (decisions, blockers,
+// risks, checklist, checkpoints) are taken from the ledger as it stood then, so re-running last
+// week's summary says what it said on Friday. Metric readings are taken by the time they describe,
+// so a reading entered on Monday for last Thursday counts for last week.
+import { dayOf, shortTime, span } from '../dates.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import { listBlockers, listRisks } from '../ledger/queries.js';
+import { deriveState, isBreached, sortedReadings, type Cycle, type LedgerState, type Stamp } from '../ledger/state.js';
+import { contacts, shipping } from './release.js';
+import { shiftWeek, type IsoWeek } from './week.js';
+
+export const SUMMARY_MODEL_VERSION = 1;
+export const TREND_WEEKS = 6;
+
+export interface WeekRef {
+  id: string;
+  /** First and last calendar day, YYYY-MM-DD, in the zone. */
+  firstDay: string;
+  lastDay: string;
+  /** [start, end) as instants. */
+  start: string;
+  end: string;
+}
+
+export interface ClosedRecord {
+  id: string;
+  title: string;
+  owner: string;
+  at: string;
+  /** The day it closed, in the zone. */
+  day: string;
+  by: string;
+}
+
+export interface ActiveBlocker {
+  id: string;
+  title: string;
+  owner: string;
+  status: 'open' | 'escalated';
+  breached: boolean;
+  raised: string;
+  ageHours: number;
+  /** "3d 4h" */
+  age: string;
+  due: string;
+  /** "Wed 18 Nov 09:00" in the zone. */
+  dueLabel: string;
+  /** How long past due ("2d 7h") when breached, else null. */
+  overdue: string | null;
+  fallback: string;
+  decision: string | null;
+}
+
+export interface MetricSummary {
+  id: string;
+  name: string;
+  unit: string;
+  direction: 'up' | 'down';
+  baseline: number | null;
+  target: number | null;
+  latest: { value: number; at: string; day: string; note: string | null } | null;
+  /** Whether the latest reading has reached the target in the good direction. */
+  onTarget: boolean | null;
+  /** How far the latest reading has moved from baseline to target, in percent (may pass 100 or go below 0). */
+  progress: number | null;
+  /** The last reading of each of the last six ISO weeks up to this one, oldest first. */
+  trend: { weeks: string[]; values: (number | null)[] };
+}
+
+export interface DueItem {
+  kind: 'decision' | 'blocker' | 'checkpoint';
+  id: string;
+  title: string;
+  owner: string;
+  /** A day (decisions, checkpoints) or an instant (blockers). */
+  due: string;
+  day: string;
+  /** "Tue 24 Nov" for a day, "Tue 24 Nov 13:00" for an instant. */
+  dueLabel: string;
+}
+
+export interface CheckpointSummary {
+  id: string;
+  title: string;
+  kind: 'weekly' | 'midpoint' | 'retrospective';
+  date: string;
+  dateLabel: string;
+  owner: string;
+}
+
+export interface RiskSummary {
+  id: string;
+  title: string;
+  impact: 'low' | 'medium' | 'high';
+  cost: 'low' | 'medium' | 'high';
+  mitigation: string;
+  owner: string;
+}
+
+export interface ShippingDecision {
+  id: string;
+  title: string;
+  owner: string;
+  status: 'open' | 'closed';
+  approved: boolean;
+  due: string | null;
+  behaviour: string;
+  constraints: string;
+  metric: { id: string; name: string; unit: string; direction: 'up' | 'down' };
+  target: number;
+}
+
+export interface Contact {
+  name: string;
+  roles: string[];
+}
+
+export interface SummaryModel {
+  version: typeof SUMMARY_MODEL_VERSION;
+  generatedAt: string;
+  timeZone: string;
+  asOf: string;
+  /** "Fri 20 Nov 17:00" in the zone. */
+  asOfLabel: string;
+  week: WeekRef;
+  nextWeek: WeekRef;
+  cycle: {
+    id: string;
+    name: string;
+    playbook: { id: string; title: string };
+    outcome: string | null;
+    window: { start: string | null; end: string | null };
+    postLaunchOwner: string | null;
+  };
+  counts: {
+    closedDecisions: number;
+    resolvedBlockers: number;
+    closedRisks: number;
+    activeBlockers: number;
+    breachedBlockers: number;
+    openDecisions: number;
+    openRisks: number;
+  };
+  closed: { decisions: ClosedRecord[]; blockers: ClosedRecord[]; risks: ClosedRecord[] };
+  blockers: ActiveBlocker[];
+  metrics: MetricSummary[];
+  checklist: {
+    done: number;
+    total: number;
+    percent: number;
+    doneThisWeek: { id: string; text: string; day: string; by: string }[];
+    open: { id: string; text: string }[];
+  };
+  dueNextWeek: DueItem[];
+  nextCheckpoint: CheckpointSummary | null;
+  risks: RiskSummary[];
+  release: {
+    ships: ShippingDecision[];
+    inScope: string[];
+    outOfScope: string[];
+    contacts: Contact[];
+  };
+}
+
+export interface SummaryInput {
+  /** The ledger's current state and its events. */
+  state: LedgerState;
+  events: readonly LedgerEvent[];
+  cycle: Cycle;
+  week: IsoWeek;
+  tz: string;
+  now: Date;
+}
+
+export function buildSummary(input: SummaryInput): SummaryModel {
+  const { week, tz, now } = input;
+  const asOf = new Date(Math.min(now.getTime(), week.end.getTime() - 1));
+  const then = cycleAsOf(input, asOf);
+  const current = input.cycle;
+  const inWeek = (s: Stamp | null): s is Stamp => s !== null && Date.parse(s.at) >= week.start.getTime() && Date.parse(s.at) < week.end.getTime();
+  const closedRecord = (r: { id: string; title: string; owner: string }, s: Stamp): ClosedRecord => ({
+    id: r.id,
+    title: r.title,
+    owner: r.owner,
+    at: s.at,
+    day: dayOf(new Date(s.at), tz),
+    by: s.actor,
+  });
+  const byTime = (a: ClosedRecord, b: ClosedRecord) => compare(a.at, b.at) || idOrder(a.id, b.id);
+
+  const decisions = [...then.decisions.values()];
+  const closedDecisions = decisions.filter((d) => d.status === 'closed' && inWeek(d.closed)).map((d) => closedRecord(d, d.closed!)).sort(byTime);
+  const resolvedBlockers = [...then.blockers.values()].filter((b) => inWeek(b.resolved)).map((b) => closedRecord(b, b.resolved!)).sort(byTime);
+  const closedRisks = [...then.risks.values()].filter((r) => r.status === 'closed' && inWeek(r.closed)).map((r) => closedRecord(r, r.closed!)).sort(byTime);
+
+  const blockers: ActiveBlocker[] = listBlockers(then, asOf).map((b) => {
+    const breached = isBreached(b, asOf);
+    const raisedMs = asOf.getTime() - Date.parse(b.created.at);
+    return {
+      id: b.id,
+      title: b.title,
+      owner: b.owner,
+      status: b.status === 'escalated' ? 'escalated' : 'open',
+      breached,
+      raised: b.created.at,
+      ageHours: Math.max(0, Math.floor(raisedMs / 3600_000)),
+      age: span(Math.max(0, raisedMs)),
+      due: b.due,
+      dueLabel: shortTime(new Date(b.due), tz),
+      overdue: breached ? span(asOf.getTime() - Date.parse(b.due)) : null,
+      fallback: b.fallback,
+      decision: b.decision ?? null,
+    };
+  });
+
+  const nextWeek = shiftWeek(week, 1, tz);
+  const asOfDay = dayOf(asOf, tz);
+  const checkpoints = [...then.checkpoints.values()].sort((a, b) => compare(a.date, b.date) || idOrder(a.id, b.id));
+  const dueNextWeek: DueItem[] = [
+    ...decisions
+      .filter((d) => d.status === 'open' && d.due !== undefined && d.due >= nextWeek.firstDay && d.due <= nextWeek.lastDay)
+      .map((d) => dayItem('decision', d.id, d.title, d.owner, d.due!)),
+    ...listBlockers(then, asOf)
+      .filter((b) => Date.parse(b.due) >= nextWeek.start.getTime() && Date.parse(b.due) < nextWeek.end.getTime())
+      .map((b): DueItem => ({ kind: 'blocker', id: b.id, title: b.title, owner: b.owner, due: b.due, day: dayOf(new Date(b.due), tz), dueLabel: shortTime(new Date(b.due), tz) })),
+    ...checkpoints.filter((c) => c.date >= nextWeek.firstDay && c.date <= nextWeek.lastDay).map((c) => dayItem('checkpoint', c.id, c.title, c.owner, c.date)),
+  ].sort((a, b) => compare(a.day, b.day) || compare(a.due, b.due) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || idOrder(a.id, b.id));
+  const next = checkpoints.find((c) => c.date >= asOfDay);
+
+  const checklistItems = then.snapshot.checklist;
+  const doneItems = checklistItems.filter((item) => then.checklistDone.has(item.id));
+  const risks = listRisks(then).map((r): RiskSummary => ({ id: r.id, title: r.title, impact: r.impact, cost: r.cost, mitigation: r.mitigation, owner: r.owner }));
+  const fields = then.fields;
+  const field = (v: string | string[] | undefined): string | null => (v === undefined ? null : Array.isArray(v) ? v.join('; ') : v);
+  const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? [...v] : [v]);
+
+  const metrics = metricSummaries(current, week, asOf, tz);
+  const ships = shipping(then, current);
+  const postLaunchOwner = field(fields.postLaunchOwner);
+
+  return {
+    version: SUMMARY_MODEL_VERSION,
+    generatedAt: now.toISOString(),
+    timeZone: tz,
+    asOf: asOf.toISOString(),
+    asOfLabel: shortTime(asOf, tz),
+    week: weekRef(week),
+    nextWeek: weekRef(nextWeek),
+    cycle: {
+      id: current.id,
+      name: current.name,
+      playbook: { id: current.snapshot.playbook.id, title: current.snapshot.playbook.title },
+      outcome: field(fields.outcome),
+      window: { start: field(fields.windowStart), end: field(fields.windowEnd) },
+      postLaunchOwner,
+    },
+    counts: {
+      closedDecisions: closedDecisions.length,
+      resolvedBlockers: resolvedBlockers.length,
+      closedRisks: closedRisks.length,
+      activeBlockers: blockers.length,
+      breachedBlockers: blockers.filter((b) => b.breached).length,
+      openDecisions: decisions.filter((d) => d.status === 'open').length,
+      openRisks: risks.length,
+    },
+    closed: { decisions: closedDecisions, blockers: resolvedBlockers, risks: closedRisks },
+    blockers,
+    metrics,
+    checklist: {
+      done: doneItems.length,
+      total: checklistItems.length,
+      percent: checklistItems.length ? Math.round((doneItems.length / checklistItems.length) * 100) : 0,
+      doneThisWeek: doneItems
+        .filter((item) => inWeek(then.checklistDone.get(item.id)!))
+        .map((item) => {
+          const s = then.checklistDone.get(item.id)!;
+          return { id: item.id, text: item.text, day: dayOf(new Date(s.at), tz), by: s.actor };
+        }),
+      open: checklistItems.filter((item) => !then.checklistDone.has(item.id)).map((item) => ({ id: item.id, text: item.text })),
+    },
+    dueNextWeek,
+    nextCheckpoint: next ? { id: next.id, title: next.title, kind: next.kind, date: next.date, dateLabel: dayLabel(next.date), owner: next.owner } : null,
+    risks,
+    release: {
+      ships,
+      inScope: list(fields.inScope),
+      outOfScope: list(fields.outOfScope),
+      contacts: contacts(postLaunchOwner, ships, blockers),
+    },
+  };
+}
+
+const KIND_ORDER = { checkpoint: 0, decision: 1, blocker: 2 } as const;
+
+/** The cycle as the ledger stood at `asOf`: the current state when nothing happened after it. */
+function cycleAsOf(input: SummaryInput, asOf: Date): Cycle {
+  const limit = asOf.getTime();
+  const after = (at: string) => Date.parse(at) > limit;
+  if (!input.events.some((e) => after(e.at))) return input.cycle;
+  const id = input.cycle.id;
+  // The cycle's creation is always kept, so a week before the cycle began shows an empty cycle.
+  const kept = input.events.filter((e) => !after(e.at) || (e.type === 'cycle.created' && e.data.cycle.id === id));
+  return deriveState(kept).cycles.get(id) ?? input.cycle;
+}
+
+function metricSummaries(cycle: Cycle, week: IsoWeek, asOf: Date, tz: string): MetricSummary[] {
+  const known = new Map(cycle.snapshot.metrics.map((m) => [m.id, m]));
+  const extra = [...cycle.readings.keys()].filter((k) => !known.has(k)).sort();
+  const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => shiftWeek(week, i - (TREND_WEEKS - 1), tz));
+  return [...known.keys(), ...extra].map((id) => {
+    const def = known.get(id);
+    const readings = sortedReadings(cycle, id)
+      .map((r) => ({ reading: r, time: Date.parse(r.at) }))
+      .filter((r) => r.time <= asOf.getTime());
+    const last = readings[readings.length - 1]?.reading;
+    const plan = cycle.plans.get(id);
+    const direction = def?.direction ?? 'up';
+    const baseline = plan?.baseline ?? null;
+    const target = plan?.target ?? null;
+    // One pass, oldest first: each week keeps the last reading that falls in it.
+    const values: (number | null)[] = weeks.map(() => null);
+    for (const { reading, time } of readings) {
+      const i = weeks.findIndex((w) => time >= w.start.getTime() && time < w.end.getTime());
+      if (i >= 0) values[i] = reading.value;
+    }
+    return {
+      id,
+      name: def?.name ?? id,
+      unit: def?.unit ?? '',
+      direction,
+      baseline,
+      target,
+      latest: last ? { value: last.value, at: last.at, day: dayOf(new Date(last.at), tz), note: last.note ?? null } : null,
+      onTarget: last && target !== null ? (direction === 'up' ? last.value >= target : last.value <= target) : null,
+      progress: last && target !== null && baseline !== null && target !== baseline ? Math.round(((last.value - baseline) / (target - baseline)) * 100) : null,
+      trend: { weeks: weeks.map((w) => w.id), values },
+    };
+  });
+}
+
+function weekRef(w: IsoWeek): WeekRef {
+  return { id: w.id, firstDay: w.firstDay, lastDay: w.lastDay, start: w.start.toISOString(), end: w.end.toISOString() };
+}
+
+function dayItem(kind: DueItem['kind'], id: string, title: string, owner: string, day: string): DueItem {
+  return { kind, id, title, owner, due: day, day, dueLabel: dayLabel(day) };
+}
+
+/** "Tue 24 Nov" for a calendar day. */
+export function dayLabel(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: '2-digit', month: 'short' }).format(new Date(Date.UTC(y, m - 1, d))).replace(',', '');
+}
+
+/** Code-point order, the same on every machine (localeCompare depends on the ICU data). */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function idOrder(a: string, b: string): number {
+  return Number(a.slice(2)) - Number(b.slice(2)) || compare(a, b);
+}

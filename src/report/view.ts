@@ -1,0 +1,34 @@
+// What a template receives: the summary model plus a few strings worked out in code (values with
+// their units, sparklines, SVG charts). For the terminal and the subject line every string is
+// already made safe (control characters visible, one line), so a template cannot forget to.
+import { sparkline } from '../ledger/queries.js';
+import { oneLine } from '../terminal.js';
+import type { SummaryModel } from './model.js';
+import { trendChart } from './svg.js';
+import type { TemplatePart } from './template-files.js';
+import { formatValue } from './values.js';
+
+export function templateData(model: SummaryModel, part: TemplatePart): Record<string, unknown> {
+  const metrics = model.metrics.map((m) => ({
+    ...m,
+    latestText: formatValue(m.latest?.value, m.unit),
+    baselineText: formatValue(m.baseline, m.unit),
+    targetText: formatValue(m.target, m.unit),
+    arrow: m.direction === 'up' ? '↑' : '↓',
+    goodDirection: m.direction === 'up' ? 'higher is better' : 'lower is better',
+    statusText: m.latest === null ? 'no reading yet' : m.onTarget === null ? 'no target set' : m.onTarget ? 'on target' : 'not yet on target',
+    // A week without a reading shows as a dot, so the gap is visible.
+    sparkline: sparkline(m.trend.values).replace(/ /g, '·'),
+    chart: part === 'html' ? trendChart(m) : '',
+  }));
+  const ships = model.release.ships.map((s) => ({ ...s, targetText: formatValue(s.target, s.metric.unit) }));
+  const data = { ...model, metrics, release: { ...model.release, ships } };
+  return part === 'text' || part === 'subject' ? oneLineAll(data) : data;
+}
+
+function oneLineAll<T>(value: T): T {
+  if (typeof value === 'string') return oneLine(value) as T;
+  if (Array.isArray(value)) return value.map((v) => oneLineAll(v)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, oneLineAll(v)])) as T;
+  return value;
+}

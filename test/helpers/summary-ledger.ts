@@ -1,0 +1,137 @@
+// A fixed ledger for the summary, calendar and golden tests: one cycle with six weeks of history,
+// written event by event with explicit times, so every summary of it is reproducible. The cycle
+// snapshot is written out here (not taken from a shipped playbook) so that editing a playbook's
+// wording never changes a golden file.
+import { writeFileSync } from 'node:fs';
+import { checkEvent, LEDGER_SCHEMA_VERSION, type CycleSnapshot, type EventData, type EventType, type LedgerEvent, type LedgerFile } from '../../src/ledger/events.js';
+
+/** Friday of 2026-W47, late afternoon in Berlin: the clock of the summary tests. */
+export const SUMMARY_NOW = '2026-11-20T16:00:00Z';
+export const SUMMARY_TZ = 'Europe/Berlin';
+export const CYCLE_ID = 'clinic-onboarding';
+
+export const SNAPSHOT: CycleSnapshot = {
+  id: CYCLE_ID,
+  name: 'Clinic onboarding Q1',
+  playbook: { id: 'healthcare/product-manager', title: 'Healthcare product manager', industry: 'healthcare', role: 'product-manager' },
+  cadence: { reviewWindowDays: 45, reviewEveryDays: 7, blockerWindowHours: 48 },
+  steps: [
+    { id: 'scope', title: 'Settle the scope' },
+    { id: 'risk', title: 'Rank the risks' },
+    { id: 'ownership', title: 'Name the owners' },
+    { id: 'evidence', title: 'Check the evidence' },
+    { id: 'build-scope', title: 'Fix the build scope' },
+    { id: 'post-release', title: 'Plan the checkpoints' },
+  ],
+  checklist: [
+    { id: 'kickoff-scope', text: 'Scope agreed with clinical leads' },
+    { id: 'baa-signed', text: 'Business associate agreements signed' },
+    { id: 'ehr-sandbox', text: 'EHR sandbox connected' },
+    { id: 'support-trained', text: 'Support team trained on the new setup flow' },
+    { id: 'rollback-plan', text: 'Rollback plan rehearsed' },
+    { id: 'launch-comms', text: 'Launch notes sent to clinics' },
+  ],
+  metrics: [
+    { id: 'setup-completion', name: 'Setup completion', unit: '%', direction: 'up', targetSignal: 'above 80% of new clinics finish setup' },
+    { id: 'time-to-first-value', name: 'Time to first value', unit: 'days', direction: 'down', targetSignal: 'under 14 days' },
+    { id: 'support-tickets', name: 'Support tickets per clinic', unit: 'tickets', direction: 'down', targetSignal: 'under 3 in the first month' },
+  ],
+};
+
+export class LedgerBuilder {
+  readonly events: LedgerEvent[] = [];
+
+  add<T extends EventType>(at: string, actor: string, type: T, data: EventData<T>, cycle: string | null = CYCLE_ID): this {
+    const event = { id: this.events.length + 1, at, actor, command: `fixture ${type}`, cycle, type, data } as LedgerEvent;
+    checkEvent(event);
+    this.events.push(event);
+    return this;
+  }
+
+  file(): LedgerFile {
+    return { schemaVersion: LEDGER_SCHEMA_VERSION, events: this.events };
+  }
+
+  write(path: string): string {
+    writeFileSync(path, `${JSON.stringify(this.file(), null, 2)}\n`, { mode: 0o600 });
+    return path;
+  }
+}
+
+/** The cycle with its fields, before any record: the start of every fixture. */
+export function startCycle(snapshot: CycleSnapshot = SNAPSHOT): LedgerBuilder {
+  return new LedgerBuilder()
+    .add('2026-10-12T08:00:00Z', 'priya', 'cycle.created', { cycle: snapshot }, null)
+    .add('2026-10-12T08:05:00Z', 'priya', 'cycle.field', { field: 'outcome', value: 'New clinics reach first value within 14 days of signing' })
+    .add('2026-10-12T08:06:00Z', 'priya', 'cycle.field', { field: 'inScope', value: ['Guided setup for new clinics', 'EHR sandbox connection'] })
+    .add('2026-10-12T08:07:00Z', 'priya', 'cycle.field', { field: 'outOfScope', value: ['Billing changes'] })
+    .add('2026-10-12T08:08:00Z', 'priya', 'cycle.field', { field: 'windowStart', value: '2026-11-02' })
+    .add('2026-10-12T08:09:00Z', 'priya', 'cycle.field', { field: 'windowEnd', value: '2026-12-18' })
+    .add('2026-10-12T08:10:00Z', 'priya', 'cycle.field', { field: 'postLaunchOwner', value: 'Priya Raman' });
+}
+
+/**
+ * The summary fixture. Seen from Friday 2026-11-20 (W47) it has: two decisions and a blocker and a
+ * risk closed this week, one closed the week before; a breached escalated blocker and two active
+ * ones (one due next week); three metrics (one without readings); half the checklist done; a
+ * decision, a blocker and a checkpoint due in W48.
+ */
+export function summaryLedger(): LedgerBuilder {
+  const b = startCycle();
+  b.add('2026-10-13T09:00:00Z', 'priya', 'risk.added', { id: 'R-1', title: 'Clinics stall before first value', impact: 'high', cost: 'medium', mitigation: 'Daily setup review in week one', owner: 'Priya Raman' })
+    .add('2026-10-13T09:01:00Z', 'priya', 'risk.added', { id: 'R-2', title: 'EHR vendor changes its API', impact: 'high', cost: 'high', mitigation: 'Nightly contract test against the sandbox', owner: 'Sam Lee' })
+    .add('2026-10-13T09:02:00Z', 'priya', 'risk.added', { id: 'R-3', title: 'Support volume spikes at launch', impact: 'medium', cost: 'low', mitigation: 'Two extra agents in launch week', owner: 'Dana Kim' })
+    .add('2026-10-14T09:00:00Z', 'priya', 'decision.added', { id: 'D-1', title: 'Ship guided setup to all clinics', owner: 'Priya Raman', due: '2026-11-18', criteria: ['Setup completion above 80% in the pilot'] })
+    .add('2026-10-14T09:01:00Z', 'priya', 'decision.added', { id: 'D-2', title: 'Use recorded EHR fixtures for the pilot', owner: 'Sam Lee', due: '2026-11-20', criteria: ['Fixtures cover the five most used calls'] })
+    .add('2026-10-14T09:02:00Z', 'priya', 'decision.added', { id: 'D-3', title: 'Choose the SMS reminder vendor', owner: 'Dana Kim', due: '2026-11-25', criteria: [] })
+    .add('2026-10-14T09:03:00Z', 'priya', 'decision.added', { id: 'D-4', title: 'Pick the pilot clinics', owner: 'Priya Raman', due: '2026-11-10', criteria: [] })
+    .add('2026-10-14T09:04:00Z', 'priya', 'decision.added', { id: 'D-5', title: 'Approve the escalation runbook & on-call <rota>', owner: 'Jo Park', due: '2026-12-04', criteria: [] })
+    .add('2026-10-20T10:00:00Z', 'priya', 'decision.approved', { id: 'D-1' })
+    .add('2026-10-20T10:01:00Z', 'priya', 'build-scope.added', { decision: 'D-1', constraints: 'No patient data leaves the clinic tenant; setup resumes after a dropped session', behaviour: 'New clinics see a five-step setup checklist on first login', metric: 'setup-completion', target: 80 })
+    .add('2026-10-20T10:02:00Z', 'sam', 'decision.approved', { id: 'D-2' })
+    .add('2026-10-20T10:03:00Z', 'sam', 'build-scope.added', { decision: 'D-2', constraints: 'Fixtures refreshed weekly from the vendor sandbox', behaviour: 'Pilot clinics can book and chart without a live EHR connection', metric: 'time-to-first-value', target: 14 })
+    .add('2026-10-21T09:00:00Z', 'priya', 'metric.planned', { metric: 'setup-completion', baseline: 55, target: 80 })
+    .add('2026-10-21T09:01:00Z', 'priya', 'metric.planned', { metric: 'time-to-first-value', baseline: 30, target: 14 })
+    .add('2026-10-21T09:02:00Z', 'priya', 'metric.planned', { metric: 'support-tickets', baseline: 6, target: 3 })
+    .add('2026-10-21T09:10:00Z', 'priya', 'checkpoint.added', { id: 'C-1', title: 'Weekly review', kind: 'weekly', date: '2026-11-20', owner: 'Priya Raman' })
+    .add('2026-10-21T09:11:00Z', 'priya', 'checkpoint.added', { id: 'C-2', title: 'Weekly review', kind: 'weekly', date: '2026-11-27', owner: 'Priya Raman' })
+    .add('2026-10-21T09:12:00Z', 'priya', 'checkpoint.added', { id: 'C-3', title: 'Midpoint audit', kind: 'midpoint', date: '2026-12-04', owner: 'Jo Park' })
+    .add('2026-10-21T09:13:00Z', 'priya', 'checkpoint.added', { id: 'C-4', title: 'Retrospective', kind: 'retrospective', date: '2026-12-18', owner: 'Priya Raman' })
+    .add('2026-10-22T09:00:00Z', 'priya', 'checklist.done', { item: 'kickoff-scope' })
+    // Weekly readings: W42 to W47, with no reading in W44.
+    .add('2026-10-15T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: 52, at: '2026-10-15T09:00:00Z' })
+    .add('2026-10-22T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: 58, at: '2026-10-22T09:00:00Z' })
+    .add('2026-11-05T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: 61, at: '2026-11-05T09:00:00Z' })
+    .add('2026-11-05T09:01:00Z', 'priya', 'metric.recorded', { metric: 'time-to-first-value', value: 26, at: '2026-11-05T09:00:00Z' })
+    .add('2026-11-10T09:00:00Z', 'priya', 'decision.closed', { id: 'D-4', note: 'Six clinics signed up' })
+    .add('2026-11-12T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: 66, at: '2026-11-12T09:00:00Z' })
+    .add('2026-11-12T09:01:00Z', 'priya', 'metric.recorded', { metric: 'time-to-first-value', value: 22, at: '2026-11-12T09:00:00Z' })
+    .add('2026-11-12T10:00:00Z', 'dana', 'checklist.done', { item: 'baa-signed' })
+    // W47
+    .add('2026-11-16T09:00:00Z', 'sam', 'blocker.added', { id: 'B-1', title: 'EHR sandbox access', owner: 'Sam Lee', due: '2026-11-18T09:00:00Z', fallback: 'Test against the recorded fixtures', decision: 'D-2' })
+    .add('2026-11-17T08:00:00Z', 'jo', 'blocker.added', { id: 'B-2', title: 'Staging certificate expired', owner: 'Jo Park', due: '2026-11-19T08:00:00Z', fallback: 'Deploy to the backup staging host' })
+    .add('2026-11-17T15:00:00Z', 'dana', 'risk.closed', { id: 'R-3', note: 'Agents booked' })
+    .add('2026-11-18T11:00:00Z', 'jo', 'blocker.resolved', { id: 'B-2', note: 'Renewed' })
+    .add('2026-11-18T14:00:00Z', 'priya', 'decision.closed', { id: 'D-1' })
+    .add('2026-11-19T09:00:00Z', 'sam', 'blocker.escalated', { id: 'B-1', note: 'Vendor has not answered in three days' })
+    .add('2026-11-19T10:00:00Z', 'dana', 'blocker.added', { id: 'B-3', title: 'BAA signature from the Riverside clinic', owner: 'Dana Kim', due: '2026-11-21T10:00:00Z', fallback: 'Start with the five clinics that signed' })
+    .add('2026-11-19T12:00:00Z', 'sam', 'decision.closed', { id: 'D-2' })
+    .add('2026-11-19T13:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: 72, at: '2026-11-19T13:00:00Z', note: 'after the checklist redesign' })
+    .add('2026-11-19T13:01:00Z', 'priya', 'metric.recorded', { metric: 'time-to-first-value', value: 19, at: '2026-11-19T13:00:00Z' })
+    .add('2026-11-19T14:00:00Z', 'priya', 'checklist.done', { item: 'ehr-sandbox' })
+    .add('2026-11-20T08:00:00Z', 'dana', 'blocker.added', { id: 'B-4', title: 'Translation review of the setup emails', owner: 'Dana Kim', due: '2026-11-24T12:00:00Z', fallback: 'Send the English version first' });
+  return b;
+}
+
+/** The summary fixture plus `count` more blockers with hostile titles and fallbacks, for the Slack limits. */
+export function hostileLedger(count = 120): LedgerBuilder {
+  const b = summaryLedger();
+  const hostile = ['<!channel> wake up', 'R&D <@U123> & <https://evil.example|click>', 'clear \u001b[2J screen', 'Sandbox\r\nBcc: evil@example.com'];
+  for (let i = 0; i < count; i++) {
+    const id = `B-${5 + i}`;
+    const title = i === 0 ? 'x'.repeat(200) : `${hostile[Math.floor(i / 2) % hostile.length]} #${i}`;
+    const fallback = i === 0 ? `${'long fallback '.repeat(357)}end` : i % 2 ? `<!here> fallback & more ${i}` : 'none';
+    b.add('2026-11-20T09:00:00Z', 'mallory', 'blocker.added', { id, title, owner: i % 3 ? 'Mallory <!everyone>' : 'Eve', due: i % 2 ? '2026-11-19T09:00:00Z' : '2026-11-27T09:00:00Z', fallback });
+  }
+  return b;
+}
