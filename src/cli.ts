@@ -3,23 +3,25 @@
 import { CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
 import { buildProgram } from './program.js';
+import { neutralize } from './terminal.js';
 
 function report(error: unknown, stderr: NodeJS.WriteStream): number {
   if (error instanceof CommanderError) {
-    if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return EXIT.ok;
-    return EXIT.usage;
+    // --help and --version exit 0; help shown because a command was missing is a usage error.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (error instanceof CliError) {
-    stderr.write(`playbook: ${error.message}\n`);
-    if (error.hint) stderr.write(`hint: ${error.hint}\n`);
+    // Messages often quote what the user typed: print it, never obey it.
+    stderr.write(`playbook: ${neutralize(error.message)}\n`);
+    if (error.hint) stderr.write(`hint: ${neutralize(error.hint)}\n`);
     return error.exitCode;
   }
   if (error instanceof Error && 'file' in error && 'problems' in error) {
-    stderr.write(`${error.message}\n`);
+    stderr.write(`${neutralize(error.message)}\n`);
     return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
-  stderr.write(`playbook: unexpected error: ${message}\n`);
+  stderr.write(`playbook: unexpected error: ${neutralize(message)}\n`);
   if (process.env.PLAYBOOK_DEBUG && error instanceof Error) stderr.write(`${error.stack}\n`);
   return EXIT.failure;
 }

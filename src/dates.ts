@@ -54,9 +54,13 @@ export function parseWhen(input: string, now: Date, tz: string, what = 'date', e
     if (at.getMonth() !== mo - 1 || at.getDate() !== d || h > 23 || mi > 59 || s > 59) throw badDate(input, what);
     return new Date(at.getTime());
   }
-  if (/^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})$/.test(text)) {
+  if ((m = /^(\d{4})-(\d{2})-(\d{2})t(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})$/.exec(text))) {
+    // Date() rolls 2026-02-30 over to 2 March instead of refusing it: check the fields first.
+    const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
+    const day = new Date(Date.UTC(y, mo - 1, d));
+    const valid = day.getUTCFullYear() === y && day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h <= 23 && mi <= 59 && s <= 59;
     const at = new Date(input.trim());
-    if (!Number.isNaN(at.getTime())) return at;
+    if (valid && !Number.isNaN(at.getTime())) return at;
   }
   throw badDate(input, what);
 }

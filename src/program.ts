@@ -2,6 +2,7 @@
 // never pays for the YAML parser or the prompt library.
 import { Argument, Command, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
+import { neutralize } from './terminal.js';
 
 type Handler = (ctx: Context, args: any, opts: any) => Promise<void> | void;
 type Loader = () => Promise<Record<string, unknown>>;
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .option('--no-input', 'never prompt; fail when an answer is missing')
     .option('--tz <zone>', 'time zone for dates and weeks (env PLAYBOOK_TZ, else the system zone)')
+    .configureOutput({ outputError: (text, write) => write(neutralize(text)) })
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run the command with --help for usage)')
     .exitOverride()
@@ -275,6 +277,44 @@ export function buildProgram(): Command {
     .argument('<cycle>', 'cycle id, from `playbook cycles`')
     .addHelpText('after', examples('playbook use pm-2026-11-23'))
     .action(action(() => import('./commands/cycles.js'), 'use'));
+
+  program
+    .command('review')
+    .description('the weekly review: blockers breached or due, a reading per metric, checklist, decisions; then the summary')
+    .option('--answers <file>', 'answers from a YAML or JSON file (blockers, metrics, checklist, decisions)')
+    .option('--no-summary', 'do not print the week\'s summary at the end')
+    .addHelpText('after', examples('playbook review', 'playbook review --answers friday.yaml --no-summary'))
+    .action(action(() => import('./commands/review.js')));
+
+  program
+    .command('summary')
+    .description("the week's summary of the cycle: for the terminal, Markdown, Slack, email, HTML or JSON")
+    .option('--week <week>', 'the ISO week, e.g. 2026-W47, or this, last, next (default: this week in --tz)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'slack', 'email', 'json', 'html']).default('text'))
+    .option('--template <name>', 'weekly, executive, release-brief, or one of your own', 'weekly')
+    .option('--to <addresses>', 'email recipients (env PLAYBOOK_EMAIL_TO); with --format email')
+    .option('--from <address>', 'email sender (env PLAYBOOK_EMAIL_FROM, else playbook@<hostname>); with --format email')
+    .option('--subject <text>', "email subject (default: the template's); with --format email")
+    .addHelpText(
+      'after',
+      examples(
+        'playbook summary',
+        'playbook summary --week 2026-W47 --template executive',
+        'playbook summary --format markdown > week.md',
+        'playbook summary --format slack | curl -sS -H \'Content-type: application/json\' --data @- "$SLACK_WEBHOOK_URL"',
+        'playbook summary --format email --to team@example.org | sendmail -t',
+        'playbook summary --format html --template release-brief > brief.html',
+      ) +
+        '\nTemplates: templates/summary/<name>.<text|markdown|html|subject>.liquid; a file of the same name in\n' +
+        '$XDG_CONFIG_HOME/playbook/templates/summary/ (default ~/.config/...) overrides the built-in one.\n',
+    )
+    .action(action(() => import('./commands/summary.js')));
+
+  program
+    .command('calendar')
+    .description("the cycle's decision due dates, checkpoints and blocker deadlines as an iCalendar file")
+    .addHelpText('after', examples('playbook calendar > cycle.ics', 'playbook calendar --cycle pm-2026-11-23 > pm.ics'))
+    .action(action(() => import('./commands/calendar.js')));
 
   program
     .command('doctor')

@@ -4,7 +4,7 @@ import { shortTime, span } from '../dates.js';
 import { openLedger, selectCycle } from '../ledger/ledger.js';
 import { listBlockers } from '../ledger/queries.js';
 import { isBreached } from '../ledger/state.js';
-import { renderTable } from '../table.js';
+import { renderTable, styled } from '../table.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { owner?: string; breached?: boolean; all?: boolean; check?: boolean }): void {
@@ -39,12 +39,12 @@ export function run(ctx: Context, _args: [], opts: { owner?: string; breached?: 
       const late = isBreached(b, ctx.now);
       const due = `${shortTime(new Date(b.due), ctx.tz)}\n${b.status === 'resolved' ? 'resolved' : late ? `${span(dueMs)} overdue` : `in ${span(dueMs)}`}`;
       return [
-        late ? ctx.chalk.red.bold(`${b.id} BREACHED`) : b.status === 'escalated' ? ctx.chalk.yellow(`${b.id} escalated`) : b.status === 'resolved' ? ctx.chalk.dim(`${b.id} resolved`) : b.id,
+        late ? styled(ctx.chalk.red.bold(`${b.id} BREACHED`)) : b.status === 'escalated' ? styled(ctx.chalk.yellow(`${b.id} escalated`)) : b.status === 'resolved' ? styled(ctx.chalk.dim(`${b.id} resolved`)) : b.id,
         b.title,
         b.owner,
         span(ctx.now.getTime() - Date.parse(b.created.at)),
-        late ? ctx.chalk.red(due) : due,
-        b.fallback || ctx.chalk.dim('none'),
+        late ? styled(ctx.chalk.red(due)) : due,
+        b.fallback || styled(ctx.chalk.dim('none')),
       ];
     });
     ctx.print(renderTable(ctx, ['id', 'blocker', 'owner', 'age', 'due', 'fallback'], rows, { wrap: [0, 36, 0, 0, 0, 36] }));

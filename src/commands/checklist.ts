@@ -3,7 +3,7 @@ import { usageError } from '../errors.js';
 import { commit, openLedger, selectCycle } from '../ledger/ledger.js';
 import { checklistView } from '../ledger/queries.js';
 import { closest } from '../names.js';
-import { renderTable } from '../table.js';
+import { renderTable, styled } from '../table.js';
 import { dayOf } from '../dates.js';
 import { printJson } from './common.js';
 
@@ -13,7 +13,7 @@ export function show(ctx: Context): void {
   const items = checklistView(cycle);
   const done = items.filter((i) => i.done).length;
   if (ctx.json) return printJson(ctx, { cycle: cycle.id, done, total: items.length, items });
-  const rows = items.map((i, n) => [String(n + 1), i.done ? ctx.chalk.green('✔') : '☐', i.id, i.text, i.done ? `${i.done.actor}, ${dayOf(new Date(i.done.at), ctx.tz)}` : '']);
+  const rows = items.map((i, n) => [String(n + 1), i.done ? styled(ctx.chalk.green('✔')) : '☐', i.id, i.text, i.done ? `${i.done.actor}, ${dayOf(new Date(i.done.at), ctx.tz)}` : '']);
   ctx.print(renderTable(ctx, ['#', '', 'id', 'item', 'done'], rows, { wrap: [0, 0, 0, 70, 0] }));
   ctx.print(`${done} of ${items.length} done`);
 }

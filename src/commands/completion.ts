@@ -26,14 +26,15 @@ export function run(ctx: Context, [shell]: ['bash' | 'zsh' | 'fish']): void {
     for (const n of nodes) {
       const cond = n.path.length === 0 ? '__fish_use_subcommand' : `__fish_seen_subcommand_from ${n.path[n.path.length - 1]}`;
       for (const s of n.subcommands) lines.push(`complete -c playbook -n '${cond}' -a ${s}`);
-      for (const o of n.options) lines.push(`complete -c playbook -n '${cond}' -l ${o.slice(2)}`);
+      // The program's own options are the global ones, offered everywhere below.
+      if (n.path.length > 0) for (const o of n.options) lines.push(`complete -c playbook -n '${cond}' -l ${o.slice(2)}`);
     }
     for (const o of globals) lines.push(`complete -c playbook -l ${o.slice(2)}`);
     ctx.print(lines.join('\n'));
     return;
   }
   const cases = nodes
-    .map((n) => `    "${n.path.join(' ')}") words="${[...n.subcommands, ...n.options, ...globals].join(' ')}" ;;`)
+    .map((n) => `    "${n.path.join(' ')}") words="${[...new Set([...n.subcommands, ...n.options, ...globals])].join(' ')}" ;;`)
     .join('\n');
   const body = `_playbook_complete() {
   local cur path="" w i

@@ -3,6 +3,7 @@ import { usageError } from '../errors.js';
 import { dayOf, parseDay } from '../dates.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId } from '../ledger/state.js';
+import { oneLine } from '../terminal.js';
 import { find, owner, text } from './common.js';
 
 export function add(ctx: Context, [title]: [string], opts: { owner?: string; due?: string; criteria?: string[] }): void {
@@ -17,7 +18,7 @@ export function add(ctx: Context, [title]: [string], opts: { owner?: string; due
     id = nextId(cycle, 'D');
     return [{ type: 'decision.added', data: { id, title: t, owner: who, due, criteria } }];
   });
-  ctx.print(`${id} added: ${t} (owner ${who}, due ${due})`);
+  ctx.print(`${id} added: ${oneLine(t)} (owner ${oneLine(who)}, due ${due})`);
 }
 
 function transition(kind: 'approve' | 'close' | 'reopen') {

@@ -1,7 +1,9 @@
 import type { Context } from '../context.js';
 import { openLedger, selectCycle } from '../ledger/ledger.js';
 import { listDecisions } from '../ledger/queries.js';
-import { renderTable } from '../table.js';
+import { dayOf } from '../dates.js';
+import { renderTable, styled } from '../table.js';
+import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: boolean; all?: boolean; owner?: string }): void {
@@ -16,7 +18,7 @@ export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: bo
         id: d.id,
         title: d.title,
         owner: d.owner,
-        due: d.due,
+        due: d.due ?? null,
         status: d.status,
         approved: d.approved !== null,
         criteria: d.criteria,
@@ -27,13 +29,14 @@ export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: bo
       })),
     });
   }
-  if (decisions.length === 0) return ctx.note(`no ${status === 'all' ? '' : `${status} `}decisions${opts.owner ? ` owned by ${opts.owner}` : ''} in ${cycle.id}`);
-  const today = ctx.now.toISOString().slice(0, 10);
+  if (decisions.length === 0) return ctx.note(`no ${status === 'all' ? '' : `${status} `}decisions${opts.owner ? ` owned by ${oneLine(opts.owner)}` : ''} in ${cycle.id}`);
+  // "Late" is judged on the calendar of the user's zone, like the due dates themselves.
+  const today = dayOf(ctx.now, ctx.tz);
   const rows = decisions.map((d) => [
     d.id,
     d.title,
     d.owner,
-    !d.due ? ctx.chalk.yellow('not set') : d.status === 'open' && d.due < today ? ctx.chalk.red(`${d.due} (late)`) : d.due,
+    !d.due ? styled(ctx.chalk.yellow('not set')) : d.status === 'open' && d.due < today ? styled(ctx.chalk.red(`${d.due} (late)`)) : d.due,
     [d.status, d.approved ? 'approved' : '', d.evidence.length ? `${d.evidence.length} evidence` : ''].filter(Boolean).join(', '),
   ]);
   ctx.print(renderTable(ctx, ['id', 'decision', 'owner', 'due', 'status'], rows, { wrap: [0, 50, 0, 0, 0] }));

@@ -38,9 +38,16 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
   const before = readState(path);
   const planned = uniqueCycleId(before, base);
   apply(before, { id: before.lastEventId + 1, at: ctx.now.toISOString(), actor: ctx.actor, command: ctx.command, cycle: planned, type: 'cycle.created', data: { cycle: snapshot(playbook, planned, name) } });
-  const rehearsed = session && (!ctx.interactive || opts.dryRun) ? await rehearse(ctx, playbook, before, planned, answers) : [];
+  // With a terminal and no answers file there is nothing to check before the questions start.
+  const rehearsed = session && (answers || !ctx.interactive || opts.dryRun) ? await rehearse(ctx, playbook, before, planned, answers) : { events: [], missing: [] };
   if (opts.dryRun) {
-    ctx.print([`would start cycle ${planned} (${oneLine(playbook.title)}) in ${path}`, ...rehearsed.map((e) => `would record: ${oneLine(describeEvent(e))}`)].join('\n'));
+    ctx.print(
+      [
+        `would start cycle ${planned} (${oneLine(playbook.title)}) in ${oneLine(path)}`,
+        ...rehearsed.events.map((e) => `would record: ${oneLine(describeEvent(e))}`),
+        ...(rehearsed.missing.length ? [`would ask: ${rehearsed.missing.join(', ')}`] : []),
+      ].join('\n'),
+    );
     return;
   }
 

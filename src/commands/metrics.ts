@@ -2,7 +2,8 @@ import type { Context } from '../context.js';
 import { dayOf } from '../dates.js';
 import { openLedger, selectCycle } from '../ledger/ledger.js';
 import { metricViews, sparkline } from '../ledger/queries.js';
-import { renderTable } from '../table.js';
+import { renderTable, styled } from '../table.js';
+import { neutralize } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context): void {
@@ -12,13 +13,13 @@ export function run(ctx: Context): void {
   if (ctx.json) return printJson(ctx, { cycle: cycle.id, metrics: views });
   const fmt = (v: number | null, unit: string) => (v === null ? '–' : `${v}${unit === '%' ? '%' : ''}`);
   const rows = views.map((m) => [
-    `${m.name}\n${ctx.chalk.dim(m.id)}`,
-    m.latest ? `${fmt(m.latest.value, m.unit)}\n${ctx.chalk.dim(dayOf(new Date(m.latest.at), ctx.tz))}` : ctx.chalk.dim('no reading'),
+    styled(`${neutralize(m.name)}\n${ctx.chalk.dim(neutralize(m.id))}`),
+    m.latest ? styled(`${fmt(m.latest.value, m.unit)}\n${ctx.chalk.dim(dayOf(new Date(m.latest.at), ctx.tz))}`) : styled(ctx.chalk.dim('no reading')),
     fmt(m.baseline, m.unit),
     fmt(m.target, m.unit),
     `${m.direction === 'up' ? '↑' : '↓'} ${m.unit}`,
     sparkline(m.trend),
-    m.onTarget === null ? '' : m.onTarget ? ctx.chalk.green('on target') : ctx.chalk.yellow('not yet'),
+    m.onTarget === null ? '' : styled(m.onTarget ? ctx.chalk.green('on target') : ctx.chalk.yellow('not yet')),
   ]);
   ctx.print(renderTable(ctx, ['metric', 'latest', 'baseline', 'target', 'good', 'trend (6 wk)', ''], rows));
 }

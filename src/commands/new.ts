@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, realpathSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isMap, isPair, isScalar, parseDocument, stringify } from 'yaml';
 import type { Context } from '../context.js';
 import { failure, usageError } from '../errors.js';
 import { BUILTIN_TEMPLATES, userPlaybookDir } from '../paths.js';
+import { catalogFiles } from '../playbook/catalog.js';
 import { parsePlaybook } from '../playbook/load.js';
 import { oneLine } from '../terminal.js';
 
@@ -23,9 +24,9 @@ export function run(ctx: Context, [industry, role]: [string, string], opts: { di
   });
   const target = join(dir, industry, `${role}.yaml`);
   parsePlaybook(text, target); // the scaffold must itself be valid
-  mkdirSync(join(dir, industry), { recursive: true });
   let fd: number;
   try {
+    mkdirSync(join(dir, industry), { recursive: true });
     fd = openSync(target, 'wx', 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw failure(`${target} already exists; not overwriting it`, 'edit it, or remove it first');
@@ -38,6 +39,15 @@ export function run(ctx: Context, [industry, role]: [string, string], opts: { di
   }
   ctx.print(target);
   ctx.note(`created ${industry}/${role}; edit it, then run \`playbook validate ${target}\``);
+  // Listing the catalog's directories is cheap (nothing is parsed) and saves two surprises.
+  const files = catalogFiles(ctx.env);
+  const place = files.findIndex((f) => f.file === realpathSync(target));
+  if (place < 0) {
+    ctx.note(`note: ${dir} is not one of your playbook directories; add it to PLAYBOOK_PATH to use the playbook`);
+    return;
+  }
+  const hidden = files.slice(place + 1).find((f) => f.industry === industry && f.role === role);
+  if (hidden) ctx.note(`note: it takes the place of the ${hidden.source} ${industry}/${role} (${hidden.file}); to start from that one instead, copy it over this file`);
 }
 
 /**

@@ -17,6 +17,7 @@ export async function run(ctx: Context, _args: [], opts: { answers?: string }): 
   const answers = opts.answers ? loadAnswers(resolve(ctx.cwd, opts.answers), opts.answers, playbook) : undefined;
   const { rehearse, runSession } = await import('../flow/run.js');
   const scoped = { ...ctx, options: { ...ctx.options, cycle: cycle.id, ledger: location.path } };
-  if (!ctx.interactive) await rehearse(scoped, playbook, state, cycle.id, answers);
+  // Check the answers file (and, without a terminal, that nothing is missing) before writing anything.
+  if (!ctx.interactive || answers) await rehearse(scoped, playbook, state, cycle.id, answers);
   await runSession(scoped, playbook, state, cycle.id, answers);
 }

@@ -2,6 +2,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId } from '../ledger/state.js';
+import { oneLine } from '../terminal.js';
 import { find, owner, text } from './common.js';
 
 const LEVELS = ['low', 'medium', 'high'] as const;
@@ -26,7 +27,7 @@ export function add(ctx: Context, [title]: [string], opts: { impact?: string; co
     id = nextId(cycle, 'R');
     return [{ type: 'risk.added', data: { id, title: t, impact, cost, mitigation, owner: who } }];
   });
-  ctx.print(`${id} added: ${t} (impact ${impact}, cost ${cost}, owner ${who})`);
+  ctx.print(`${id} added: ${oneLine(t)} (impact ${impact}, cost ${cost}, owner ${oneLine(who)})`);
 }
 
 export function close(ctx: Context, [typed]: [string], opts: { note?: string }): void {

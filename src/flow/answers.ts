@@ -1,7 +1,7 @@
 // Answers files: every question of the session answered from YAML or JSON, keyed by step id
 // and question id, and the commented template `init --answers-template` prints.
 import { readFileSync, statSync } from 'node:fs';
-import { Document, isMap, isPair, isScalar, type Node } from 'yaml';
+import { Document, isCollection, isMap, isNode, isPair, isScalar, type Node } from 'yaml';
 import { usageError } from '../errors.js';
 import { MAX_PLAYBOOK_BYTES, PlaybookFileError, parseStrictYaml } from '../playbook/load.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -12,8 +12,11 @@ export type Answers = Map<string, unknown>;
 export interface AnswersFile {
   file: string;
   answers: Answers;
-  /** Where each answer sits in the file, for FILE:LINE:COL messages. */
-  position(key: string): string;
+  /**
+   * Where an answer sits in the file, for FILE:LINE:COL messages; `path` goes inside it, e.g.
+   * [1, 'due'] for the due date of the second record.
+   */
+  position(key: string, path?: (string | number)[]): string;
 }
 
 /** Reads and checks an answers file against the playbook; unknown steps or questions are errors. */
@@ -32,7 +35,7 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
     return `${display}:${line}:${col}`;
   };
   const answers: Answers = new Map();
-  const positions = new Map<string, string>();
+  const nodes = new Map<string, Node>();
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { file: display, answers, position: () => display };
   if (!isMap(root)) throw new PlaybookFileError(display, [], `${at(root as Node)}: an answers file is a mapping of step ids to answers`);
@@ -55,10 +58,20 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
         throw new PlaybookFileError(display, [], `${at(item.value as Node)}: ${stepId}.${qid} takes a list of records (mappings)`);
       }
       answers.set(`${stepId}/${qid}`, value);
-      positions.set(`${stepId}/${qid}`, at((item.value as Node | null) ?? (item.key as Node)));
+      nodes.set(`${stepId}/${qid}`, ((item.value as Node | null) ?? item.key) as Node);
     }
   }
-  return { file: display, answers, position: (key) => positions.get(key) ?? display };
+  const position = (key: string, path: (string | number)[] = []): string => {
+    const node = nodes.get(key);
+    if (!node) return display;
+    // The deepest node of the path that exists: the field, else its record, else the answer.
+    for (let depth = path.length; depth > 0; depth--) {
+      const inner = isCollection(node) ? node.getIn(path.slice(0, depth), true) : undefined;
+      if (isNode(inner) && inner.range) return at(inner);
+    }
+    return at(node);
+  };
+  return { file: display, answers, position };
 }
 
 /** A commented answers file holding the playbook's example answers; as printed it completes a cycle. */

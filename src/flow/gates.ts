@@ -1,14 +1,16 @@
 // The gate before each next step, as PRODUCT.md states them. A failure names the record and
 // what is missing, and says how the session can fix it on the spot.
 import type { Cycle } from '../ledger/state.js';
-import type { StepId } from '../playbook/schema.js';
+import type { RecordTarget, StepId } from '../playbook/schema.js';
 
 export type Fix =
   | { kind: 'decision-due'; id: string }
   | { kind: 'decision-owner'; id: string }
   | { kind: 'decision-criteria'; id: string }
   | { kind: 'decision-approval'; id: string }
-  | { kind: 'risk-mitigation'; id: string };
+  | { kind: 'risk-mitigation'; id: string }
+  /** Nothing of the kind was recorded: the session can ask for one now. */
+  | { kind: 'add-record'; target: RecordTarget };
 
 export interface GateFailure {
   message: string;
@@ -38,7 +40,7 @@ export function checkGate(step: StepId, cycle: Cycle): GateResult {
       }
       break;
     case 'ownership':
-      if (cycle.decisions.size === 0) failures.push({ message: 'no decision has been recorded' });
+      if (cycle.decisions.size === 0) failures.push({ message: 'no decision has been recorded', fix: { kind: 'add-record', target: 'decisions' } });
       for (const d of open) {
         if (!d.owner.trim()) failures.push({ message: `${d.id} has no owner`, fix: { kind: 'decision-owner', id: d.id } });
         else if (MANY.test(d.owner)) failures.push({ message: `${d.id} has more than one owner (${d.owner})`, fix: { kind: 'decision-owner', id: d.id } });
@@ -52,7 +54,7 @@ export function checkGate(step: StepId, cycle: Cycle): GateResult {
       break;
     case 'build-scope': {
       const inScope = [...cycle.decisions.values()].filter((d) => d.buildScope);
-      if (inScope.length === 0) failures.push({ message: 'no decision has entered build scope' });
+      if (inScope.length === 0) failures.push({ message: 'no decision has entered build scope', fix: { kind: 'add-record', target: 'build-scope' } });
       for (const d of inScope) {
         if (!d.approved) failures.push({ message: `${d.id} is in build scope without its owner's approval`, fix: { kind: 'decision-approval', id: d.id } });
         if (d.criteria.length === 0) failures.push({ message: `${d.id} is in build scope without testable acceptance criteria`, fix: { kind: 'decision-criteria', id: d.id } });
@@ -60,7 +62,7 @@ export function checkGate(step: StepId, cycle: Cycle): GateResult {
       break;
     }
     case 'post-release':
-      if (cycle.checkpoints.size === 0) failures.push({ message: 'no post-release checkpoint is planned' });
+      if (cycle.checkpoints.size === 0) failures.push({ message: 'no post-release checkpoint is planned', fix: { kind: 'add-record', target: 'checkpoints' } });
       break;
   }
   return { holds: failures.length === 0, failures, notes };

@@ -6,7 +6,7 @@ import type { NewEvent } from '../ledger/events.js';
 import type { FieldName } from '../ledger/events.js';
 import type { Question, Step } from '../playbook/schema.js';
 import { checkGate, type GateFailure } from './gates.js';
-import { AnswerError, asBoolean, asList, asNumber, asText, recordEvents, type FlowContext } from './records.js';
+import { AnswerError, asBoolean, asList, asNumber, asOwner, asText, recordEvents, type FlowContext } from './records.js';
 import { parseDay } from '../dates.js';
 import type { RecordTarget } from '../playbook/schema.js';
 
@@ -78,13 +78,15 @@ function singleValue(f: FlowContext, q: Question, value: unknown): string | stri
   switch (q.type) {
     case 'text':
     case 'editor':
-      return asText(value, q.prompt, undefined, q.type === 'editor' ? 10_000 : 2000);
+      // The post-launch owner is one person, like every other owner in the ledger.
+      if (q.into === 'cycle.post-launch-owner') return asOwner(value, 'The owner');
+      return asText(value, 'The answer', undefined, q.type === 'editor' ? 10_000 : 2000);
     case 'number':
-      return asNumber(value, q.prompt);
+      return asNumber(value, 'The answer');
     case 'confirm':
-      return asBoolean(value, q.prompt);
+      return asBoolean(value, 'The answer');
     case 'date': {
-      const t = asText(value, q.prompt, undefined, 100);
+      const t = asText(value, 'The date', undefined, 100);
       try {
         return parseDay(t, f.now, f.tz);
       } catch {
@@ -92,14 +94,14 @@ function singleValue(f: FlowContext, q: Question, value: unknown): string | stri
       }
     }
     case 'choice': {
-      const t = asText(value, q.prompt, undefined, 300);
+      const t = asText(value, 'The choice', undefined, 300);
       if (q.into === 'cycle.filter' || q.into === 'cycle.outcome') return t; // the listed choices are suggestions
       const match = q.choices?.find((c) => c.toLowerCase() === t.toLowerCase());
       if (!match) throw new AnswerError(`"${t}" is not one of: ${q.choices?.join('; ')}`);
       return match;
     }
     case 'multichoice': {
-      const items = asList(value, q.prompt);
+      const items = asList(value, 'The answer');
       if (q.into === 'cycle.in-scope' || q.into === 'cycle.out-of-scope') {
         if (items.length === 0) throw new AnswerError('choose at least one');
         return items;
@@ -108,7 +110,7 @@ function singleValue(f: FlowContext, q: Question, value: unknown): string | stri
       return items.map((item) => q.choices!.find((c) => c.toLowerCase() === item.toLowerCase())!);
     }
     case 'list': {
-      const items = asList(value, q.prompt);
+      const items = asList(value, 'The list');
       if (items.length === 0 && q.required) throw new AnswerError('give at least one item');
       return items;
     }

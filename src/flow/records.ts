@@ -77,7 +77,7 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
     noun: 'build-scope entry',
     fields: [
       { key: 'decision', label: 'Which decision enters build scope', type: 'choice', choices: decisionChoices((f, id) => !f.cycle.decisions.get(id)?.buildScope) },
-      { key: 'approved', label: 'Has its owner approved it?', type: 'confirm' },
+      { key: 'approved', label: 'Has its owner approved it?', type: 'confirm', optional: true, default: () => false }, // optional when approved before
       { key: 'constraints', label: 'Implementation constraints', type: 'text' },
       { key: 'behaviour', label: 'Expected behaviour', type: 'text' },
       { key: 'metric', label: 'Metric it moves', type: 'choice', choices: (f) => f.playbook.metrics.map((m) => ({ value: m.id, name: `${m.name} (${m.unit})` })) },
@@ -108,7 +108,7 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
       { key: 'owner', label: 'Owner (one person)', type: 'text' },
       { key: 'due', label: 'Due', type: 'when', optional: true, hint: 'default: the blocker window', default: (f) => `+${f.playbook.cadence.blockerWindowHours}h` },
       { key: 'fallback', label: 'Fallback plan if it is not resolved in time', type: 'text' },
-      { key: 'decision', label: 'Decision it blocks (optional, e.g. D-2)', type: 'text', optional: true },
+      { key: 'decision', label: 'Decision it blocks', type: 'choice', optional: true, choices: decisionChoices(() => true) },
     ],
   },
 };
@@ -220,10 +220,9 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
     case 'build-scope': {
       const id = decisionRef(raw.decision, f, 'decision');
       const d = cycle.decisions.get(id)!;
-      if (d.buildScope) throw new AnswerError(`${id} is already in build scope`, 'decision');
-      if (d.criteria.length === 0) throw new AnswerError(`${id} has no testable acceptance criteria, so it cannot enter build scope; add criteria first`, 'decision');
       const approvedNow = present(raw.approved) ? asBoolean(raw.approved, 'Approved', 'approved') : false;
-      if (!d.approved && !approvedNow) throw new AnswerError(`${id} has no owner approval (${d.owner}), so it cannot enter build scope`, 'approved');
+      const problem = buildScopeProblem(f, id, approvedNow);
+      if (problem) throw problem;
       const metric = asText(raw.metric, 'Metric', 'metric', 100);
       if (!f.playbook.metrics.some((m) => m.id === metric)) throw new AnswerError(`"${metric}" is not a metric of this playbook (${f.playbook.metrics.map((m) => m.id).join(', ')})`, 'metric');
       const events: NewEvent[] = [];
@@ -276,6 +275,19 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
       ];
     }
   }
+}
+
+/**
+ * Why a decision cannot enter build scope, or null when it can: it must exist, not be in build
+ * scope yet, have testable acceptance criteria and its owner's approval (given now or before).
+ */
+export function buildScopeProblem(f: Pick<FlowContext, 'cycle'>, id: string, approvedNow: boolean): AnswerError | null {
+  const d = f.cycle.decisions.get(id);
+  if (!d) return new AnswerError(`there is no decision ${id} in this cycle`, 'decision');
+  if (d.buildScope) return new AnswerError(`${id} is already in build scope`, 'decision');
+  if (d.criteria.length === 0) return new AnswerError(`${id} has no testable acceptance criteria, so it cannot enter build scope`, 'decision');
+  if (!d.approved && !approvedNow) return new AnswerError(`${id} has no approval from its owner (${d.owner}), so it cannot enter build scope`, 'approved');
+  return null;
 }
 
 function decisionRef(value: unknown, f: FlowContext, field: string): string {

@@ -1,6 +1,6 @@
 // The ledger file: a version number and the list of events. Every change a user makes is one
 // event; the current state is derived from them (state.ts). This schema validates what is read.
-import { z } from 'zod';
+import * as z from 'zod';
 import { STEP_IDS } from '../playbook/schema.js';
 
 export const LEDGER_SCHEMA_VERSION = 1;

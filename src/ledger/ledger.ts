@@ -1,5 +1,6 @@
 // The ledger as commands use it: open and derive the state, or append events under the
 // store's lock. Commands build events from the state; they never touch the file themselves.
+import { statSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { CliError, EXIT, failure, usageError } from '../errors.js';
 import { checkEvent, LEDGER_SCHEMA_VERSION, NewerLedgerError, parseLedger, type LedgerEvent, type LedgerFile, type NewEvent } from './events.js';
@@ -56,6 +57,20 @@ export function selectCycle(ctx: Pick<Context, 'options'>, state: LedgerState): 
   return cycle;
 }
 
+/** The longest actor name an event may carry (events.ts: name). */
+const MAX_ACTOR = 200;
+
+/** True when nothing is at `path` (other errors are left to the store, which names them). */
+function isMissing(path: string): boolean {
+  try {
+    statSync(path);
+    return false;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR';
+  }
+}
+
 export interface Change {
   location: LedgerLocation;
   state: LedgerState;
@@ -72,6 +87,11 @@ export function commit(
   options: { create?: boolean; path?: string; dryRun?: boolean } = {},
 ): Change {
   const location = ledgerLocation(ctx, options.path);
+  // Refuse before taking the lock, which would create the ledger's directory and lock file.
+  if (!options.create && isMissing(location.path)) throw missing(location);
+  if (ctx.actor.length > MAX_ACTOR) {
+    throw usageError(`the name of who is acting is ${ctx.actor.length} characters; at most ${MAX_ACTOR}`, 'give a shorter one with --as NAME or PLAYBOOK_ACTOR');
+  }
   let state: LedgerState | undefined;
   let appended: LedgerEvent[] = [];
   const change = (current: LedgerFile | null): LedgerFile | undefined => {

@@ -62,7 +62,7 @@ export interface Cycle {
   passed: Set<StepId>;
   /** How many records each records question of the session has added. */
   sessionRecords: Map<string, number>;
-  /** The highest number used so far per record kind, so ids are never reused within a cycle. */
+  /** The highest number in use per record kind; an id freed by undo is given out again. */
   counters: { D: number; B: number; R: number; C: number };
 }
 

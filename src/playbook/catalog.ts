@@ -4,6 +4,7 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { usageError } from '../errors.js';
+import { closest } from '../names.js';
 import { playbookDirs } from '../paths.js';
 import { oneLine } from '../terminal.js';
 import { loadPlaybookFile, PlaybookFileError } from './load.js';
@@ -132,28 +133,6 @@ export function resolvePlaybook(env: NodeJS.ProcessEnv, industry: string, role: 
 /** A name typed on the command line, quoted and with control characters made visible, for a message. */
 function quote(name: string): string {
   return `"${oneLine(name)}"`;
-}
-
-export function closest(word: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }
 
 function realDir(dir: string): string | undefined {

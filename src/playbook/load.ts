@@ -84,7 +84,7 @@ export function parseStrictYaml(source: string, file: string): { doc: Document.P
     const lines = source.slice(0, offset).split('\n');
     return { line: lines.length, col: lines[lines.length - 1]!.length + 1 };
   };
-  const directive = /^%YAML\s+1\.1\b/m.exec(source);
+  const directive = /^\uFEFF?%YAML[ \t]+1\.1\b/m.exec(source);
   if (directive) {
     throw new PlaybookFileError(file, [{ ...before(directive.index), message: 'YAML 1.1 is not supported; remove the %YAML 1.1 directive' }]);
   }

@@ -1,9 +1,9 @@
 // Runs the built CLI (`node bin/playbook.js`) the way a user's shell would, in a sandbox:
 // its own HOME and XDG directories, a fixed clock, and none of the caller's playbook or colour
 // settings, so a test sees exactly the environment it sets up.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,29 +38,41 @@ export interface RunOptions {
 /** Variables of the caller's environment that would change what the CLI does. */
 const INHERITED_SETTINGS = /^(PLAYBOOK_|XDG_|NO_COLOR$|FORCE_COLOR$|TERM$|COLORTERM$|CI$|HOME$)/;
 
-/** The caller's environment without anything that changes the CLI's behaviour, plus the fixed clock. */
+/**
+ * The caller's environment without anything that changes the CLI's behaviour, plus the fixed
+ * clock and the TERM of an ordinary terminal: libraries that look only at TERM (cli-table3's
+ * colours do) must not colour a pipe, and a test run without a TERM would hide that.
+ */
 export function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !INHERITED_SETTINGS.test(key)) env[key] = value;
   }
   env.PLAYBOOK_NOW = NOW;
+  env.TERM = 'xterm-256color';
   return env;
 }
 
-/**
- * Runs `node bin/playbook.js ...args`. The environment must name a HOME (use a Sandbox), so no
- * test ever reads or writes the real user's files.
- */
-export function runCli(args: string[], options: RunOptions = {}): CliResult {
-  const env: Record<string, string> = cleanEnv();
+/** The environment of a child process: the clean one plus `options.env`, which must name a HOME. */
+function childEnv(options: RunOptions): Record<string, string> {
+  const env = cleanEnv();
   for (const [key, value] of Object.entries(options.env ?? {})) {
     if (value === undefined) delete env[key];
     else env[key] = value;
   }
-  if (!env.HOME) throw new Error('runCli needs a HOME in options.env; use createSandbox().run(...)');
+  if (!env.HOME) throw new Error('give the CLI a HOME of its own in options.env (createSandbox() does)');
+  return env;
+}
+
+function assertBuilt(): void {
+  if (!existsSync(join(REPO_ROOT, 'dist', 'cli.js'))) throw new Error('the CLI is not built: run `node scripts/build.mjs` (npm test does)');
+}
+
+function spawnChild(command: string, args: string[], options: RunOptions): CliResult {
+  assertBuilt();
+  const env = childEnv(options);
   const started = Date.now();
-  const result = spawnSync(process.execPath, [BIN, ...args], {
+  const result = spawnSync(command, args, {
     cwd: options.cwd ?? env.HOME,
     env,
     input: options.input ?? '',
@@ -68,28 +80,91 @@ export function runCli(args: string[], options: RunOptions = {}): CliResult {
     timeout: options.timeout ?? CLI_TIMEOUT_MS,
     maxBuffer: 64 * 1024 * 1024,
   });
+  // A timeout is reported through `signal`, so the test can say the CLI hung.
   if (result.error && (result.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw result.error;
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ms: Date.now() - started };
 }
 
-/** Runs a bash script (for pipelines such as `playbook show ... | head -1`) in the same environment rules. */
-export function runShell(script: string, options: RunOptions = {}): CliResult {
-  const env: Record<string, string> = { ...cleanEnv(), PLAYBOOK: `${process.execPath} ${BIN}` };
-  for (const [key, value] of Object.entries(options.env ?? {})) {
-    if (value === undefined) delete env[key];
-    else env[key] = value;
+/**
+ * At most one CLI per CPU at a time from this test worker: concurrent tests wait for a slot instead
+ * of starving each other's processes into the CLI timeout.
+ */
+const slots = { free: Math.max(2, availableParallelism()), waiting: [] as (() => void)[] };
+
+async function withSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (slots.free > 0) slots.free -= 1;
+  else await new Promise<void>((resolve) => slots.waiting.push(resolve));
+  try {
+    return await work();
+  } finally {
+    const next = slots.waiting.shift();
+    if (next) next();
+    else slots.free += 1;
   }
-  if (!env.HOME) throw new Error('runShell needs a HOME in options.env; use createSandbox().shell(...)');
+}
+
+/** spawnChild without blocking the test worker, so concurrent tests run their CLIs side by side. */
+function spawnChildAsync(command: string, args: string[], options: RunOptions): Promise<CliResult> {
+  assertBuilt();
+  return withSlot(() => spawnOnce(command, args, options));
+}
+
+function spawnOnce(command: string, args: string[], options: RunOptions): Promise<CliResult> {
+  const env = childEnv(options);
   const started = Date.now();
-  const result = spawnSync('bash', ['-c', script], {
-    cwd: options.cwd ?? env.HOME,
-    env,
-    input: options.input ?? '',
-    encoding: 'utf8',
-    timeout: options.timeout ?? CLI_TIMEOUT_MS,
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd ?? env.HOME, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdin.on('error', () => {}); // a CLI that exits without reading its input is not a test failure
+    child.stdin.end(options.input ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeout ?? CLI_TIMEOUT_MS);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status, signal) => {
+      clearTimeout(timer);
+      resolve({ status, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), ms: Date.now() - started });
+    });
   });
-  if (result.error && (result.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw result.error;
-  return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', ms: Date.now() - started };
+}
+
+/**
+ * Runs `node bin/playbook.js ...args`. The environment must name a HOME (use a Sandbox), so no
+ * test ever reads or writes the real user's files.
+ */
+export function runCli(args: string[], options: RunOptions = {}): CliResult {
+  return spawnChild(process.execPath, [BIN, ...args], options);
+}
+
+/** runCli for concurrent tests (`describe.concurrent`): the CLIs of several tests run at once. */
+export function runCliAsync(args: string[], options: RunOptions = {}): Promise<CliResult> {
+  return spawnChildAsync(process.execPath, [BIN, ...args], options);
+}
+
+/** Quotes a word for bash. */
+function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Runs a bash script in which `playbook` is the built CLI, for pipelines such as
+ * `set -o pipefail; playbook show healthcare pm | head -1`. Same environment rules as runCli.
+ */
+export function runShell(script: string, options: RunOptions = {}): CliResult {
+  return spawnChild('bash', ['-c', shellPrelude() + script], options);
+}
+
+/** runShell for concurrent tests. */
+export function runShellAsync(script: string, options: RunOptions = {}): Promise<CliResult> {
+  return spawnChildAsync('bash', ['-c', shellPrelude() + script], options);
+}
+
+function shellPrelude(): string {
+  return `playbook() { ${shellQuote(process.execPath)} ${shellQuote(BIN)} "$@"; }\n`;
 }
 
 export interface Sandbox {
@@ -108,8 +183,12 @@ export interface Sandbox {
   write(relativePath: string, text: string): string;
   /** Runs the CLI with the sandbox's environment plus `options.env`. */
   run(args: string[], options?: RunOptions): CliResult;
-  /** Runs a bash script with the sandbox's environment; `$PLAYBOOK` is the CLI command. */
+  /** `run` for concurrent tests. */
+  runAsync(args: string[], options?: RunOptions): Promise<CliResult>;
+  /** Runs a bash script with the sandbox's environment, in which `playbook` is the built CLI. */
   shell(script: string, options?: RunOptions): CliResult;
+  /** `shell` for concurrent tests. */
+  shellAsync(script: string, options?: RunOptions): Promise<CliResult>;
   /** Removes the sandbox. */
   cleanup(): void;
 }
@@ -137,7 +216,9 @@ export function createSandbox(prefix = 'playbook-test-'): Sandbox {
       return file;
     },
     run: (args, options) => runCli(args, withEnv(options)),
+    runAsync: (args, options) => runCliAsync(args, withEnv(options)),
     shell: (script, options) => runShell(script, withEnv(options)),
+    shellAsync: (script, options) => runShellAsync(script, withEnv(options)),
     cleanup: () => rmSync(root, { recursive: true, force: true }),
   };
 }
@@ -147,7 +228,7 @@ export function hasControlCharacters(text: string): boolean {
   return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(text);
 }
 
-/** True when some line of the text looks like a Node.js stack frame. */
+/** True when some line of the text looks like a Node.js stack frame (`    at fn (file:1:2)`). */
 export function hasStackTrace(text: string): boolean {
-  return /^\s+at .+/m.test(text);
+  return /^ {4}at \S/m.test(text);
 }

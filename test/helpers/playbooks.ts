@@ -28,6 +28,16 @@ export function fixtureText(name: string): string {
   return readFileSync(join(FIXTURES, name), 'utf8');
 }
 
+/** The small valid fixture (minimal.yaml) renamed to industry/role, with its own aliases and title. */
+export function playbookAs(industry: string, role: string, options: { aliases?: string[]; title?: string } = {}): string {
+  let text = fixtureText('minimal.yaml');
+  text = edit(text, 'id: testing/tester', `id: ${industry}/${role}`);
+  text = edit(text, 'industry: testing', `industry: ${industry}`);
+  text = edit(text, 'role: tester', `role: ${role}`);
+  text = edit(text, 'aliases: [qa]', `aliases: [${(options.aliases ?? []).join(', ')}]`);
+  return edit(text, 'title: Test playbook', `title: ${options.title ?? 'Test playbook'}`);
+}
+
 /** Plain YAML parsing without the CLI's checks, to compare what the file says with what the CLI does. */
 export function rawYaml(text: string): any {
   return parse(text);

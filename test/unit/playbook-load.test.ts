@@ -29,7 +29,7 @@ describe('parsePlaybook accepts a valid playbook', () => {
     expect(playbook.steps[0]!.questions[0]!.required).toBe(true);
   });
 
-  it(`accepts nesting up to ${MAX_DEPTH} levels, so the depth limit does not reject real playbooks`, () => {
+  it('accepts the deepest nesting a real playbook has (the criteria list of an example decision)', () => {
     // The deepest place of a playbook: root → steps → step → questions → question → example → record → criteria.
     const criteria = edit(minimal, '{ title: Quarantine flaky tests, owner: Sam, due: +7d }', '{ title: Quarantine flaky tests, owner: Sam, due: +7d, criteria: [Ten green runs] }');
     expect(parsePlaybook(criteria, 'deep-enough.yaml').steps[2]!.questions[0]!.example).toEqual([
@@ -51,6 +51,13 @@ describe('parsePlaybook rejects broken and hostile YAML at the right line', () =
     });
   }
 
+  it(`draws the depth line at ${MAX_DEPTH} collections: the root mapping plus ${MAX_DEPTH - 1} flow sequences pass the depth check`, () => {
+    const nested = (depth: number) => `${minimal}notes: ${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    // at the limit the file is still rejected, but for its unknown key, not for its depth
+    expect(parseError(nested(MAX_DEPTH - 1)).message).toMatch(/unknown key "notes"/);
+    expect(parseError(nested(MAX_DEPTH)).message).toMatch(/nested more than \d+ levels deep/);
+  });
+
   it('rejects 5,000 compact nested sequences (- - - ...) with a depth message, not a stack overflow', () => {
     const error = parseError(`a:\n${'- '.repeat(5000)}x\n`);
     expect(error.message).toMatch(/nested more than \d+ levels deep/);
@@ -70,6 +77,11 @@ describe('parsePlaybook rejects broken and hostile YAML at the right line', () =
     for (let i = 0; i < 60; i++) lines.push(`${'  '.repeat(i + 1)}text${i}: |`, `${'  '.repeat(i + 2)}words`, `${'  '.repeat(i + 1)}level${i}:`);
     lines.push(`${'  '.repeat(61)}bottom: x`);
     expect(parseError(`${lines.join('\n')}\n`).message).toMatch(/nested more than \d+ levels deep/);
+  });
+
+  it('rejects a %YAML 1.1 directive behind a byte order mark too', () => {
+    const error = parseError(`\uFEFF%YAML 1.1\n---\n${minimal}`);
+    expect(error.problems[0]).toMatchObject({ line: 1, message: expect.stringMatching(/YAML 1\.1/) });
   });
 
   it('rejects !!set and !!omap, which would turn a field into a Set or a Map', () => {

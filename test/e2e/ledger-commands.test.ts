@@ -1,0 +1,418 @@
+// The ledger commands end to end, against the built binary with a temporary ledger: init, decisions,
+// risks, metrics, checklist, log, undo, cycles and use, completion, and what reaches the terminal.
+// Also: ledger-file.test.ts (location, events, safe writes), blockers.test.ts, and
+// ledger-failures.test.ts (every documented failure leaves the ledger byte-for-byte unchanged).
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { hasControlCharacters } from '../helpers/cli.js';
+import { createLedgerSandbox, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
+
+let seeds: Seeds;
+let box: LedgerSandbox;
+
+beforeAll(() => {
+  seeds = makeSeeds();
+});
+afterAll(() => seeds?.cleanup());
+beforeEach(() => {
+  box = createLedgerSandbox();
+});
+afterEach(() => box.cleanup());
+
+/** The first cell of each body row of a cli-table3 table. */
+function firstColumn(table: string): string[] {
+  return table
+    .split('\n')
+    .map((line) => /^│ (\S[^│]*?)\s*│/.exec(line)?.[1])
+    .filter((cell): cell is string => cell !== undefined && cell !== 'id');
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('init', () => {
+  it('--no-session creates one cycle, named after the playbook and the day, standing at step 1 with nothing in it', () => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    const status = box.json(['status']);
+    expect(status.cycle).toEqual({
+      id: 'pm-2026-11-23',
+      name: 'Healthcare product manager — onboarding optimization launch cycle (2026-11-23)',
+      playbook: 'healthcare/product-manager',
+      started: '2026-11-23T09:00:00.000Z',
+    });
+    expect(status.session).toMatchObject({ step: 'scope', number: 1, of: 6 });
+    expect(status.counts).toEqual({ openDecisions: 0, closedDecisions: 0, activeBlockers: 0, breachedBlockers: 0, openRisks: 0, checklistDone: 0, checklistTotal: 16, metricReadings: 0 });
+    expect(box.read().events.map((e: { type: string }) => e.type)).toEqual(['cycle.created']);
+  });
+
+  it('--cycle NAME names the new cycle and makes it current; another cycle the same day gets an id of its own', () => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['init', 'healthcare', 'ops', '--no-session', '--cycle', 'Clinic onboarding Q1']);
+    const cycles = box.json(['cycles']);
+    expect(cycles.current).toBe('clinic-onboarding-q1');
+    expect(cycles.cycles.map((c: { id: string; name: string }) => [c.id, c.name])).toEqual([
+      ['pm-2026-11-23', expect.any(String)],
+      ['pm-2026-11-23-2', expect.any(String)],
+      ['clinic-onboarding-q1', 'Clinic onboarding Q1'],
+    ]);
+  });
+
+  it('the answers template, answered back with --answers, runs all six steps without a prompt', () => {
+    // The `full` seed was made exactly so: `init healthcare pm --answers-template > a.yaml`, then `init healthcare pm --answers a.yaml`.
+    box.useLedger(seeds.full);
+    const status = box.json(['status']);
+    expect(status.session).toEqual({ step: null, done: true });
+    expect(status.outcome).toMatch(/first-run setup/);
+    expect(status.counts).toMatchObject({ openDecisions: 3, activeBlockers: 1, openRisks: 3 });
+    const metrics = box.json(['metrics']).metrics;
+    expect(metrics).toHaveLength(6);
+    for (const m of metrics) expect([m.id, typeof m.baseline, typeof m.target]).toEqual([m.id, 'number', 'number']);
+    expect(box.ok(['status']).stdout).toMatch(/session: all six steps done/);
+    // What falls due in the next 7 days, soonest first: blockers, decisions and checkpoints together.
+    expect(status.dueNext.map((d: { id: string; kind: string; due: string }) => [d.id, d.kind, d.due])).toEqual([
+      ['B-1', 'blocker', '2026-11-25T09:00:00.000Z'],
+      ['D-2', 'decision', '2026-11-27'],
+      ['D-1', 'decision', '2026-11-30'],
+      ['C-1', 'checkpoint', '2026-11-30'],
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('decisions', () => {
+  beforeEach(() => box.useLedger(seeds.bare));
+
+  it('decision add gives short ids D-1, D-2 and reads due dates as people type them', () => {
+    expect(box.ok(['decision', 'add', 'Ship guided setup', '--owner', 'Priya Raman', '--due', 'next friday']).stdout).toBe('D-1 added: Ship guided setup (owner Priya Raman, due 2026-11-27)\n');
+    expect(box.ok(['decision', 'add', 'Freeze the brief', '--owner', 'Ben', '--due', '+3d', '--criteria', 'Support signs off', '--criteria', 'Marketing signs off']).stdout).toBe(
+      'D-2 added: Freeze the brief (owner Ben, due 2026-11-26)\n',
+    );
+    expect(box.ok(['decision', 'add', 'Pick the pilot', '--owner', 'Ana', '--due', '2026-12-04']).stdout).toMatch(/^D-3 added: .*due 2026-12-04\)/);
+    const out = box.json(['decisions']);
+    expect(out.decisions.map((d: { id: string; due: string }) => [d.id, d.due])).toEqual([
+      ['D-2', '2026-11-26'],
+      ['D-1', '2026-11-27'],
+      ['D-3', '2026-12-04'],
+    ]);
+    expect(out.decisions[0].criteria).toEqual(['Support signs off', 'Marketing signs off']);
+  });
+
+  it('approve, close and reopen move a decision between --open (the default), --closed and --all; --owner filters', () => {
+    box.ok(['decision', 'add', 'Ship guided setup', '--owner', 'Priya Raman', '--due', '+7d']);
+    box.ok(['decision', 'add', 'Freeze the brief', '--owner', 'Ben', '--due', '+3d']);
+    expect(box.ok(['decision', 'approve', 'D-1']).stdout).toBe('D-1 approved\n');
+    expect(box.ok(['decision', 'close', 'd-1', '--note', 'Shipped to all clinics']).stdout).toBe('D-1 closed\n');
+    expect(firstColumn(box.ok(['decisions']).stdout)).toEqual(['D-2']);
+    expect(firstColumn(box.ok(['decisions', '--open']).stdout)).toEqual(['D-2']);
+    expect(firstColumn(box.ok(['decisions', '--closed']).stdout)).toEqual(['D-1']);
+    expect(box.ok(['decisions', '--closed']).stdout).toMatch(/│ D-1 │ Ship guided setup\s+│ Priya Raman │ 2026-11-30 │ closed, approved\s+│/);
+    expect(firstColumn(box.ok(['decisions', '--all']).stdout)).toEqual(['D-2', 'D-1']);
+    expect(firstColumn(box.ok(['decisions', '--all', '--owner', 'priya raman']).stdout)).toEqual(['D-1']);
+    expect(box.ok(['decision', 'reopen', 'D1']).stdout).toBe('D-1 reopened\n');
+    expect(firstColumn(box.ok(['decisions']).stdout)).toEqual(['D-2', 'D-1']);
+    const none = box.ok(['decisions', '--owner', 'Nobody']);
+    expect([none.stdout, none.stderr]).toEqual(['', 'no open decisions owned by Nobody in pm-2026-11-23\n']);
+  });
+
+  it('decisions --json: version 1 and every field, with the exact values', () => {
+    box.ok(['--as', 'Ana', 'decision', 'add', 'Ship guided setup', '--owner', 'Priya Raman', '--due', '+7d', '--criteria', 'Setup completion above 80%']);
+    const out = box.json(['decisions', '--all']);
+    expect(out).toStrictEqual({
+      version: 1,
+      cycle: 'pm-2026-11-23',
+      decisions: [
+        {
+          id: 'D-1',
+          title: 'Ship guided setup',
+          owner: 'Priya Raman',
+          due: '2026-11-30',
+          status: 'open',
+          approved: false,
+          criteria: ['Setup completion above 80%'],
+          evidence: [],
+          buildScope: null,
+          created: { at: '2026-11-23T09:00:00.000Z', actor: 'Ana', event: 2 },
+          closed: null,
+        },
+      ],
+    });
+  });
+
+  it('a decision past its due date is "late" on the calendar of the chosen zone, not of UTC', () => {
+    box.ok(['decision', 'add', 'Freeze the brief', '--owner', 'Ben', '--due', '2026-11-27']);
+    // Saturday 02:00 UTC is still Friday 18:00 in Los Angeles: due today there, not late.
+    const env = { PLAYBOOK_NOW: '2026-11-28T02:00:00Z' };
+    expect(box.ok(['decisions'], { env }).stdout).toContain('2026-11-27 (late)');
+    expect(box.ok(['decisions', '--tz', 'America/Los_Angeles'], { env }).stdout).not.toContain('late');
+    expect(box.ok(['decisions'], { env: { ...env, PLAYBOOK_TZ: 'America/Los_Angeles' } }).stdout).not.toContain('late');
+  });
+});
+
+describe('risks', () => {
+  it('risk add gives R-1, R-2...; risks lists the open ones by impact then cost; close hides one, --all shows it', () => {
+    box.useLedger(seeds.bare);
+    const add = (title: string, impact: string, cost: string, owner: string) => box.ok(['risk', 'add', title, '--impact', impact, '--cost', cost, '--mitigation', `Mitigate ${title}`, '--owner', owner]).stdout;
+    expect(add('Handoff gaps', 'medium', 'high', 'Tom')).toBe('R-1 added: Handoff gaps (impact medium, cost high, owner Tom)\n');
+    add('Eligibility timeouts', 'HIGH', 'medium', 'Priya');
+    add('Messaging drift', 'low', 'low', 'Marcus');
+    add('Consent capture fails', 'high', 'high', 'Priya');
+    expect(firstColumn(box.ok(['risks']).stdout)).toEqual(['R-4', 'R-2', 'R-1', 'R-3']);
+    expect(box.ok(['risk', 'close', 'R-4', '--note', 'Fixed upstream']).stdout).toBe('R-4 closed\n');
+    expect(firstColumn(box.ok(['risks']).stdout)).toEqual(['R-2', 'R-1', 'R-3']);
+    expect(firstColumn(box.ok(['risks', '--all']).stdout)).toEqual(['R-2', 'R-1', 'R-3', 'R-4 closed']);
+    const out = box.json(['risks', '--all']);
+    expect(out.version).toBe(1);
+    expect(out.risks[0]).toStrictEqual({
+      id: 'R-2',
+      title: 'Eligibility timeouts',
+      impact: 'high',
+      cost: 'medium',
+      mitigation: 'Mitigate Eligibility timeouts',
+      owner: 'Priya',
+      status: 'open',
+      created: { at: '2026-11-23T09:00:00.000Z', actor: expect.any(String), event: 3 },
+      closed: null,
+    });
+    expect(out.risks[3]).toMatchObject({ id: 'R-4', status: 'closed', closed: { event: 6 } });
+  });
+});
+
+describe('metrics', () => {
+  it('metric record takes an id or a name, --at and --note; metrics shows latest, baseline, target, direction and trend', () => {
+    box.useLedger(seeds.full);
+    expect(box.ok(['metric', 'record', 'approval-cycle-time', '7.5', '--at', '2026-11-10', '--note', 'before the change']).stdout).toBe('approval-cycle-time recorded: 7.5\n');
+    box.ok(['metric', 'record', 'Approval Cycle Time', '5', '--at', '-2d']);
+    box.ok(['metric', 'record', 'decision-closure-rate', '72%']);
+    box.ok(['metric', 'record', 'post-launch-change-volume', '-2']);
+    const out = box.json(['metrics']);
+    expect(out.version).toBe(1);
+    const act = out.metrics.find((m: { id: string }) => m.id === 'approval-cycle-time');
+    expect(act).toStrictEqual({
+      id: 'approval-cycle-time',
+      name: 'Approval cycle time',
+      unit: 'days',
+      direction: 'down',
+      latest: { value: 5, at: '2026-11-21T00:00:00.000Z' },
+      baseline: 9,
+      target: 4,
+      trend: [null, null, null, null, 7.5, 5],
+      onTarget: false,
+    });
+    expect(out.metrics.find((m: { id: string }) => m.id === 'decision-closure-rate').latest).toEqual({ value: 72, at: '2026-11-23T09:00:00.000Z' });
+    expect(out.metrics.find((m: { id: string }) => m.id === 'post-launch-change-volume').latest.value).toBe(-2);
+    const table = box.ok(['metrics']).stdout;
+    expect(table).toMatch(/│ Approval cycle time\s+│ 5\s+│ 9\s+│ 4\s+│ ↓ days\s+│ +█▁ +│ not yet\s+│/);
+    expect(table).toMatch(/│ Scope stability across review rounds\s+│ no reading\s+│ 60%\s+│ 85%\s+│ ↑ %/);
+    expect(box.read().events.filter((e: { type: string }) => e.type === 'metric.recorded')[0].data).toEqual({
+      metric: 'approval-cycle-time',
+      value: 7.5,
+      at: '2026-11-10T00:00:00.000Z',
+      note: 'before the change',
+    });
+  });
+});
+
+describe('checklist', () => {
+  it('lists the 16 items in order; done ticks one by id or by its number, and records who and when', () => {
+    box.useLedger(seeds.bare);
+    const list = box.ok(['checklist']).stdout;
+    expect(list).toMatch(/│ 1 +│ ☐ │ kickoff-scope-alignment/);
+    expect(list.trimEnd().split('\n').at(-1)).toBe('0 of 16 done');
+    expect(box.ok(['checklist', 'done', 'weekly-review'], { env: { PLAYBOOK_ACTOR: 'Ana' } }).stdout).toBe('weekly-review done\n');
+    expect(box.ok(['checklist', 'done', '3']).stdout).toBe('single-source-of-truth done\n');
+    const out = box.json(['checklist']);
+    expect(out).toMatchObject({ version: 1, cycle: 'pm-2026-11-23', done: 2, total: 16 });
+    expect(out.items[9]).toEqual({ id: 'weekly-review', text: expect.any(String), done: { at: '2026-11-23T09:00:00.000Z', actor: 'Ana' } });
+    expect(out.items[0].done).toBeNull();
+    const after = box.ok(['checklist']).stdout;
+    expect(after).toMatch(/│ 10 +│ ✔ │ weekly-review +│ .* │ Ana, 2026-11-23 +│/);
+    expect(after.trimEnd().split('\n').at(-1)).toBe('2 of 16 done');
+  });
+});
+
+describe('log and undo', () => {
+  // Three changes after the cycle was created, by two people on three days.
+  let history: LedgerSandbox;
+  beforeAll(() => {
+    history = createLedgerSandbox();
+    history.useLedger(seeds.bare);
+    history.ok(['--as', 'Ana', 'decision', 'add', 'Ship guided setup', '--owner', 'Priya', '--due', '+7d']);
+    history.ok(['--as', 'Ben', 'blocker', 'add', 'EHR sandbox', '--owner', 'Sam', '--decision', 'D-1', '--fallback', 'Fixtures'], { env: { PLAYBOOK_NOW: '2026-11-25T12:00:00Z' } });
+    history.ok(['--as', 'Ana', 'decision', 'approve', 'D-1'], { env: { PLAYBOOK_NOW: '2026-11-26T08:00:00Z' } });
+  });
+  afterAll(() => history?.cleanup());
+  beforeEach(() => box.useLedger(history.ledger));
+
+  it('log is the audit trail: every change with its id, time, actor and command; --since, --actor and --record narrow it', () => {
+    const lines = box.ok(['log']).stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe('#2 2026-11-23 09:00 Ana [decision add] added D-1 "Ship guided setup" (owner Priya, due 2026-11-30)');
+    expect(lines[2]).toBe('#3 2026-11-25 12:00 Ben [blocker add] raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27T12:00:00.000Z)');
+    expect(lines[3]).toBe('#4 2026-11-26 08:00 Ana [decision approve] approved D-1');
+    expect(box.ok(['log', '--since', '2026-11-25']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#3', '#4']);
+    expect(box.ok(['log', '--since', 'today'], { env: { PLAYBOOK_NOW: '2026-11-26T09:00:00Z' } }).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#4']);
+    expect(box.ok(['log', '--actor', 'ana']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#2', '#4']);
+    expect(box.ok(['log', '--record', 'd1']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#2', '#3', '#4']);
+    expect(box.ok(['log', '--record', 'B-1']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#3']);
+    expect(box.ok(['log', '--since', '2026-12-01']).stderr).toBe('no events match\n');
+    // Times are shown in the chosen zone.
+    expect(box.ok(['log', '--tz', 'America/New_York']).stdout.split('\n')[1]).toMatch(/^#2 2026-11-23 04:00 Ana /);
+  });
+
+  it('log --json: version 1, the events themselves, each saying which undo (if any) undid it', () => {
+    box.ok(['undo']);
+    const out = box.json(['log']);
+    expect(out.version).toBe(1);
+    expect(out.events.map((e: { id: number; undoneBy: number | null }) => [e.id, e.undoneBy])).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+      [4, 5],
+      [5, null],
+    ]);
+    expect(out.events[2]).toStrictEqual({
+      id: 3,
+      at: '2026-11-25T12:00:00.000Z',
+      actor: 'Ben',
+      command: 'blocker add',
+      cycle: 'pm-2026-11-23',
+      type: 'blocker.added',
+      data: { id: 'B-1', title: 'EHR sandbox', owner: 'Sam', due: '2026-11-27T12:00:00.000Z', fallback: 'Fixtures', decision: 'D-1' },
+      undoneBy: null,
+    });
+  });
+
+  it('undo shows the change it undoes and takes back exactly that one; repeated, it goes further back', () => {
+    const before = box.files()['ledger.json'];
+    expect(box.ok(['undo', '--dry-run']).stdout).toBe('would undo #4 2026-11-26 08:00 Ana: approved D-1\n');
+    expect(box.files()['ledger.json']).toBe(before);
+
+    expect(box.ok(['undo']).stdout).toBe('undid #4 2026-11-26 08:00 Ana: approved D-1\n');
+    expect(box.json(['decisions']).decisions[0]).toMatchObject({ id: 'D-1', approved: false });
+    expect(box.ok(['log']).stdout).toMatch(/#4 .* approved D-1 \(undone by #5\)\n#5 2026-11-23 09:00 .* \[undo\] undid event 4\n$/);
+
+    expect(box.ok(['undo']).stdout).toBe('undid #3 2026-11-25 12:00 Ben: raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27T12:00:00.000Z)\n');
+    expect(box.json(['blockers', '--all']).blockers).toEqual([]);
+    expect(box.json(['decisions']).decisions.map((d: { id: string }) => d.id)).toEqual(['D-1']);
+  });
+
+  it('undoing everything, the cycle included, leaves "nothing to undo" (exit 1)', () => {
+    for (let i = 0; i < 4; i++) box.ok(['undo']);
+    const result = box.run(['undo']);
+    expect([result.status, result.stderr]).toEqual([1, 'playbook: nothing to undo\n']);
+    expect(box.run(['status']).stderr).toMatch(/the ledger has no cycle yet/);
+  });
+});
+
+describe('cycles and use', () => {
+  it('cycles marks the current one; use switches it, and later commands work on that cycle; --cycle picks one for one command', () => {
+    box.useLedger(seeds.bare);
+    box.ok(['init', 'healthcare', 'cs', '--no-session', '--cycle', 'Clinic onboarding']);
+    expect(box.ok(['cycles']).stdout).toMatch(/│ *│ pm-2026-11-23 +│[\s\S]*│ \* │ clinic-onboarding +│ Clinic onboarding +│ healthcare\/customer-success │ 2026-11-23 │/);
+
+    expect(box.ok(['use', 'pm-2026-11-23']).stdout).toBe('current cycle: pm-2026-11-23\n');
+    const cycles = box.json(['cycles']);
+    expect(cycles).toMatchObject({ version: 1, current: 'pm-2026-11-23' });
+    expect(cycles.cycles).toEqual([
+      { id: 'pm-2026-11-23', name: expect.any(String), playbook: 'healthcare/product-manager', created: '2026-11-23T09:00:00.000Z', current: true, step: 'scope' },
+      { id: 'clinic-onboarding', name: 'Clinic onboarding', playbook: 'healthcare/customer-success', created: '2026-11-23T09:00:00.000Z', current: false, step: 'scope' },
+    ]);
+
+    box.ok(['decision', 'add', 'Ship', '--owner', 'Priya', '--due', '+7d']);
+    box.ok(['--cycle', 'clinic-onboarding', 'decision', 'add', 'Pick clinics', '--owner', 'Ana', '--due', '+7d']);
+    expect(box.json(['decisions']).decisions.map((d: { title: string }) => d.title)).toEqual(['Ship']);
+    expect(box.json(['--cycle', 'clinic-onboarding', 'decisions'])).toMatchObject({ cycle: 'clinic-onboarding', decisions: [{ id: 'D-1', title: 'Pick clinics' }] });
+
+    // Using the current cycle again writes nothing.
+    const before = box.files();
+    expect(box.ok(['use', 'pm-2026-11-23']).stdout).toBe('current cycle: pm-2026-11-23\n');
+    expect(box.files()).toEqual(before);
+  });
+});
+
+describe('completion', () => {
+  it('the bash script completes subcommands and options from the command tree, each word once', () => {
+    const script = box.ok(['completion', 'bash']).stdout;
+    const file = box.write('playbook.bash', script);
+    const complete = (...words: string[]) => {
+      const probe = `source ${JSON.stringify(file)}; COMP_WORDS=(${words.map((w) => JSON.stringify(w)).join(' ')}); COMP_CWORD=${words.length - 1}; _playbook_complete; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const result = spawnSync('bash', ['-c', probe], { encoding: 'utf8' });
+      expect(result.stderr).toBe('');
+      return result.stdout.trim().split('\n').filter(Boolean);
+    };
+    expect(complete('playbook', 'dec')).toEqual(['decision', 'decisions']);
+    expect(complete('playbook', 'decision', 'a')).toEqual(['add', 'approve']);
+    expect(complete('playbook', 'blockers', '--c')).toEqual(['--check', '--cycle', '--color']);
+    expect(complete('playbook', 'metric', 'record', '--n')).toEqual(['--note', '--no-color', '--no-input']);
+    const root = complete('playbook', '');
+    expect(root).toEqual(expect.arrayContaining(['init', 'decision', 'blockers', 'undo', 'cycles', 'use', 'completion', '--ledger', '--json', '--tz']));
+    expect(root).toHaveLength(new Set(root).size);
+  });
+
+  it('zsh and fish scripts name every command; an unknown shell is a usage error', () => {
+    expect(box.ok(['completion', 'zsh']).stdout).toMatch(/^#compdef playbook\n[\s\S]*complete -F _playbook_complete playbook\n$/);
+    const fish = box.ok(['completion', 'fish']).stdout.split('\n');
+    for (const command of ['decision', 'decisions', 'blocker', 'blockers', 'risk', 'metric', 'checklist', 'log', 'undo', 'cycles', 'use']) {
+      expect(fish).toContain(`complete -c playbook -n '__fish_use_subcommand' -a ${command}`);
+    }
+    expect(fish).toContain("complete -c playbook -n '__fish_seen_subcommand_from add' -l owner");
+    expect(fish.filter((l) => l.endsWith('-l ledger'))).toEqual(['complete -c playbook -l ledger']);
+    const bad = box.run(['completion', 'powershell']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('what reaches the terminal', () => {
+  const hostile = 'Sandbox \u001b]0;owned\u0007\u001b[2J\rgone\u009b31m\u007f';
+  const shown = 'Sandbox ␛]0;owned␇␛[2J␍gone\\u{9b}31m␡';
+
+  it('text a user typed has its control characters neutralised in every view, and is exact in --json', () => {
+    box.useLedger(seeds.bare);
+    const outputs = [
+      box.ok(['decision', 'add', hostile, '--owner', 'Priya\u001b[8m', '--due', '+7d']),
+      box.ok(['blocker', 'add', hostile, '--owner', 'Sam', '--fallback', `fallback ${hostile}`]),
+      box.ok(['risk', 'add', hostile, '--impact', 'high', '--cost', 'low', '--mitigation', hostile, '--owner', 'Ana']),
+      box.ok(['decisions']),
+      box.ok(['blockers']),
+      box.ok(['risks']),
+      box.ok(['status'], { env: { PLAYBOOK_NOW: '2026-11-26T09:00:00Z' } }),
+      box.ok(['log']),
+      box.ok(['undo', '--dry-run']),
+    ];
+    for (const result of outputs) {
+      expect(hasControlCharacters(result.stdout + result.stderr), result.stdout).toBe(false);
+    }
+    expect(outputs[0]!.stdout).toBe(`D-1 added: ${shown} (owner Priya␛[8m, due 2026-11-30)\n`);
+    expect(outputs[1]!.stdout).toMatch(/^B-1 added: Sandbox ␛\]0;owned␇/);
+    expect(outputs[3]!.stdout).toContain('Sandbox ␛]0;owned␇␛[2J␍gone');
+    expect(outputs[6]!.stdout).toContain(`B-1 ${shown} (Sam, 1d overdue)\n     fallback: fallback ${shown}`);
+    expect(outputs[7]!.stdout).toContain(`added D-1 "${shown}"`);
+
+    expect(box.json(['decisions']).decisions[0]).toMatchObject({ title: hostile, owner: 'Priya\u001b[8m' });
+    expect(box.json(['blockers']).blockers[0]).toMatchObject({ title: hostile, fallback: `fallback ${hostile}` });
+    expect(box.json(['risks']).risks[0]).toMatchObject({ title: hostile, mitigation: hostile });
+    expect(box.json(['log']).events[1].data.title).toBe(hostile);
+  });
+
+  it('piped, listings carry no escape codes; with colour forced, the colours are real escape codes, never ␛ text', () => {
+    box.useLedger(seeds.full);
+    box.ok(['checklist', 'done', '1']);
+    box.ok(['metric', 'record', 'approval-cycle-time', '3']);
+    const late = { PLAYBOOK_NOW: '2026-12-01T09:00:00Z' };
+    for (const args of [['decisions'], ['checklist'], ['metrics'], ['status'], ['log']]) {
+      const plain = box.ok(args, { env: late });
+      expect(hasControlCharacters(plain.stdout), args.join(' ')).toBe(false);
+      const forced = box.ok(args, { env: { ...late, FORCE_COLOR: '1' } });
+      expect(forced.stdout, args.join(' ')).not.toContain('␛');
+    }
+    const forced = { env: { ...late, FORCE_COLOR: '1' } };
+    expect(box.ok(['decisions'], forced).stdout).toContain('\u001b[31m2026-11-27 (late)\u001b[39m');
+    expect(box.ok(['checklist'], forced).stdout).toContain('\u001b[32m✔\u001b[39m');
+    expect(box.ok(['metrics'], forced).stdout).toContain('\u001b[32mon target\u001b[39m');
+    expect(box.ok(['metrics'], { env: { ...late, NO_COLOR: '1', FORCE_COLOR: undefined } }).stdout).not.toMatch(/\u001b/);
+  });
+});

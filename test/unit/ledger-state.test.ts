@@ -1,0 +1,757 @@
+// State derivation, undo, the queries the commands ask, and the date parser: pure functions,
+// proven with fast-check properties and tables of cases.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CliError, EXIT } from '../../src/errors.js';
+import { dayOf, parseDay, parseWhen, span } from '../../src/dates.js';
+import {
+  FIELD_NAMES,
+  LEDGER_SCHEMA_VERSION,
+  NewerLedgerError,
+  parseLedger,
+  type CycleSnapshot,
+  type LedgerEvent,
+  type NewEvent,
+} from '../../src/ledger/events.js';
+import { apply, deriveState, isBreached, nextId, type LedgerState } from '../../src/ledger/state.js';
+import { checklistView, currentStep, listBlockers, listDecisions, listRisks, metricViews, sparkline } from '../../src/ledger/queries.js';
+import { commit } from '../../src/ledger/ledger.js';
+import { owner, recordId } from '../../src/commands/common.js';
+import { STEP_IDS } from '../../src/playbook/schema.js';
+
+// ---------------------------------------------------------------------------------------------------------
+// Building ledgers by hand
+
+const T0 = Date.parse('2026-11-23T09:00:00Z');
+const HOUR = 3600_000;
+
+function snapshotOf(id: string, name = `Cycle ${id}`): CycleSnapshot {
+  return {
+    id,
+    name,
+    playbook: { id: 'healthcare/product-manager', title: 'PM', industry: 'healthcare', role: 'product-manager' },
+    cadence: { reviewWindowDays: 30, reviewEveryDays: 7, blockerWindowHours: 48 },
+    steps: STEP_IDS.map((s) => ({ id: s, title: `Step ${s}` })),
+    checklist: [
+      { id: 'k1', text: 'first item' },
+      { id: 'k2', text: 'second item' },
+      { id: 'k3', text: 'third item' },
+    ],
+    metrics: [
+      { id: 'm-up', name: 'Closure rate', unit: '%', direction: 'up', targetSignal: 'above 80%' },
+      { id: 'm-down', name: 'Cycle time', unit: 'days', direction: 'down', targetSignal: 'under 4 days' },
+    ],
+  };
+}
+
+type Draft = NewEvent & { actor?: string; minutes?: number };
+
+/** Numbers the drafts 1..n, one minute apart unless a draft says when, in cycle c1 unless it names one. */
+function ledger(...drafts: Draft[]): LedgerEvent[] {
+  let minutes = 0;
+  return drafts.map((d, i) => {
+    minutes = d.minutes ?? minutes + 1;
+    const cycle = d.cycle !== undefined ? d.cycle : d.type === 'cycle.created' ? d.data.cycle.id : 'c1';
+    const event = {
+      id: i + 1,
+      at: new Date(T0 + minutes * 60_000).toISOString(),
+      actor: d.actor ?? 'Ana',
+      command: d.type,
+      cycle,
+      type: d.type,
+      data: d.data,
+    } as LedgerEvent;
+    if (d.answer) event.answer = d.answer;
+    return event;
+  });
+}
+
+const created = (id = 'c1'): Draft => ({ type: 'cycle.created', data: { cycle: snapshotOf(id) } });
+const undoOf = (target: number, cycle: string | null = 'c1'): Draft => ({ type: 'undo', cycle, data: { target } });
+
+/** A plain, comparable picture of the state: Maps and Sets become tagged arrays in their insertion order. */
+function project(value: unknown): unknown {
+  if (value instanceof Map) return { map: [...value.entries()].map(([k, v]) => [k, project(v)]) };
+  if (value instanceof Set) return { set: [...value].map(project) };
+  if (Array.isArray(value)) return value.map(project);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, project(v)]),
+    );
+  }
+  return value;
+}
+
+/** The state as a user sees it: everything but the id of the last event written (an undo is an event too). */
+function projectState(state: LedgerState): unknown {
+  const { lastEventId: _ignored, ...rest } = state;
+  return project(rest);
+}
+
+function cycle(state: LedgerState, id = 'c1') {
+  const c = state.cycles.get(id);
+  if (!c) throw new Error(`no cycle ${id} in the derived state`);
+  return c;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Random ledgers, as the commands would write them
+
+const CYCLES = ['c1', 'c2'] as const;
+const DECISIONS = ['D-1', 'D-2', 'D-3', 'D-4'];
+const BLOCKERS = ['B-1', 'B-2', 'B-3'];
+const RISKS = ['R-1', 'R-2', 'R-3'];
+const CHECKPOINTS = ['C-1', 'C-2'];
+const METRICS = ['m-up', 'm-down', 'unplanned'];
+const people = fc.constantFrom('Ana', 'Ben', 'Chen', 'Dana');
+const words = fc.constantFrom('alpha', 'beta', 'gamma', 'delta', 'a note', 'Ünïcode ✓');
+const note = fc.option(words, { nil: undefined });
+const day = fc.integer({ min: 0, max: 60 }).map((n) => new Date(T0 + n * 24 * HOUR).toISOString().slice(0, 10));
+const instant = fc.integer({ min: -200, max: 400 }).map((h) => new Date(T0 + h * HOUR).toISOString());
+const level = fc.constantFrom('low' as const, 'medium' as const, 'high' as const);
+const step = fc.constantFrom(...STEP_IDS);
+const withNote = <T extends object>(data: T, n: string | undefined) => (n === undefined ? data : { ...data, note: n });
+
+/** One change a command could make. `undo` drafts are resolved to the last change when the ledger is built. */
+const changeArb: fc.Arbitrary<NewEvent | 'undo'> = fc.oneof(
+  { weight: 1, arbitrary: fc.constantFrom(...CYCLES).map((id): NewEvent => ({ type: 'cycle.created', cycle: id, data: { cycle: snapshotOf(id) } })) },
+  { weight: 1, arbitrary: fc.constantFrom(...CYCLES, 'gone').map((id): NewEvent => ({ type: 'cycle.selected', cycle: id, data: { cycle: id } })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...FIELD_NAMES), fc.oneof(words, fc.array(words, { maxLength: 3 })))
+      .map(([field, value]): NewEvent => ({ type: 'cycle.field', data: { field, value } })),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({ id: fc.constantFrom(...DECISIONS), title: words, owner: people, due: fc.option(day, { nil: undefined }), criteria: fc.array(words, { maxLength: 2 }) })
+      .map(({ due, ...d }): NewEvent => ({ type: 'decision.added', data: due === undefined ? d : { ...d, due } })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ id: fc.constantFrom(...DECISIONS), owner: fc.option(people, { nil: undefined }), due: fc.option(day, { nil: undefined }), criteria: fc.option(fc.array(words), { nil: undefined }) })
+      .map((d): NewEvent => ({ type: 'decision.updated', data: project(d) as { id: string } })),
+  },
+  { weight: 2, arbitrary: fc.constantFrom(...DECISIONS).map((id): NewEvent => ({ type: 'decision.approved', data: { id } })) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...DECISIONS), note).map(([id, n]): NewEvent => ({ type: 'decision.closed', data: withNote({ id }, n) })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...DECISIONS), note).map(([id, n]): NewEvent => ({ type: 'decision.reopened', data: withNote({ id }, n) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ decision: fc.constantFrom(...DECISIONS), evidence: words, meets: fc.boolean() })
+      .map((data): NewEvent => ({ type: 'evidence.added', data })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ decision: fc.constantFrom(...DECISIONS), constraints: words, behaviour: words, metric: fc.constantFrom(...METRICS), target: fc.integer({ min: 0, max: 100 }) })
+      .map((data): NewEvent => ({ type: 'build-scope.added', data })),
+  },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({ id: fc.constantFrom(...BLOCKERS), title: words, owner: people, due: instant, fallback: fc.constantFrom('', 'use fixtures'), decision: fc.option(fc.constantFrom(...DECISIONS), { nil: undefined }) })
+      .map(({ decision, ...b }): NewEvent => ({ type: 'blocker.added', data: decision === undefined ? b : { ...b, decision } })),
+  },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...BLOCKERS), note).map(([id, n]): NewEvent => ({ type: 'blocker.resolved', data: withNote({ id }, n) })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...BLOCKERS), note).map(([id, n]): NewEvent => ({ type: 'blocker.escalated', data: withNote({ id }, n) })) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...BLOCKERS), instant, words).map(([id, due, reason]): NewEvent => ({ type: 'blocker.extended', data: { id, due, reason } })) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({ id: fc.constantFrom(...RISKS), title: words, impact: level, cost: level, mitigation: words, owner: people })
+      .map((data): NewEvent => ({ type: 'risk.added', data })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ id: fc.constantFrom(...RISKS), mitigation: fc.option(words, { nil: undefined }), owner: fc.option(people, { nil: undefined }) })
+      .map((d): NewEvent => ({ type: 'risk.updated', data: project(d) as { id: string } })),
+  },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...RISKS), note).map(([id, n]): NewEvent => ({ type: 'risk.closed', data: withNote({ id }, n) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ metric: fc.constantFrom(...METRICS), baseline: fc.integer({ min: 0, max: 100 }), target: fc.integer({ min: 0, max: 100 }) })
+      .map((data): NewEvent => ({ type: 'metric.planned', data })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...METRICS), fc.double({ min: -1e6, max: 1e6, noNaN: true }), instant, note)
+      .map(([metric, value, at, n]): NewEvent => ({ type: 'metric.recorded', data: withNote({ metric, value, at }, n) })),
+  },
+  { weight: 2, arbitrary: fc.constantFrom('k1', 'k2', 'k3', 'k9').map((item): NewEvent => ({ type: 'checklist.done', data: { item } })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ id: fc.constantFrom(...CHECKPOINTS), title: words, kind: fc.constantFrom('weekly' as const, 'midpoint' as const, 'retrospective' as const), date: day, owner: people })
+      .map((data): NewEvent => ({ type: 'checkpoint.added', data })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ step, question: fc.constantFrom('q1', 'q2'), value: fc.oneof(words, fc.integer(), fc.boolean(), fc.array(words, { maxLength: 2 })) })
+      .map((data): NewEvent => ({ type: 'note.added', answer: { step: data.step, question: data.question }, data })),
+  },
+  { weight: 1, arbitrary: fc.record({ step, question: fc.constantFrom('q1', 'q2') }).map((data): NewEvent => ({ type: 'answer.completed', data })) },
+  { weight: 1, arbitrary: step.map((s): NewEvent => ({ type: 'step.passed', data: { step: s } })) },
+  { weight: 3, arbitrary: fc.constant('undo' as const) },
+);
+
+/** A change, the cycle it is written in (null: none) and who made it. */
+const draftArb = fc.tuple(changeArb, fc.constantFrom<string | null>('c1', 'c1', 'c2', null), people);
+
+/**
+ * Builds a ledger the way the CLI writes one: each event gets the next id, a later time and the cycle the
+ * change names (or the one drawn); an `undo` names the last change, as `playbook undo` does, and is left
+ * out when there is nothing to undo.
+ */
+function materialise(drafts: [NewEvent | 'undo', string | null, string][], startsWithCycle = true): LedgerEvent[] {
+  const events: LedgerEvent[] = [];
+  const push = (change: NewEvent, cycleId: string | null, actor: string) => {
+    const id = events.length + 1;
+    const event = {
+      id,
+      at: new Date(T0 + id * 60_000).toISOString(),
+      actor,
+      command: change.type,
+      cycle: change.cycle !== undefined ? change.cycle : cycleId,
+      type: change.type,
+      data: change.data,
+    } as LedgerEvent;
+    if (change.answer) event.answer = change.answer;
+    events.push(event);
+  };
+  if (startsWithCycle) push({ type: 'cycle.created', cycle: 'c1', data: { cycle: snapshotOf('c1') } }, 'c1', 'Ana');
+  for (const [change, cycleId, actor] of drafts) {
+    if (change === 'undo') {
+      const last = deriveState(events).lastChange;
+      if (last) push({ type: 'undo', cycle: last.cycle, data: { target: last.id } }, last.cycle, actor);
+    } else {
+      push(change, cycleId, actor);
+    }
+  }
+  return events;
+}
+
+const ledgerArb = fc.tuple(fc.array(draftArb, { maxLength: 40 }), fc.boolean()).map(([drafts, start]) => materialise(drafts, start));
+
+const RUNS = { numRuns: 300 };
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('state derivation: replaying the events reproduces the state', () => {
+  it('the generated ledgers are valid ledgers (the schema accepts every event)', () => {
+    fc.assert(
+      fc.property(ledgerArb, (events) => {
+        expect(() => parseLedger(JSON.parse(JSON.stringify({ schemaVersion: LEDGER_SCHEMA_VERSION, events })))).not.toThrow();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('deriving events[0..n] and then applying the rest one by one equals deriving all of them', () => {
+    fc.assert(
+      fc.property(
+        // `apply` is the incremental path commit() takes for an append without an undo in it (an append
+        // with one derives afresh), so the split falls after the last undo.
+        ledgerArb.chain((events) => {
+          const afterLastUndo = events.findLastIndex((e) => e.type === 'undo') + 1;
+          return fc.tuple(fc.constant(events), fc.integer({ min: afterLastUndo, max: events.length }));
+        }),
+        ([events, n]) => {
+          const incremental = deriveState(events.slice(0, n));
+          for (const e of events.slice(n)) {
+            apply(incremental, e);
+            incremental.lastEventId = e.id;
+            incremental.lastChange = e;
+          }
+          expect(project(incremental)).toStrictEqual(project(deriveState(events)));
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('deriving twice from the same events gives the same state, and never changes the events', () => {
+    fc.assert(
+      fc.property(ledgerArb, (events) => {
+        const before = JSON.stringify(events);
+        const a = deriveState(events);
+        const b = deriveState(events);
+        expect(project(a)).toStrictEqual(project(b));
+        expect(JSON.stringify(events)).toBe(before);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a ledger written to JSON and read back derives the same state', () => {
+    fc.assert(
+      fc.property(ledgerArb, (events) => {
+        const reread = parseLedger(JSON.parse(JSON.stringify({ schemaVersion: LEDGER_SCHEMA_VERSION, events })));
+        expect(project(deriveState(reread.events))).toStrictEqual(project(deriveState(events)));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the last event id is the id of the last event, undo or not', () => {
+    fc.assert(
+      fc.property(ledgerArb, (events) => {
+        expect(deriveState(events).lastEventId).toBe(events.at(-1)?.id ?? 0);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('undo is the inverse of the last change', () => {
+  it('derive(events + undo(last change)) equals derive(events without that change)', () => {
+    fc.assert(
+      fc.property(ledgerArb, (events) => {
+        const last = deriveState(events).lastChange;
+        fc.pre(last !== null);
+        const undo = { id: events.at(-1)!.id + 1, at: new Date(T0 + 1e9).toISOString(), actor: 'Zed', command: 'undo', cycle: last!.cycle, type: 'undo', data: { target: last!.id } } as LedgerEvent;
+        const undone = deriveState([...events, undo]);
+        const without = deriveState(events.filter((e) => e.id !== last!.id));
+        expect(projectState(undone)).toStrictEqual(projectState(without));
+      }),
+      RUNS,
+    );
+  });
+
+  it('undoing every change, one at a time, leaves nothing to undo and no cycle', () => {
+    fc.assert(
+      fc.property(ledgerArb, (events) => {
+        const all = [...events];
+        for (let guard = 0; guard < 200; guard++) {
+          const last = deriveState(all).lastChange;
+          if (!last) break;
+          all.push({ id: all.at(-1)!.id + 1, at: all.at(-1)!.at, actor: 'Zed', command: 'undo', cycle: last.cycle, type: 'undo', data: { target: last.id } } as LedgerEvent);
+        }
+        const state = deriveState(all);
+        expect(state.lastChange).toBeNull();
+        expect(state.cycles.size).toBe(0);
+        expect(state.current).toBeNull();
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('the change to undo is the last one not yet undone, never an undo itself', () => {
+    const drafts: Draft[] = [
+      created(),
+      { type: 'decision.added', data: { id: 'D-1', title: 'one', owner: 'Ana', due: '2026-11-30', criteria: [] } },
+      { type: 'decision.added', data: { id: 'D-2', title: 'two', owner: 'Ben', due: '2026-11-30', criteria: [] } },
+    ];
+    const events = ledger(...drafts, undoOf(3));
+    const state = deriveState(events);
+    expect(state.lastChange?.id).toBe(2);
+    expect([...cycle(state).decisions.keys()]).toEqual(['D-1']);
+    expect(deriveState(ledger(...drafts, undoOf(3), undoOf(2))).lastChange?.id).toBe(1);
+  });
+
+  it('undoing a cycle switch brings back the cycle that was current before it', () => {
+    const events = ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } });
+    expect(deriveState(events).current).toBe('c1');
+    const undone = deriveState([...events, { ...events[2]!, id: 4, type: 'undo', data: { target: 3 } } as LedgerEvent]);
+    expect(undone.current).toBe('c2');
+  });
+});
+
+describe('the commit path (incremental apply inside the lock) agrees with a fresh derivation', () => {
+  it('after any sequence of commits, the state commit() returns equals deriving the file it wrote', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'playbook-state-'));
+    try {
+      let run = 0;
+      fc.assert(
+        fc.property(fc.array(fc.tuple(changeArb, people), { minLength: 1, maxLength: 12 }), (changes) => {
+          const path = join(dir, `ledger-${run++}.json`);
+          const ctx = { options: { ledger: path }, env: {}, cwd: dir, now: new Date(T0), actor: 'Ana', command: 'test' };
+          let state: LedgerState | undefined;
+          state = commit(ctx, () => [{ type: 'cycle.created', cycle: 'c1', data: { cycle: snapshotOf('c1') } }], { create: true }).state;
+          for (const [change, actor] of changes) {
+            const next = commit({ ...ctx, actor }, (s) => {
+              if (change !== 'undo') return [change];
+              return s.lastChange ? [{ type: 'undo', cycle: s.lastChange.cycle, data: { target: s.lastChange.id } }] : [];
+            }).state;
+            state = next;
+          }
+          const written = parseLedger(JSON.parse(readFileSync(path, 'utf8')));
+          expect(project(state)).toStrictEqual(project(deriveState(written.events)));
+        }),
+        { numRuns: 40 },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('state derivation: what each event does', () => {
+  it('a decision goes open → approved → closed → reopened, each step stamped with who and when', () => {
+    const state = deriveState(
+      ledger(
+        created(),
+        { type: 'decision.added', actor: 'Ana', data: { id: 'D-1', title: 'Ship', owner: 'Priya', due: '2026-12-04', criteria: ['c'] } },
+        { type: 'decision.approved', actor: 'Priya', data: { id: 'D-1' } },
+        { type: 'decision.closed', actor: 'Ben', data: { id: 'D-1', note: 'done' } },
+      ),
+    );
+    const d = cycle(state).decisions.get('D-1')!;
+    expect(d).toMatchObject({ status: 'closed', owner: 'Priya', due: '2026-12-04', criteria: ['c'] });
+    expect(d.approved).toEqual({ at: '2026-11-23T09:03:00.000Z', actor: 'Priya', event: 3 });
+    expect(d.closed).toEqual({ at: '2026-11-23T09:04:00.000Z', actor: 'Ben', event: 4 });
+    expect(d.created.event).toBe(2);
+
+    const reopened = deriveState(ledger(created(), { type: 'decision.added', data: { id: 'D-1', title: 'Ship', owner: 'Priya', due: '2026-12-04', criteria: [] } }, { type: 'decision.closed', data: { id: 'D-1' } }, { type: 'decision.reopened', data: { id: 'D-1' } }));
+    expect(cycle(reopened).decisions.get('D-1')).toMatchObject({ status: 'open', closed: null });
+  });
+
+  it('a blocker is open, escalated, then resolved; an extension moves its due time and keeps the reason', () => {
+    const state = deriveState(
+      ledger(
+        created(),
+        { type: 'blocker.added', data: { id: 'B-1', title: 'EHR', owner: 'Sam', due: '2026-11-25T09:00:00.000Z', fallback: 'fixtures' } },
+        { type: 'blocker.escalated', data: { id: 'B-1', note: 'to the CTO' } },
+        { type: 'blocker.extended', data: { id: 'B-1', due: '2026-11-27T09:00:00.000Z', reason: 'vendor holiday' } },
+      ),
+    );
+    const b = cycle(state).blockers.get('B-1')!;
+    expect(b).toMatchObject({ status: 'escalated', due: '2026-11-27T09:00:00.000Z', notes: ['to the CTO', 'vendor holiday'], resolved: null });
+    const resolved = deriveState([...ledger(created(), { type: 'blocker.added', data: { id: 'B-1', title: 'EHR', owner: 'Sam', due: '2026-11-25T09:00:00.000Z', fallback: '' } }, { type: 'blocker.resolved', data: { id: 'B-1' } })]);
+    expect(cycle(resolved).blockers.get('B-1')).toMatchObject({ status: 'resolved', resolved: { event: 3 } });
+  });
+
+  it('ids are numbered per kind and per cycle from the highest seen: D-3 after D-2, B-1 in a new cycle', () => {
+    const state = deriveState(
+      ledger(
+        created('c1'),
+        { type: 'decision.added', data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
+        { type: 'decision.added', data: { id: 'D-2', title: 'b', owner: 'A', due: '2026-12-01', criteria: [] } },
+        { type: 'blocker.added', data: { id: 'B-1', title: 'a', owner: 'A', due: '2026-12-01T00:00:00Z', fallback: '' } },
+        created('c2'),
+      ),
+    );
+    expect(nextId(cycle(state, 'c1'), 'D')).toBe('D-3');
+    expect(nextId(cycle(state, 'c1'), 'B')).toBe('B-2');
+    expect(nextId(cycle(state, 'c1'), 'R')).toBe('R-1');
+    expect(nextId(cycle(state, 'c2'), 'D')).toBe('D-1');
+    expect(nextId(cycle(state, 'c2'), 'B')).toBe('B-1');
+  });
+
+  it('a new cycle becomes current; selecting an unknown cycle changes nothing', () => {
+    const events = ledger(created('c1'), created('c2'));
+    expect(deriveState(events).current).toBe('c2');
+    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'nope', data: { cycle: 'nope' } })).current).toBe('c2');
+    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } })).current).toBe('c1');
+  });
+
+  it('events naming a record or cycle that does not exist are ignored, never fatal', () => {
+    const state = deriveState(
+      ledger(
+        created(),
+        { type: 'decision.closed', data: { id: 'D-9' } },
+        { type: 'blocker.resolved', data: { id: 'B-9' } },
+        { type: 'risk.closed', data: { id: 'R-9' } },
+        { type: 'evidence.added', data: { decision: 'D-9', evidence: 'x', meets: true } },
+        { type: 'decision.added', cycle: 'no-such-cycle', data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
+        { type: 'decision.added', cycle: null, data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
+      ),
+    );
+    expect(cycle(state).decisions.size).toBe(0);
+    expect(cycle(state).blockers.size).toBe(0);
+    expect(cycle(state).risks.size).toBe(0);
+    expect(state.lastEventId).toBe(7);
+  });
+
+  it('a checklist item keeps the first time it was ticked; metric readings and plans are kept per metric', () => {
+    const state = deriveState(
+      ledger(
+        created(),
+        { type: 'checklist.done', actor: 'Ana', data: { item: 'k2' } },
+        { type: 'checklist.done', actor: 'Ben', data: { item: 'k2' } },
+        { type: 'metric.planned', data: { metric: 'm-up', baseline: 50, target: 80 } },
+        { type: 'metric.recorded', data: { metric: 'm-up', value: 60, at: '2026-11-20T00:00:00.000Z', note: 'first' } },
+      ),
+    );
+    expect(cycle(state).checklistDone.get('k2')).toEqual({ at: '2026-11-23T09:02:00.000Z', actor: 'Ana', event: 2 });
+    expect(cycle(state).plans.get('m-up')).toEqual({ baseline: 50, target: 80 });
+    expect(cycle(state).readings.get('m-up')).toEqual([{ value: 60, at: '2026-11-20T00:00:00.000Z', note: 'first', event: 5 }]);
+  });
+
+  it('session answers mark their question answered, records questions count their records, passed gates move the step on', () => {
+    const state = deriveState(
+      ledger(
+        created(),
+        { type: 'cycle.field', answer: { step: 'scope', question: 'outcome' }, data: { field: 'outcome', value: 'Faster setup' } },
+        { type: 'risk.added', answer: { step: 'risk', question: 'risks' }, data: { id: 'R-1', title: 'r', impact: 'high', cost: 'low', mitigation: 'm', owner: 'A' } },
+        { type: 'risk.added', answer: { step: 'risk', question: 'risks' }, data: { id: 'R-2', title: 'r', impact: 'low', cost: 'low', mitigation: 'm', owner: 'A' } },
+        { type: 'step.passed', data: { step: 'scope' } },
+      ),
+    );
+    const c = cycle(state);
+    expect(c.fields.outcome).toBe('Faster setup');
+    expect([...c.answered]).toEqual(['scope/outcome']);
+    expect(c.sessionRecords.get('risk/risks')).toBe(2);
+    expect(currentStep(c)).toEqual({ index: 1, id: 'risk', title: 'Step risk' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('queries', () => {
+  const at = (hours: number) => new Date(T0 + hours * HOUR).toISOString();
+  const blocker = (id: string, due: string, owner = 'Sam'): Draft => ({ type: 'blocker.added', data: { id, title: id, owner, due, fallback: '' } });
+
+  it('blockers: breached first, then by due time; resolved ones only with --all, and last', () => {
+    const state = deriveState(
+      ledger(
+        created(),
+        blocker('B-1', at(120)), // due in 5 days
+        blocker('B-2', at(24)), // due tomorrow
+        blocker('B-3', at(48)), // the 48-hour window
+        blocker('B-4', at(10)),
+        { type: 'blocker.resolved', data: { id: 'B-4' } },
+        blocker('B-5', at(49), 'dana'),
+      ),
+    );
+    const c = cycle(state);
+    const ids = (now: number, filter = {}) => listBlockers(c, new Date(T0 + now * HOUR), filter).map((b) => b.id);
+    expect(ids(0)).toEqual(['B-2', 'B-3', 'B-5', 'B-1']);
+    expect(ids(0, { all: true })).toEqual(['B-2', 'B-3', 'B-5', 'B-1', 'B-4']);
+    // 48 hours exactly is the last moment inside the window; a millisecond later B-3 is breached.
+    expect(isBreached(c.blockers.get('B-3')!, new Date(T0 + 48 * HOUR))).toBe(false);
+    expect(isBreached(c.blockers.get('B-3')!, new Date(T0 + 48 * HOUR + 1))).toBe(true);
+    expect(ids(48.5)).toEqual(['B-2', 'B-3', 'B-5', 'B-1']);
+    expect(ids(48.5, { breachedOnly: true })).toEqual(['B-2', 'B-3']);
+    expect(ids(200, { owner: '  DANA ' })).toEqual(['B-5']);
+    // A resolved blocker is never breached, however late.
+    expect(isBreached(c.blockers.get('B-4')!, new Date(T0 + 1000 * HOUR))).toBe(false);
+  });
+
+  it('blockers: a breached blocker is listed before one due earlier that is not breached (escalated, extended)', () => {
+    const state = deriveState(
+      ledger(created(), blocker('B-1', at(10)), blocker('B-2', at(5)), { type: 'blocker.extended', data: { id: 'B-2', due: at(30), reason: 'vendor' } }),
+    );
+    expect(listBlockers(cycle(state), new Date(T0 + 20 * HOUR)).map((b) => [b.id, isBreached(b, new Date(T0 + 20 * HOUR))])).toEqual([
+      ['B-1', true],
+      ['B-2', false],
+    ]);
+  });
+
+  it('decisions: by due date then id, undated last; --open/--closed/--all and owner filter', () => {
+    const add = (id: string, due: string | undefined, who = 'Priya'): Draft => ({ type: 'decision.added', data: { id, title: id, owner: who, criteria: [], ...(due ? { due } : {}) } });
+    const state = deriveState(ledger(created(), add('D-1', '2026-12-04'), add('D-2', undefined), add('D-3', '2026-11-30', 'Ben'), add('D-10', '2026-12-04'), { type: 'decision.closed', data: { id: 'D-3' } }));
+    const c = cycle(state);
+    expect(listDecisions(c, { status: 'open' }).map((d) => d.id)).toEqual(['D-1', 'D-10', 'D-2']);
+    expect(listDecisions(c, { status: 'closed' }).map((d) => d.id)).toEqual(['D-3']);
+    expect(listDecisions(c, { status: 'all' }).map((d) => d.id)).toEqual(['D-3', 'D-1', 'D-10', 'D-2']);
+    expect(listDecisions(c, { status: 'all', owner: 'ben' }).map((d) => d.id)).toEqual(['D-3']);
+  });
+
+  it('risks: open first, by impact then cost, closed ones only when asked', () => {
+    const risk = (id: string, impact: 'low' | 'medium' | 'high', cost: 'low' | 'medium' | 'high'): Draft => ({ type: 'risk.added', data: { id, title: id, impact, cost, mitigation: 'm', owner: 'A' } });
+    const state = deriveState(ledger(created(), risk('R-1', 'low', 'high'), risk('R-2', 'high', 'low'), risk('R-3', 'high', 'high'), risk('R-4', 'medium', 'low'), { type: 'risk.closed', data: { id: 'R-3' } }));
+    expect(listRisks(cycle(state)).map((r) => r.id)).toEqual(['R-2', 'R-4', 'R-1']);
+    expect(listRisks(cycle(state), true).map((r) => r.id)).toEqual(['R-2', 'R-4', 'R-1', 'R-3']);
+  });
+
+  it('metrics: latest reading by the time it describes, baseline, target, direction, weekly trend, on-target', () => {
+    const reading = (metric: string, value: number, daysAgo: number): Draft => ({ type: 'metric.recorded', data: { metric, value, at: new Date(T0 - daysAgo * 24 * HOUR).toISOString() } });
+    const state = deriveState(
+      ledger(
+        created(),
+        { type: 'metric.planned', data: { metric: 'm-down', baseline: 9, target: 4 } },
+        reading('m-down', 6, 3), // this week
+        reading('m-down', 8, 15), // two weeks ago, typed later than the one above
+        reading('m-down', 3.5, 1), // the latest
+        reading('m-down', 1, -2), // in the future: not counted yet
+        reading('m-up', 70, 0),
+      ),
+    );
+    const views = metricViews(cycle(state), new Date(T0));
+    const down = views.find((v) => v.id === 'm-down')!;
+    expect(down).toMatchObject({ name: 'Cycle time', unit: 'days', direction: 'down', baseline: 9, target: 4, latest: { value: 3.5 }, onTarget: true });
+    expect(down.trend).toEqual([null, null, null, 8, null, 3.5]);
+    const up = views.find((v) => v.id === 'm-up')!;
+    expect(up).toMatchObject({ direction: 'up', baseline: null, target: null, latest: { value: 70 }, onTarget: null });
+    expect(views.map((v) => v.id)).toEqual(['m-up', 'm-down']);
+    expect(sparkline([null, 1, 5, 9])).toBe(' ▁▅█');
+    expect(sparkline([2, 2])).toBe('▄▄');
+    expect(sparkline([null, null])).toBe('');
+  });
+
+  it('checklist: every item of the playbook in order, with who ticked it and when', () => {
+    const state = deriveState(ledger(created(), { type: 'checklist.done', actor: 'Ben', data: { item: 'k2' } }));
+    expect(checklistView(cycle(state))).toEqual([
+      { id: 'k1', text: 'first item', done: null },
+      { id: 'k2', text: 'second item', done: { at: '2026-11-23T09:02:00.000Z', actor: 'Ben' } },
+      { id: 'k3', text: 'third item', done: null },
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('typed ids and owners', () => {
+  it.each([
+    ['D-3', 'D-3'],
+    ['d-3', 'D-3'],
+    ['D3', 'D-3'],
+    ['3', 'D-3'],
+    [' D-012 ', 'D-12'],
+  ])('%j names decision %s', (typed, id) => {
+    expect(recordId('decision', typed)).toBe(id);
+  });
+
+  it.each(['B-3', 'D-', 'D-3x', '', 'D--3'])('%j is not a decision id (usage error, exit 2)', (typed) => {
+    expect(() => recordId('decision', typed)).toThrow(CliError);
+    try {
+      recordId('decision', typed);
+    } catch (error) {
+      expect((error as CliError).exitCode).toBe(EXIT.usage);
+    }
+  });
+
+  it.each(['A and B', 'Priya, Ben', 'Priya & Ben', 'Priya/Ben', 'Priya; Ben', 'Priya + Ben', 'PRIYA AND BEN'])('%j names more than one owner', (typed) => {
+    expect(() => owner(typed)).toThrow(/more than one person/);
+  });
+
+  it.each(['Priya Raman', 'Sandra Anderson', 'Brandon', "Seán O'Neill"])('%j is one owner', (typed) => {
+    expect(owner(typed)).toBe(typed);
+  });
+});
+
+describe('ledger file validation', () => {
+  it('a ledger from a newer version is refused with an error that says to upgrade', () => {
+    expect(() => parseLedger({ schemaVersion: LEDGER_SCHEMA_VERSION + 1, events: [] })).toThrow(NewerLedgerError);
+    expect(() => parseLedger({ schemaVersion: LEDGER_SCHEMA_VERSION + 1, events: [] })).toThrow(/upgrade/);
+  });
+
+  it('event ids must increase, and a bad event is named by its id', () => {
+    const events = ledger(created(), { type: 'checklist.done', data: { item: 'k1' } });
+    expect(() => parseLedger({ schemaVersion: 1, events: [events[0], { ...events[1], id: 1 }] })).toThrow(/event 1: ids must increase/);
+    expect(() => parseLedger({ schemaVersion: 1, events: [events[0], { ...events[1], actor: '' }] })).toThrow(/^event 2 \(actor\)/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------
+
+describe('dates', () => {
+  // Monday 23 November 2026, 09:00 UTC (04:00 in New York, EST).
+  const now = new Date('2026-11-23T09:00:00Z');
+  const iso = (input: string, tz: string, end = true) => parseWhen(input, now, tz, '--due', end).toISOString();
+
+  it.each([
+    ['2026-11-27', 'UTC', '2026-11-27T23:59:59.999Z'],
+    ['2026-11-27', 'America/New_York', '2026-11-28T04:59:59.999Z'],
+    ['2026-11-27T15:00', 'UTC', '2026-11-27T15:00:00.000Z'],
+    ['2026-11-27 15:00', 'America/New_York', '2026-11-27T20:00:00.000Z'],
+    ['2026-11-27T15:00:30', 'UTC', '2026-11-27T15:00:30.000Z'],
+    ['2026-11-27T15:00:00Z', 'America/New_York', '2026-11-27T15:00:00.000Z'],
+    ['2026-11-27T15:00:00+01:00', 'UTC', '2026-11-27T14:00:00.000Z'],
+    ['now', 'UTC', '2026-11-23T09:00:00.000Z'],
+    ['today', 'UTC', '2026-11-23T23:59:59.999Z'],
+    ['today', 'America/New_York', '2026-11-24T04:59:59.999Z'],
+    ['tomorrow', 'UTC', '2026-11-24T23:59:59.999Z'],
+    ['Tomorrow', 'America/New_York', '2026-11-25T04:59:59.999Z'],
+    ['yesterday', 'UTC', '2026-11-22T23:59:59.999Z'],
+    ['+48h', 'UTC', '2026-11-25T09:00:00.000Z'],
+    ['+48h', 'America/New_York', '2026-11-25T09:00:00.000Z'],
+    ['+3d', 'UTC', '2026-11-26T23:59:59.999Z'],
+    ['-7d', 'UTC', '2026-11-16T23:59:59.999Z'],
+    ['+2w', 'UTC', '2026-12-07T23:59:59.999Z'],
+    ['next friday', 'UTC', '2026-11-27T23:59:59.999Z'],
+    ['  NEXT   Friday ', 'America/New_York', '2026-11-28T04:59:59.999Z'],
+    ['monday', 'UTC', '2026-11-30T23:59:59.999Z'], // today is Monday: the next one
+  ])('%j in %s is %s', (input, tz, expected) => {
+    expect(iso(input, tz)).toBe(expected);
+  });
+
+  it('a bare day is its start when the caller asks for a start (--at, --since)', () => {
+    expect(iso('2026-11-20', 'UTC', false)).toBe('2026-11-20T00:00:00.000Z');
+    expect(iso('2026-11-20', 'America/New_York', false)).toBe('2026-11-20T05:00:00.000Z');
+    expect(iso('-7d', 'UTC', false)).toBe('2026-11-16T00:00:00.000Z');
+  });
+
+  it('days across daylight-saving changes in New York keep their wall-clock edges; UTC has none', () => {
+    // Sunday 8 March 2026: clocks go 02:00 EST → 03:00 EDT. Sunday 1 November 2026: 02:00 EDT → 01:00 EST.
+    const sat = new Date('2026-03-07T17:00:00Z'); // Saturday noon in New York
+    expect(parseWhen('+1d', sat, 'America/New_York').toISOString()).toBe('2026-03-09T03:59:59.999Z');
+    expect(parseWhen('2026-03-08', sat, 'America/New_York', 'x', false).toISOString()).toBe('2026-03-08T05:00:00.000Z');
+    expect(parseWhen('+24h', sat, 'America/New_York').toISOString()).toBe('2026-03-08T17:00:00.000Z');
+    expect(parseWhen('2026-11-01', sat, 'America/New_York', 'x', false).toISOString()).toBe('2026-11-01T04:00:00.000Z');
+    expect(parseWhen('2026-11-01', sat, 'America/New_York').toISOString()).toBe('2026-11-02T04:59:59.999Z'); // a 25-hour day
+    expect(parseWhen('2026-03-08', sat, 'UTC', 'x', false).toISOString()).toBe('2026-03-08T00:00:00.000Z');
+    expect(parseWhen('+1d', sat, 'UTC').toISOString()).toBe('2026-03-08T23:59:59.999Z');
+  });
+
+  it('parseDay gives the calendar day in the zone', () => {
+    const late = new Date('2026-11-27T02:00:00Z'); // still the 26th in New York
+    expect(parseDay('today', late, 'UTC')).toBe('2026-11-27');
+    expect(parseDay('today', late, 'America/New_York')).toBe('2026-11-26');
+    expect(parseDay('+48h', late, 'America/New_York')).toBe('2026-11-28');
+    expect(dayOf(late, 'America/New_York')).toBe('2026-11-26');
+  });
+
+  it.each([
+    '2026-02-30',
+    '2025-02-29',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-11-31',
+    '2026-02-30T10:00',
+    '2026-02-30T10:00:00Z',
+    '2026-04-31T10:00:00+02:00',
+    '2026-11-27T24:00',
+    '2026-11-27T23:60',
+    '2026-11-27T25:00:00Z',
+    'next fryday',
+    'soon',
+    '+3',
+    '3d',
+    '',
+    '27/11/2026',
+  ])('%j is rejected with a usage error naming the input', (input) => {
+    for (const tz of ['UTC', 'America/New_York']) {
+      let error: unknown;
+      try {
+        parseWhen(input, now, tz, '--due');
+      } catch (e) {
+        error = e;
+      }
+      expect(error, `${input} in ${tz}`).toBeInstanceOf(CliError);
+      expect((error as CliError).exitCode).toBe(EXIT.usage);
+      expect((error as CliError).message).toBe(`--due "${input}" is not a date I understand`);
+      expect((error as CliError).hint).toMatch(/next friday/);
+    }
+  });
+
+  it('leap days exist only in leap years', () => {
+    expect(iso('2028-02-29', 'UTC', false)).toBe('2028-02-29T00:00:00.000Z');
+    expect(() => iso('2027-02-29', 'UTC')).toThrow(/not a date/);
+  });
+
+  it.each([
+    [0, '0m'],
+    [59 * 60_000, '59m'],
+    [HOUR, '1h'],
+    [49 * HOUR, '2d 1h'],
+    [72 * HOUR, '3d'],
+    [-25 * HOUR, '1d 1h'],
+  ])('span(%d) is %s', (ms, text) => {
+    expect(span(ms)).toBe(text);
+  });
+});
