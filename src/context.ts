@@ -2,6 +2,7 @@
 // colour decision. Built once per run from the global flags and the environment.
 import { userInfo } from 'node:os';
 import type { ChalkInstance } from 'chalk';
+import { isCheapZone, systemZone } from './zones.js';
 import { usageError } from './errors.js';
 import { makeChalk, wantsColor, type ColorFlag } from './terminal.js';
 
@@ -48,7 +49,8 @@ export function parseNow(value: string | undefined): Date {
 }
 
 export function resolveTimeZone(value: string | undefined, source: string): string {
-  if (!value) return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  if (!value) return systemZone();
+  if (isCheapZone(value)) return value;
   try {
     return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
   } catch {

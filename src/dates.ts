@@ -7,13 +7,30 @@ import { addWeeks } from 'date-fns/addWeeks';
 import { endOfDay } from 'date-fns/endOfDay';
 import { startOfDay } from 'date-fns/startOfDay';
 import { usageError } from './errors.js';
+import { systemZone, UTC_NAMES } from './zones.js';
 
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTH = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** A Date whose getters and date-fns arithmetic work in `tz`. */
+export function zoned(ms: number, tz: string): Date {
+  if (UTC_NAMES.has(tz)) return new TZDate(ms, '+00:00');
+  if (tz === systemZone()) return new Date(ms);
+  return new TZDate(ms, tz);
+}
+
+/** The moment a wall-clock time in `tz` names (month from 0, as Date has it). */
+export function zonedAt(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): Date {
+  if (UTC_NAMES.has(tz)) return new TZDate(y, mo, d, h, mi, s, '+00:00');
+  if (tz === systemZone()) return new Date(y, mo, d, h, mi, s);
+  return new TZDate(y, mo, d, h, mi, s, tz);
+}
+
 const HINT = 'dates look like 2026-11-27, 2026-11-27T15:00, today, tomorrow, +48h, +3d, +2w or next friday';
 
 /** A calendar day, YYYY-MM-DD, in the zone. */
 export function dayOf(instant: Date, tz: string): string {
-  const d = new TZDate(instant.getTime(), tz);
+  const d = zoned(instant.getTime(), tz);
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
@@ -24,8 +41,8 @@ function pad(n: number): string {
 /** Parses a moment. A bare day means its end (23:59:59.999) when `end` is set, else its start. */
 export function parseWhen(input: string, now: Date, tz: string, what = 'date', end = true): Date {
   const text = input.trim().toLowerCase();
-  const base = new TZDate(now.getTime(), tz);
-  const edge = (d: TZDate) => new Date((end ? endOfDay(d) : startOfDay(d)).getTime());
+  const base = zoned(now.getTime(), tz);
+  const edge = (d: Date) => new Date((end ? endOfDay(d) : startOfDay(d)).getTime());
   let m: RegExpExecArray | null;
   if (text === 'now') return new Date(now.getTime());
   if (text === 'today') return edge(base);
@@ -44,13 +61,13 @@ export function parseWhen(input: string, now: Date, tz: string, what = 'date', e
   }
   if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text))) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const day = new TZDate(y, mo - 1, d, tz);
+    const day = zonedAt(y, mo - 1, d, 0, 0, 0, tz);
     if (day.getFullYear() !== y || day.getMonth() !== mo - 1 || day.getDate() !== d) throw badDate(input, what);
     return edge(day);
   }
   if ((m = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text))) {
     const [y, mo, d, h, mi, s] = m.slice(1).map((v) => Number(v ?? 0)) as [number, number, number, number, number, number];
-    const at = new TZDate(y, mo - 1, d, h, mi, s, tz);
+    const at = zonedAt(y, mo - 1, d, h, mi, s, tz);
     if (at.getMonth() !== mo - 1 || at.getDate() !== d || h > 23 || mi > 59 || s > 59) throw badDate(input, what);
     return new Date(at.getTime());
   }
@@ -86,13 +103,19 @@ export function span(ms: number): string {
 
 /** "Wed 25 Nov 09:00" in the zone. */
 export function shortTime(instant: Date, tz: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: tz, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit', hour12: false })
-    .format(instant)
-    .replace(',', '');
+  const d = zoned(instant.getTime(), tz);
+  return `${WEEKDAY[d.getDay()]} ${pad(d.getDate())} ${MONTH[d.getMonth()]} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** "Tue 24 Nov" for a calendar day (YYYY-MM-DD). */
+export function dayLabel(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return `${WEEKDAY[date.getUTCDay()]} ${pad(d)} ${MONTH[m - 1]}`;
 }
 
 /** "2026-11-25 09:00" in the zone, for logs. */
 export function stamp(instant: Date, tz: string): string {
-  const d = new TZDate(instant.getTime(), tz);
+  const d = zoned(instant.getTime(), tz);
   return `${dayOf(instant, tz)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

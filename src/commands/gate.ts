@@ -3,7 +3,7 @@ import { failure, usageError } from '../errors.js';
 import { checkGate } from '../flow/gates.js';
 import { openLedger, selectCycle } from '../ledger/ledger.js';
 import { currentStep } from '../ledger/queries.js';
-import { STEP_IDS, type StepId } from '../playbook/schema.js';
+import { STEP_IDS, type StepId } from '../steps.js';
 import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 

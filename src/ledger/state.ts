@@ -1,6 +1,6 @@
 // The current state, derived from the events in one pass. Undone events are skipped, so
 // undo is the exact inverse of the change it names.
-import type { StepId } from '../playbook/schema.js';
+import type { StepId } from '../steps.js';
 import type { CycleSnapshot, EventData, FieldName, LedgerEvent } from './events.js';
 
 export interface Stamp {

@@ -3,8 +3,9 @@
 // The namespace import lets the bundler drop zod's error-message locales (half a megabyte parsed on every run).
 import * as z from 'zod';
 
-export const STEP_IDS = ['scope', 'risk', 'ownership', 'evidence', 'build-scope', 'post-release'] as const;
-export type StepId = (typeof STEP_IDS)[number];
+import { STEP_IDS, type StepId } from '../steps.js';
+
+export { STEP_IDS, type StepId };
 
 const slug = z
   .string()

@@ -6,7 +6,7 @@
 // risks, checklist, checkpoints) are taken from the ledger as it stood then, so re-running last
 // week's summary says what it said on Friday. Metric readings are taken by the time they describe,
 // so a reading entered on Monday for last Thursday counts for last week.
-import { dayOf, shortTime, span } from '../dates.js';
+import { dayOf, shortTime, span, dayLabel } from '../dates.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import { listBlockers, listRisks } from '../ledger/queries.js';
 import { deriveState, isBreached, sortedReadings, type Cycle, type LedgerState, type Stamp } from '../ledger/state.js';
@@ -348,12 +348,6 @@ function weekRef(w: IsoWeek): WeekRef {
 
 function dayItem(kind: DueItem['kind'], id: string, title: string, owner: string, day: string): DueItem {
   return { kind, id, title, owner, due: day, day, dueLabel: dayLabel(day) };
-}
-
-/** "Tue 24 Nov" for a calendar day. */
-export function dayLabel(day: string): string {
-  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', weekday: 'short', day: '2-digit', month: 'short' }).format(new Date(Date.UTC(y, m - 1, d))).replace(',', '');
 }
 
 /** Code-point order, the same on every machine (localeCompare depends on the ICU data). */

@@ -1,11 +1,10 @@
 // ISO weeks (Monday to Sunday) computed in the chosen time zone: `2026-W47` in Berlin starts at
 // midnight Berlin time, and a week that crosses a daylight-saving change is 167 or 169 hours long.
-import { TZDate } from '@date-fns/tz';
 import { addWeeks } from 'date-fns/addWeeks';
 import { getISOWeek } from 'date-fns/getISOWeek';
 import { getISOWeekYear } from 'date-fns/getISOWeekYear';
 import { startOfISOWeek } from 'date-fns/startOfISOWeek';
-import { dayOf } from '../dates.js';
+import { dayOf, zoned, zonedAt } from '../dates.js';
 import { usageError } from '../errors.js';
 
 export interface IsoWeek {
@@ -27,13 +26,13 @@ const HINT = 'weeks look like 2026-W47 (ISO 8601: Monday to Sunday, W01 holds th
 /** How many ISO weeks a year has: 52, or 53 when it starts or (in a leap year) ends on a Thursday. */
 export function isoWeeksInYear(year: number): number {
   // 28 December is always in the last ISO week of its year.
-  return getISOWeek(new TZDate(year, 11, 28, 'UTC'));
+  return getISOWeek(zonedAt(year, 11, 28, 0, 0, 0, 'UTC'));
 }
 
 /** The ISO week `number` of `year`, in the zone. The caller has checked that it exists. */
 export function isoWeek(year: number, number: number, tz: string): IsoWeek {
   // 4 January is always in week 1.
-  const first = startOfISOWeek(new TZDate(year, 0, 4, tz));
+  const first = startOfISOWeek(zonedAt(year, 0, 4, 0, 0, 0, tz));
   const start = addWeeks(first, number - 1);
   const end = addWeeks(first, number);
   return {
@@ -49,13 +48,13 @@ export function isoWeek(year: number, number: number, tz: string): IsoWeek {
 
 /** The ISO week an instant falls in, in the zone. */
 export function weekOf(instant: Date, tz: string): IsoWeek {
-  const d = new TZDate(instant.getTime(), tz);
+  const d = zoned(instant.getTime(), tz);
   return isoWeek(getISOWeekYear(d), getISOWeek(d), tz);
 }
 
 /** The week `offset` weeks after `week` (negative: before). */
 export function shiftWeek(week: IsoWeek, offset: number, tz: string): IsoWeek {
-  const d = addWeeks(new TZDate(week.start.getTime(), tz), offset);
+  const d = addWeeks(zoned(week.start.getTime(), tz), offset);
   return weekOf(new Date(d.getTime() + 12 * 3600_000), tz);
 }
 

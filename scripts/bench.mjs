@@ -1,0 +1,100 @@
+// npm run bench: how fast the built CLI answers, as a ratio to `node -e 0` measured in the same run.
+// Generates ledgers of 1,000, 10,000 and 100,000 events with a realistic mix, times whole
+// processes alternated with `node -e 0` over several rounds, and prints medians, ratios and peak
+// memory as a table and as JSON. A benchmark, not a test: it never fails because a machine is slow.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateLedger } from './bench-ledger.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'bin', 'playbook.js');
+const NOW = Date.parse('2026-11-23T09:00:00Z');
+const args = process.argv.slice(2);
+const sizes = (args.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '1000,10000,100000').split(',').map(Number);
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 9);
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+function playbookSnapshot() {
+  const text = spawnSync(process.execPath, [cli, 'show', 'healthcare', 'pm', '--json'], { encoding: 'utf8' });
+  if (text.status !== 0) throw new Error(`cannot read the pm playbook: ${text.stderr}`);
+  return JSON.parse(text.stdout).playbook;
+}
+
+
+function run(argv, env) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, argv, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 && !(argv.includes('--check'))) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+const RSS_HOOK = 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nmaxrss="+process.resourceUsage().maxRSS+"\\n"))';
+function peakMiB(argv, env) {
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...argv], { env, encoding: 'utf8' });
+  const m = /maxrss=(\d+)/.exec(r.stderr);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+const commands = [
+  { name: 'blockers', argv: ['blockers'] },
+  { name: 'status', argv: ['status'] },
+  { name: 'summary --format markdown', argv: ['summary', '--format', 'markdown'] },
+  { name: 'summary --format slack', argv: ['summary', '--format', 'slack'] },
+  { name: 'blocker add', argv: ['blocker', 'add', 'Bench blocker', '--owner', 'Dana Kim', '--fallback', 'none'], write: true },
+];
+
+const dir = mkdtempSync(join(tmpdir(), 'playbook-bench-'));
+const playbook = playbookSnapshot();
+const results = [];
+try {
+  for (const size of sizes) {
+    const base = join(dir, `ledger-${size}.json`);
+    writeFileSync(base, `${JSON.stringify(generateLedger(size, playbook, NOW))}\n`, { mode: 0o600 });
+    const ledger = join(dir, `work-${size}.json`);
+    const env = { ...process.env, PLAYBOOK_LEDGER: ledger, PLAYBOOK_NOW: new Date(NOW).toISOString(), PLAYBOOK_TZ: 'UTC', NO_COLOR: '1' };
+    delete env.FORCE_COLOR;
+    copyFileSync(base, ledger);
+    const check = spawnSync(process.execPath, [cli, 'doctor'], { env, encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`generated ledger is not valid: ${check.stdout}${check.stderr}`);
+    for (const c of commands) {
+      const own = [];
+      const floor = [];
+      run([cli, ...c.argv], env); // warm the file cache
+      for (let i = 0; i < rounds; i++) {
+        if (c.write) copyFileSync(base, ledger);
+        floor.push(run(['-e', '0'], env));
+        own.push(run([cli, ...c.argv], env));
+      }
+      if (c.write) copyFileSync(base, ledger);
+      const mib = peakMiB([cli, ...c.argv], env);
+      const row = { events: size, command: c.name, ms: +median(own).toFixed(1), nodeMs: +median(floor).toFixed(1), ratio: +(median(own) / median(floor)).toFixed(2), peakMiB: +mib.toFixed(1) };
+      results.push(row);
+      process.stderr.write(`  ${size} ${c.name}: ${row.ms} ms (${row.ratio}x)\n`);
+    }
+    copyFileSync(base, ledger);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const machine = `${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const head = ['events', 'command', 'median ms', 'node -e 0 ms', 'ratio', 'peak MiB'];
+const rows = results.map((r) => [String(r.events), r.command, r.ms.toFixed(1), r.nodeMs.toFixed(1), `${r.ratio.toFixed(2)}x`, r.peakMiB.toFixed(1)]);
+const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+console.log(`\n${machine}, ${rounds} rounds, medians\n`);
+console.log(line(head));
+console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const r of rows) console.log(line(r));
+console.log(`\n${JSON.stringify({ machine, rounds, results }, null, 2)}`);

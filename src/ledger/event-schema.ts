@@ -1,0 +1,103 @@
+// The ledger's events: the single source of truth for what an event holds. Commands never load
+// this at run time: the build turns it into a JSON Schema and a precompiled validator
+// (validate-ledger.generated.js, see scripts/generate-validators.mjs), and the types come from it.
+import * as z from 'zod';
+import { STEP_IDS } from '../steps.js';
+import { FIELD_NAMES } from './constants.js';
+
+export { FIELD_NAMES, LEDGER_SCHEMA_VERSION, type FieldName } from './constants.js';
+
+const str = z.string().max(10_000);
+const name = z.string().min(1).max(200);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const instant = z.string().datetime({ offset: true });
+const level = z.enum(['low', 'medium', 'high']);
+const decisionId = z.string().regex(/^D-\d+$/);
+const blockerId = z.string().regex(/^B-\d+$/);
+const riskId = z.string().regex(/^R-\d+$/);
+const checkpointId = z.string().regex(/^C-\d+$/);
+const step = z.enum(STEP_IDS);
+
+const cycleSnapshot = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
+  name: name,
+  playbook: z.object({ id: z.string(), title: str, industry: z.string(), role: z.string() }),
+  cadence: z.object({ reviewWindowDays: z.number(), reviewEveryDays: z.number(), blockerWindowHours: z.number() }),
+  steps: z.array(z.object({ id: step, title: str })),
+  checklist: z.array(z.object({ id: z.string(), text: str })),
+  metrics: z.array(
+    z.object({ id: z.string(), name: str, unit: z.string(), direction: z.enum(['up', 'down']), targetSignal: str }),
+  ),
+});
+export type CycleSnapshot = z.infer<typeof cycleSnapshot>;
+
+
+/** Each event type and what it carries. */
+export const eventData = {
+  'cycle.created': z.object({ cycle: cycleSnapshot }),
+  'cycle.selected': z.object({ cycle: z.string() }),
+  'cycle.field': z.object({ field: z.enum(FIELD_NAMES), value: z.union([str, z.array(str)]) }),
+  /** `due` may be missing when the session deferred it; the ownership gate then asks for it. */
+  'decision.added': z.object({ id: decisionId, title: name, owner: name, due: day.optional(), criteria: z.array(str) }),
+  'decision.updated': z.object({ id: decisionId, owner: name.optional(), due: day.optional(), criteria: z.array(str).optional() }),
+  'decision.approved': z.object({ id: decisionId }),
+  'decision.closed': z.object({ id: decisionId, note: str.optional() }),
+  'decision.reopened': z.object({ id: decisionId, note: str.optional() }),
+  'evidence.added': z.object({ decision: decisionId, evidence: str, meets: z.boolean(), criterion: str.optional() }),
+  'build-scope.added': z.object({ decision: decisionId, constraints: str, behaviour: str, metric: z.string(), target: z.number() }),
+  'blocker.added': z.object({ id: blockerId, title: name, owner: name, due: instant, fallback: str, decision: decisionId.optional() }),
+  'blocker.resolved': z.object({ id: blockerId, note: str.optional() }),
+  'blocker.escalated': z.object({ id: blockerId, note: str.optional() }),
+  'blocker.extended': z.object({ id: blockerId, due: instant, reason: str }),
+  'risk.added': z.object({ id: riskId, title: name, impact: level, cost: level, mitigation: str, owner: name }),
+  'risk.updated': z.object({ id: riskId, mitigation: str.optional(), owner: name.optional() }),
+  'risk.closed': z.object({ id: riskId, note: str.optional() }),
+  'metric.planned': z.object({ metric: z.string(), baseline: z.number(), target: z.number() }),
+  'metric.recorded': z.object({ metric: z.string(), value: z.number(), at: instant, note: str.optional() }),
+  'checklist.done': z.object({ item: z.string() }),
+  'checkpoint.added': z.object({ id: checkpointId, title: name, kind: z.enum(['weekly', 'midpoint', 'retrospective']), date: day, owner: name }),
+  'note.added': z.object({ step, question: z.string(), value: z.union([str, z.number(), z.boolean(), z.array(str)]) }),
+  /** A question of the session was answered in full (a records question closed with "no more"). */
+  'answer.completed': z.object({ step, question: z.string() }),
+  /** A step's gate held and the session moved on. */
+  'step.passed': z.object({ step }),
+  'undo': z.object({ target: z.number().int().positive() }),
+} as const;
+
+export type EventType = keyof typeof eventData;
+export type EventData<T extends EventType> = z.infer<(typeof eventData)[T]>;
+
+const envelope = {
+  id: z.number().int().positive(),
+  at: instant,
+  actor: name,
+  command: z.string().max(500),
+  cycle: z.string().nullable(),
+  /** The session question this event answers, when it came from one. */
+  answer: z.object({ step, question: z.string() }).optional(),
+};
+
+export const eventSchema = z.discriminatedUnion(
+  'type',
+  Object.entries(eventData).map(([type, data]) => z.object({ ...envelope, type: z.literal(type), data })) as unknown as [
+    z.ZodObject<{ type: z.ZodLiteral<string> }>,
+    ...z.ZodObject<{ type: z.ZodLiteral<string> }>[],
+  ],
+);
+
+export type LedgerEvent = {
+  [T in EventType]: {
+    id: number;
+    at: string;
+    actor: string;
+    command: string;
+    cycle: string | null;
+    answer?: { step: (typeof STEP_IDS)[number]; question: string };
+    type: T;
+    data: EventData<T>;
+  };
+}[EventType];
+
+export type NewEvent = { [T in EventType]: { type: T; data: EventData<T>; cycle?: string | null; answer?: LedgerEvent['answer'] } }[EventType];
+
+export const ledgerSchema = z.object({ schemaVersion: z.number().int(), events: z.array(eventSchema) });
