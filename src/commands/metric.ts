@@ -8,7 +8,7 @@ import { text } from './common.js';
 export function parseNumber(value: string, what: string): number {
   const n = Number(value.trim().replace(/%$/, ''));
   if (value.trim() === '' || !Number.isFinite(n)) throw usageError(`${what} "${value}" is not a number`);
-  return n;
+  return n + 0; // -0 would not survive the JSON ledger as itself
 }
 
 export function record(ctx: Context, [name, rawValue]: [string, string], opts: { at?: string; note?: string }): void {

@@ -133,7 +133,7 @@ export function asOwner(value: unknown, label: string, field?: string): string {
 export function asNumber(value: unknown, label: string, field?: string): number {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim().replace(/%$/, '')) : NaN;
   if (!Number.isFinite(n)) throw new AnswerError(`${label} must be a number${value === undefined ? '' : `, not "${String(value)}"`}`, field);
-  return n;
+  return n + 0; // -0 would not survive the JSON ledger as itself
 }
 
 export function asBoolean(value: unknown, label: string, field?: string): boolean {
