@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Context } from '../context.js';
-import { failure } from '../errors.js';
+import { CliError, failure } from '../errors.js';
 import { ledgerLocation, validateLedger } from '../ledger/ledger.js';
-import { backupPath, lockPath, restoreBackup } from '../ledger/store.js';
+import { backupPath, ledgerText, lockPath, restoreBackup } from '../ledger/store.js';
 import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 
@@ -13,24 +13,33 @@ interface Check {
   detail: string;
 }
 
-function inspect(file: string): { ok: boolean; detail: string; events?: number } {
-  let text: string;
+/** What is wrong with a ledger file, if anything. `newer`: written by a newer playbook, which is not damage. */
+function inspect(file: string): { ok: boolean; detail: string; events?: number; newer?: boolean } {
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8');
+    bytes = readFileSync(file);
   } catch (error) {
     return { ok: false, detail: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
   }
+  let text: string;
+  try {
+    text = ledgerText(bytes);
+  } catch (error) {
+    return { ok: false, detail: (error as Error).message };
+  }
   let data: unknown;
   try {
-    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    data = JSON.parse(text);
   } catch (error) {
-    return { ok: false, detail: `not valid JSON (${(error as Error).message}); ${text.length} bytes, ${text.endsWith('\n') ? 'ends with a newline' : 'does not end with a newline, so it may be cut short'}` };
+    // The parser's message quotes the file: it is printed with its control characters made visible.
+    return { ok: false, detail: `not valid JSON (${(error as Error).message}); ${bytes.length} bytes, ${bytes.at(-1) === 0x0a ? 'ends with a newline' : 'does not end with a newline, so it may be cut short'}` };
   }
   try {
     const ledger = validateLedger(data);
     const cycles = new Set(ledger.events.map((e) => e.cycle).filter(Boolean)).size;
     return { ok: true, detail: `${ledger.events.length} events, ${cycles} cycle${cycles === 1 ? '' : 's'}`, events: ledger.events.length };
   } catch (error) {
+    if (error instanceof CliError) return { ok: false, newer: true, detail: error.message };
     return { ok: false, detail: `does not validate: ${(error as Error).message}` };
   }
 }
@@ -43,6 +52,8 @@ export function run(ctx: Context, _args: [], opts: { restore?: boolean }): void 
   const ledger = existsSync(path) ? inspect(path) : { ok: false, detail: 'missing' };
   if (opts.restore) {
     if (ledger.ok) throw failure(`${path} is healthy (${ledger.detail}); nothing to restore`);
+    // A ledger from a newer playbook is not damaged: putting an older generation over it would lose its changes.
+    if ('newer' in ledger && ledger.newer) throw failure(`${path} is not damaged: ${ledger.detail}`, 'upgrade playbook instead of restoring an older copy');
     const { kept } = restoreBackup(path, validateLedger, ctx.now.toISOString().replace(/[:.]/g, '-'));
     ctx.print(`restored ${path} from ${backupPath(path)} (${inspect(path).detail})`);
     if (kept) ctx.note(`the damaged ledger is kept as ${kept}`);
@@ -73,10 +84,15 @@ export function run(ctx: Context, _args: [], opts: { restore?: boolean }): void 
   const healthy = checks.every((c) => c.ok);
   if (ctx.json) printJson(ctx, { ledger: path, healthy, checks });
   else {
-    for (const c of checks) ctx.print(`${c.ok ? ctx.chalk.green('ok  ') : ctx.chalk.red('FAIL')} ${c.name}: ${c.detail}`);
+    for (const c of checks) ctx.print(`${c.ok ? ctx.chalk.green('ok  ') : ctx.chalk.red('FAIL')} ${c.name}: ${oneLine(c.detail)}`);
   }
   if (!healthy) {
-    const hint = !ledger.ok && backup?.ok ? 'run `playbook doctor --restore` to bring back the backup (the damaged file is kept beside it)' : undefined;
+    const newer = 'newer' in ledger && ledger.newer;
+    const hint = newer
+      ? 'upgrade playbook to read it'
+      : !ledger.ok && backup?.ok
+        ? 'run `playbook doctor --restore` to bring back the backup (the damaged file is kept beside it)'
+        : undefined;
     throw failure('the ledger needs attention', hint);
   }
 }

@@ -26,7 +26,8 @@ export function run(ctx: Context, [industry, role]: [string, string], opts: { di
   parsePlaybook(text, target); // the scaffold must itself be valid
   let fd: number;
   try {
-    mkdirSync(join(dir, industry), { recursive: true });
+    // Others may read playbooks, never write them: a directory anyone can write to would let them plant one.
+    mkdirSync(join(dir, industry), { recursive: true, mode: 0o755 });
     fd = openSync(target, 'wx', 0o644);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw failure(`${target} already exists; not overwriting it`, 'edit it, or remove it first');

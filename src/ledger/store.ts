@@ -11,6 +11,7 @@
 // - ledger, backup, lock and temp files are 0600 and a directory we create is 0700, whatever the umask.
 //
 // Everything is synchronous: commands are short-lived and hold the lock for milliseconds.
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync,
@@ -66,19 +67,35 @@ export function serializeLedger(value: unknown): string {
   return `${text}\n`;
 }
 
+/**
+ * The text of a ledger file's bytes. JSON is UTF-8: bytes that are not (a flipped bit, an editor that
+ * saved another encoding) are damage, never decoded into U+FFFD that the next write would make
+ * permanent. A leading BOM (some editors add one) is not damage and is dropped.
+ */
+export function ledgerText(bytes: Buffer): string {
+  if (!isUtf8(bytes)) throw new Error('not valid UTF-8 text (some bytes were changed, or it was saved in another encoding)');
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
 /** Reads and validates the ledger. Returns null when the file does not exist. Never writes anything. */
 export function readLedger<T>(path: string, validate: (data: unknown) => T): T | null {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw fsFailure(path, error, 'read');
   }
+  let text: string;
+  try {
+    text = ledgerText(bytes);
+  } catch (error) {
+    throw damaged(path, describe(error));
+  }
   let data: unknown;
   try {
-    // A leading BOM (some editors add one) is not damage.
-    data = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    data = JSON.parse(text);
   } catch (error) {
     throw damaged(path, `not valid JSON: ${describe(error)}`);
   }
@@ -121,14 +138,16 @@ export function restoreBackup<T>(path: string, validate: (data: unknown) => T, s
   const release = acquireLock(path, timeoutMs);
   try {
     const backup = backupPath(path);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(backup, 'utf8');
+      bytes = readFileSync(backup);
     } catch (error) {
       if (errorCode(error) === 'ENOENT') throw failure(`${backup}: there is no backup to restore`);
       throw fsFailure(backup, error, 'read');
     }
+    let text: string;
     try {
+      text = ledgerText(bytes);
       validate(JSON.parse(text));
     } catch (error) {
       throw failure(`${backup}: the backup is damaged too (${describe(error)}); nothing was changed`);

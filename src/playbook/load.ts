@@ -112,6 +112,12 @@ export function parseStrictYaml(source: string, file: string): { doc: Document.P
       return visit.BREAK;
     },
     Pair(_, pair) {
+      // A list or mapping as a key (`? [a, b]`) makes no playbook field, and toJS would stringify it
+      // with a process warning on stderr; an alias as a key is reported by Alias.
+      if (pair.key !== null && !isScalar(pair.key) && !isAlias(pair.key)) {
+        problems.push({ ...at((pair.key as Node).range?.[0] ?? 0), message: 'a key must be plain text, not a list or a mapping' });
+        return visit.BREAK;
+      }
       if (isScalar(pair.key) && pair.key.value === '__proto__') {
         problems.push({ ...at(pair.key.range?.[0] ?? 0), message: 'the key "__proto__" is not allowed' });
         return visit.BREAK;

@@ -7,14 +7,17 @@ import type { Cycle } from '../ledger/state.js';
 
 const PRODID = '-//playbook//playbook summaries//EN';
 
-/** TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks; other controls dropped. */
+/**
+ * TEXT value escaping (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks; other controls
+ * dropped, C1 (U+0080-U+009F, which some terminals obey like ESC sequences) included.
+ */
 export function escapeText(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
     .replace(/;/g, '\\;')
     .replace(/,/g, '\\,')
     .replace(/\r\n|\r|\n/g, '\\n')
-    .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '');
+    .replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, '');
 }
 
 /** Folds a content line so that no line is longer than 75 octets, never splitting a UTF-8 character. */
