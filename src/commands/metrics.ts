@@ -21,5 +21,5 @@ export function run(ctx: Context): void {
     sparkline(m.trend),
     m.onTarget === null ? '' : styled(m.onTarget ? ctx.chalk.green('on target') : ctx.chalk.yellow('not yet')),
   ]);
-  ctx.print(renderTable(ctx, ['metric', 'latest', 'baseline', 'target', 'good', 'trend (6 wk)', ''], rows));
+  ctx.print(renderTable(ctx, ['metric', 'latest', 'baseline', 'target', 'good', 'trend (6 wk)', 'status'], rows));
 }
