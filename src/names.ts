@@ -20,3 +20,8 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/** "Ann and Bob", "Ann, Bob", "Ann/Bob": an owner field naming more than one person. */
+export function namesMoreThanOne(owner: string): boolean {
+  return /[,;&]|\s(and|\+)\s|\//i.test(owner);
+}

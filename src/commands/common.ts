@@ -3,6 +3,7 @@
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Cycle } from '../ledger/state.js';
+import { namesMoreThanOne } from '../names.js';
 
 export const JSON_VERSION = 1;
 
@@ -44,6 +45,6 @@ export function text(value: string | undefined, what: string, max = 200): string
 /** An owner is one person: a name, not a list. */
 export function owner(value: string | undefined, what = '--owner'): string {
   const t = text(value, what);
-  if (/[,;&]|\s(and|\+)\s|\//i.test(t)) throw usageError(`${what} "${t}" names more than one person; give exactly one owner`);
+  if (namesMoreThanOne(t)) throw usageError(`${what} "${t}" names more than one person; give exactly one owner`);
   return t;
 }

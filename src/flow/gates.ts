@@ -2,6 +2,7 @@
 // what is missing, and says how the session can fix it on the spot.
 import type { Cycle } from '../ledger/state.js';
 import type { RecordTarget, StepId } from '../playbook/schema.js';
+import { namesMoreThanOne } from '../names.js';
 
 export type Fix =
   | { kind: 'decision-due'; id: string }
@@ -24,7 +25,6 @@ export interface GateResult {
   notes: string[];
 }
 
-const MANY = /[,;&]|\s(and|\+)\s|\//i;
 
 export function checkGate(step: StepId, cycle: Cycle): GateResult {
   const failures: GateFailure[] = [];
@@ -43,7 +43,7 @@ export function checkGate(step: StepId, cycle: Cycle): GateResult {
       if (cycle.decisions.size === 0) failures.push({ message: 'no decision has been recorded', fix: { kind: 'add-record', target: 'decisions' } });
       for (const d of open) {
         if (!d.owner.trim()) failures.push({ message: `${d.id} has no owner`, fix: { kind: 'decision-owner', id: d.id } });
-        else if (MANY.test(d.owner)) failures.push({ message: `${d.id} has more than one owner (${d.owner})`, fix: { kind: 'decision-owner', id: d.id } });
+        else if (namesMoreThanOne(d.owner)) failures.push({ message: `${d.id} has more than one owner (${d.owner})`, fix: { kind: 'decision-owner', id: d.id } });
         if (!d.due) failures.push({ message: `${d.id} has no due date`, fix: { kind: 'decision-due', id: d.id } });
       }
       break;

@@ -4,6 +4,7 @@ import { parseDay, parseWhen } from '../dates.js';
 import type { NewEvent } from '../ledger/events.js';
 import { nextId, type Cycle } from '../ledger/state.js';
 import type { Playbook, RecordTarget } from '../playbook/schema.js';
+import { namesMoreThanOne } from '../names.js';
 
 export interface FlowContext {
   playbook: Playbook;
@@ -126,7 +127,7 @@ export function asText(value: unknown, label: string, field?: string, max = 2000
 
 export function asOwner(value: unknown, label: string, field?: string): string {
   const t = asText(value, label, field, 200);
-  if (/[,;&]|\s(and|\+)\s|\//i.test(t)) throw new AnswerError(`${label} "${t}" names more than one person; give exactly one owner`, field);
+  if (namesMoreThanOne(t)) throw new AnswerError(`${label} "${t}" names more than one person; give exactly one owner`, field);
   return t;
 }
 
