@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import { parseWhen } from '../dates.js';
+import { parseWhen, shortTime } from '../dates.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
@@ -21,7 +21,7 @@ export function add(ctx: Context, [title]: [string], opts: { owner?: string; due
     due = (explicitDue ?? new Date(ctx.now.getTime() + cycle.snapshot.cadence.blockerWindowHours * 3600_000)).toISOString();
     return [{ type: 'blocker.added', data: { id, title: t, owner: who, due, fallback, ...(decision ? { decision } : {}) } }];
   });
-  ctx.print(`${id} added: ${oneLine(t)} (owner ${oneLine(who)}, due ${due})`);
+  ctx.print(`${id} added: ${oneLine(t)} (owner ${oneLine(who)}, due ${shortTime(new Date(due), ctx.tz)})`);
   if (!fallback) ctx.note(`hint: ${id} has no fallback plan; a breached blocker shows its fallback. Add one with --fallback next time.`);
 }
 

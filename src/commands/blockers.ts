@@ -32,7 +32,7 @@ export function run(ctx: Context, _args: [], opts: { owner?: string; breached?: 
       })),
     });
   } else if (blockers.length === 0) {
-    ctx.note(`no ${opts.breached ? 'breached' : opts.all ? '' : 'active '}blockers in ${cycle.id}`);
+    ctx.note(`no ${opts.breached ? 'breached ' : opts.all ? '' : 'active '}blockers in ${cycle.id}`);
   } else {
     const rows = blockers.map((b) => {
       const dueMs = Date.parse(b.due) - ctx.now.getTime();

@@ -1,8 +1,8 @@
 // What a template receives: the summary model plus a few strings worked out in code (values with
-// their units, sparklines, SVG charts). For the terminal and the subject line every string is
-// already made safe (control characters visible, one line), so a template cannot forget to.
+// their units, sparklines, SVG charts). Every string has its control characters made visible (and
+// for the terminal and the subject line, is on one line), so a template cannot forget to.
 import { sparkline } from '../ledger/queries.js';
-import { oneLine } from '../terminal.js';
+import { neutralizeAll, oneLine } from '../terminal.js';
 import type { SummaryModel } from './model.js';
 import { trendChart } from './svg.js';
 import type { TemplatePart } from './template-files.js';
@@ -23,7 +23,9 @@ export function templateData(model: SummaryModel, part: TemplatePart): Record<st
   }));
   const ships = model.release.ships.map((s) => ({ ...s, targetText: formatValue(s.target, s.metric.unit) }));
   const data = { ...model, metrics, release: { ...model.release, ships } };
-  return part === 'text' || part === 'subject' ? oneLineAll(data) : data;
+  if (part === 'text' || part === 'subject') return oneLineAll(data);
+  // An HTML page or email is often read with `cat` too: no raw control character gets through.
+  return neutralizeAll(data);
 }
 
 function oneLineAll<T>(value: T): T {

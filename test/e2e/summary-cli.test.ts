@@ -89,6 +89,15 @@ describe('summary output', () => {
     expect(s.ok(['summary'], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } })).not.toContain('\u001b');
   });
 
+  it('an HTML page or email carries no raw control character from a hostile title', () => {
+    const s = sandbox(hostileLedger(12));
+    const html = s.ok(['summary', '--format', 'html']);
+    expect(hasControlCharacters(html.replace(/\n/g, ''))).toBe(false);
+    expect(html).toContain('␛[2J');
+    const email = s.ok(['summary', '--format', 'email', '--to', 'team@example.org']);
+    expect(email).not.toMatch(/=1B/);
+  });
+
   it('is the same bytes every time, in every format', () => {
     const s = sandbox();
     for (const format of ['text', 'markdown', 'slack', 'json', 'html']) {
