@@ -3,7 +3,7 @@
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import type { Cycle } from '../ledger/state.js';
-import { namesMoreThanOne } from '../names.js';
+import { AnswerError, asOwner, asText } from '../flow/answer-checks.js';
 
 export const JSON_VERSION = 1;
 
@@ -34,17 +34,22 @@ export function find<K extends Kind>(cycle: Cycle, kind: K, typed: string) {
   return record as K extends 'decision' ? import('../ledger/state.js').Decision : K extends 'blocker' ? import('../ledger/state.js').Blocker : import('../ledger/state.js').Risk;
 }
 
-/** Trimmed, non-empty, single-line text of at most `max` characters. */
+/** The session's checks of typed text, reported as the usage errors of a flag. */
+function asUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof AnswerError) throw usageError(error.message);
+    throw error;
+  }
+}
+
+/** Trimmed, non-empty text of at most `max` characters. */
 export function text(value: string | undefined, what: string, max = 200): string {
-  const t = (value ?? '').trim();
-  if (t === '') throw usageError(`${what} must not be empty`);
-  if (t.length > max) throw usageError(`${what} is ${t.length} characters; at most ${max}`);
-  return t;
+  return asUsage(() => asText(value, what, undefined, max));
 }
 
 /** An owner is one person: a name, not a list. */
 export function owner(value: string | undefined, what = '--owner'): string {
-  const t = text(value, what);
-  if (namesMoreThanOne(t)) throw usageError(`${what} "${t}" names more than one person; give exactly one owner`);
-  return t;
+  return asUsage(() => asOwner(value, what));
 }

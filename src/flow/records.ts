@@ -4,7 +4,9 @@ import { parseDay, parseWhen } from '../dates.js';
 import type { NewEvent } from '../ledger/events.js';
 import { nextId, type Cycle } from '../ledger/state.js';
 import type { Playbook, RecordTarget } from '../playbook/schema.js';
-import { namesMoreThanOne } from '../names.js';
+import { AnswerError, asBoolean, asList, asNumber, asOwner, asText } from './answer-checks.js';
+
+export { AnswerError, asBoolean, asList, asNumber, asOwner, asText };
 
 export interface FlowContext {
   playbook: Playbook;
@@ -29,16 +31,6 @@ export interface FieldSpec {
 export interface RecordSpec {
   noun: string;
   fields: FieldSpec[];
-}
-
-/** The answer is wrong; `field` says which part, so the prompt can ask for it again. */
-export class AnswerError extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
 }
 
 const LEVELS = ['low', 'medium', 'high'].map((v) => ({ value: v, name: v }));
@@ -114,41 +106,6 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
   },
 };
 
-// ---------------------------------------------------------------------------------------------
-// Turning typed or file answers into values
-
-export function asText(value: unknown, label: string, field?: string, max = 2000): string {
-  if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
-  if (typeof value !== 'string' || value.trim() === '') throw new AnswerError(`${label} must not be empty`, field);
-  const t = value.trim();
-  if (t.length > max) throw new AnswerError(`${label} is ${t.length} characters; at most ${max}`, field);
-  return t;
-}
-
-export function asOwner(value: unknown, label: string, field?: string): string {
-  const t = asText(value, label, field, 200);
-  if (namesMoreThanOne(t)) throw new AnswerError(`${label} "${t}" names more than one person; give exactly one owner`, field);
-  return t;
-}
-
-export function asNumber(value: unknown, label: string, field?: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim().replace(/%$/, '')) : NaN;
-  if (!Number.isFinite(n)) throw new AnswerError(`${label} must be a number${value === undefined ? '' : `, not "${String(value)}"`}`, field);
-  return n + 0; // -0 would not survive the JSON ledger as itself
-}
-
-export function asBoolean(value: unknown, label: string, field?: string): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(y|yes|true)$/i.test(value.trim())) return true;
-  if (typeof value === 'string' && /^(n|no|false)$/i.test(value.trim())) return false;
-  throw new AnswerError(`${label} must be yes or no`, field);
-}
-
-export function asList(value: unknown, label: string, field?: string): string[] {
-  const items = Array.isArray(value) ? value : typeof value === 'string' ? [value] : undefined;
-  if (!items) throw new AnswerError(`${label} must be a list`, field);
-  return items.map((v, i) => asText(v, `${label} item ${i + 1}`, field));
-}
 
 function asDay(value: unknown, label: string, f: FlowContext, field?: string): string {
   try {

@@ -13,9 +13,8 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
 import { CliError, EXIT } from '../../src/errors.js';
+import { bundleLedgerScript } from '../helpers/reliability.js';
 import {
   backupPath,
   lockPath,
@@ -390,21 +389,8 @@ describe('updateLedger: the lock', () => {
 });
 
 describe('updateLedger: across processes', () => {
-  const storeSource = fileURLToPath(new URL('../../src/ledger/store.ts', import.meta.url));
-
-  function bundleStore(): string {
-    const out = join(dir, 'store.mjs');
-    buildSync({
-      entryPoints: [storeSource],
-      outfile: out,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      logLevel: 'silent',
-    });
-    return out;
-  }
+  // The store as a plain module the child processes import, next to their scripts.
+  const bundleStore = () => bundleLedgerScript(dir, 'ledger-store', "export * from './store.ts';");
 
   function run(script: string, args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; stderr: string }> } {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -422,7 +408,7 @@ describe('updateLedger: across processes', () => {
     const script = join(dir, 'child.mjs');
     writeFileSync(
       script,
-      `import { updateLedger } from './store.mjs';
+      `import { updateLedger } from './ledger-store.mjs';
 const [path, id, count] = process.argv.slice(2);
 const validate = (data) => { if (!Array.isArray(data)) throw new Error('not an array'); return data; };
 for (let i = 0; i < Number(count); i++) {
@@ -456,7 +442,7 @@ for (let i = 0; i < Number(count); i++) {
     // (truncated or half-rewritten) file is likely to be seen if writes are not atomic, and easy to tell.
     writeFileSync(
       script,
-      `import { updateLedger } from './store.mjs';
+      `import { updateLedger } from './ledger-store.mjs';
 const [path] = process.argv.slice(2);
 const validate = (data) => { if (!Array.isArray(data)) throw new Error('not an array'); return data; };
 for (let g = 0; ; g++) updateLedger(path, validate, () => [String(g % 10).repeat(${SIZE})], { lockTimeoutMs: 60000 });
