@@ -1,36 +1,29 @@
 // Dates as people type them in a meeting: ISO dates and times, today, tomorrow, +48h, +3d,
 // next friday. Everything is computed in the chosen time zone.
-import { TZDate } from '@date-fns/tz';
-import { UTCDate } from '@date-fns/utc';
 import { addDays } from 'date-fns/addDays';
 import { addHours } from 'date-fns/addHours';
 import { addWeeks } from 'date-fns/addWeeks';
 import { endOfDay } from 'date-fns/endOfDay';
 import { startOfDay } from 'date-fns/startOfDay';
 import { usageError } from './errors.js';
-import { systemZone, UTC_NAMES } from './zones.js';
+import { isSystem, zoneClasses } from './zones.js';
 
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTH = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 /** A Date whose getters and date-fns arithmetic work in `tz`. */
 export function zoned(ms: number, tz: string): Date {
   if (isSystem(tz)) return new Date(ms);
-  if (UTC_NAMES.has(tz)) return new UTCDate(ms);
-  return new TZDate(ms, tz);
+  const { UTCDate, TZDate } = zoneClasses(tz);
+  return UTCDate ? new UTCDate(ms) : new TZDate!(ms, tz);
 }
 
 /** The moment a wall-clock time in `tz` names (month from 0, as Date has it). */
 export function zonedAt(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): Date {
   if (isSystem(tz)) return new Date(y, mo, d, h, mi, s);
-  if (UTC_NAMES.has(tz)) return new UTCDate(y, mo, d, h, mi, s);
-  return new TZDate(y, mo, d, h, mi, s, tz);
-}
-
-// TZDate asks Intl for every offset, even "+00:00"; UTCDate and a plain Date never do.
-function isSystem(tz: string): boolean {
-  const system = systemZone();
-  return tz === system || (UTC_NAMES.has(tz) && UTC_NAMES.has(system));
+  const { UTCDate, TZDate } = zoneClasses(tz);
+  return UTCDate ? new UTCDate(y, mo, d, h, mi, s) : new TZDate!(y, mo, d, h, mi, s, tz);
 }
 
 const HINT = 'dates look like 2026-11-27, 2026-11-27T15:00, today, tomorrow, +48h, +3d, +2w or next friday';

@@ -2,6 +2,7 @@
 // never pays for the YAML parser or the prompt library.
 import { Argument, Command, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
+import { prepareZone } from './zones.js';
 import { neutralize } from './terminal.js';
 
 type Handler = (ctx: Context, args: any, opts: any) => Promise<void> | void;
@@ -20,7 +21,7 @@ function action(load: Loader, name = 'run') {
     const args = received.slice(0, -2);
     const globals = command.optsWithGlobals<GlobalOptions>();
     const ctx = createContext(globals, commandPath(command));
-    const mod = await load();
+    const [mod] = await Promise.all([load(), prepareZone(ctx.tz)]);
     await (mod[name] as Handler)(ctx, args, command.opts());
   };
 }

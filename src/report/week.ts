@@ -26,7 +26,7 @@ const HINT = 'weeks look like 2026-W47 (ISO 8601: Monday to Sunday, W01 holds th
 /** How many ISO weeks a year has: 52, or 53 when it starts or (in a leap year) ends on a Thursday. */
 export function isoWeeksInYear(year: number): number {
   // 28 December is always in the last ISO week of its year.
-  return getISOWeek(zonedAt(year, 11, 28, 0, 0, 0, 'UTC'));
+  return getISOWeek(new Date(year, 11, 28));
 }
 
 /** The ISO week `number` of `year`, in the zone. The caller has checked that it exists. */

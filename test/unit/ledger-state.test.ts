@@ -21,6 +21,10 @@ import { checklistView, currentStep, listBlockers, listDecisions, listRisks, met
 import { commit } from '../../src/ledger/ledger.js';
 import { owner, recordId } from '../../src/commands/common.js';
 import { STEP_IDS } from '../../src/playbook/schema.js';
+import { prepareZone } from '../../src/zones.js';
+
+// Zones other than the system's load their Date class on demand, as the CLI does before a command.
+await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
 
 // ---------------------------------------------------------------------------------------------------------
 // Building ledgers by hand

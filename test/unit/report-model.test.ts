@@ -3,6 +3,10 @@ import { deriveState } from '../../src/ledger/state.js';
 import { buildSummary, type SummaryModel } from '../../src/report/model.js';
 import { parseWeek } from '../../src/report/week.js';
 import { CYCLE_ID, SUMMARY_NOW, SUMMARY_TZ, summaryLedger, type LedgerBuilder } from '../helpers/summary-ledger.js';
+import { prepareZone } from '../../src/zones.js';
+
+// Zones other than the system's load their Date class on demand, as the CLI does before a command.
+await Promise.all(['UTC', SUMMARY_TZ].map(prepareZone));
 
 function summarize(week = '2026-W47', now = SUMMARY_NOW, builder: LedgerBuilder = summaryLedger(), tz = SUMMARY_TZ): SummaryModel {
   const file = builder.file();

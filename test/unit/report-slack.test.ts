@@ -4,6 +4,10 @@ import { buildSummary, type SummaryModel } from '../../src/report/model.js';
 import { escapeSlack, limitBlocks, listSection, slackPayload, slackText, SLACK_LIMITS, type SlackBlock } from '../../src/report/slack.js';
 import { parseWeek } from '../../src/report/week.js';
 import { CYCLE_ID, SUMMARY_NOW, SUMMARY_TZ, summaryLedger } from '../helpers/summary-ledger.js';
+import { prepareZone } from '../../src/zones.js';
+
+// Zones other than the system's load their Date class on demand, as the CLI does before a command.
+await Promise.all(['UTC', SUMMARY_TZ].map(prepareZone));
 
 function model(): SummaryModel {
   const file = summaryLedger().file();

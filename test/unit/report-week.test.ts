@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isoWeeksInYear, parseWeek, weekOf } from '../../src/report/week.js';
+import { prepareZone } from '../../src/zones.js';
+
+// Zones other than the system's load their Date class on demand, as the CLI does before a command.
+await Promise.all(['UTC', 'Europe/Berlin'].map(prepareZone));
 
 const NOW = new Date('2026-11-20T16:00:00Z');
 

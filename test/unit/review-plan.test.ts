@@ -16,6 +16,10 @@ import {
   type BlockerAnswer,
   type ReviewAnswers,
 } from '../../src/flow/review.js';
+import { prepareZone } from '../../src/zones.js';
+
+// Zones other than the system's load their Date class on demand, as the CLI does before a command.
+await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
 
 const NOW = new Date('2026-11-23T09:00:00Z');
 const TODAY = '2026-11-23';
