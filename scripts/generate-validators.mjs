@@ -73,6 +73,7 @@ function hoistPatterns(code, schema) {
 
 /** Marks the union of event shapes with its discriminator, so each event is checked against one shape, not all. */
 function discriminate(schema) {
+  const definitions = (schema.definitions ??= {});
   const visit = (node) => {
     if (!node || typeof node !== 'object') return;
     for (const key of ['oneOf', 'anyOf']) {
@@ -83,7 +84,13 @@ function discriminate(schema) {
         node.discriminator = { propertyName: 'type' };
         node.required = ['type'];
         node.properties = { type: { type: 'string' } };
-        node.oneOf = list.map((s) => ({ ...s, required: [...new Set(['type', ...(s.required ?? [])])] }));
+        // Each shape becomes its own definition, so ajv writes one small function per event type
+        // and V8 compiles only the ones a ledger uses, instead of one function for all of them.
+        node.oneOf = list.map((s) => {
+          const name = `event_${String(s.properties.type.const).replace(/[^a-z]/gi, '_')}`;
+          definitions[name] = { ...s, required: [...new Set(['type', ...(s.required ?? [])])] };
+          return { $ref: `#/definitions/${name}` };
+        });
       }
     }
     for (const value of Object.values(node)) {

@@ -12,7 +12,6 @@
 //
 // Everything is synchronous: commands are short-lived and hold the lock for milliseconds.
 import { isUtf8 } from 'node:buffer';
-import { randomBytes } from 'node:crypto';
 import {
   closeSync,
   copyFileSync,
@@ -165,6 +164,8 @@ export function restoreBackup<T>(path: string, validate: (data: unknown) => T, s
 // Atomic write
 
 function tempName(base: string): string {
+  // node:crypto is loaded here, on the write path, so commands that only read never pay for it.
+  const { randomBytes } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
   return `${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
