@@ -36,7 +36,7 @@ export async function generate() {
     // `unicode: false` counts string length in UTF-16 units, as zod does (ajv calls the option deprecated).
     // Formats are informative: each one in this schema also carries a pattern.
     const logger = { log: console.log, warn: (m) => !String(m).includes('option unicode') && console.warn(m), error: console.error };
-    const ajv = new Ajv({ code: { source: true, esm: true, lines: false, optimize: 3 }, discriminator: true, inlineRefs: false, unicode: false, allErrors: false, strict: true, formats: { 'date-time': true }, logger });
+    const ajv = new Ajv({ code: { source: true, esm: true, lines: false, optimize: 3 }, discriminator: true, inlineRefs: true, unicode: false, allErrors: false, strict: true, formats: { 'date-time': true }, logger });
     ajv.addSchema(event);
     const code = hoistPatterns(standaloneCode(ajv, { validateEvent: 'event' }), event);
     const { $id, ...published } = ledger;

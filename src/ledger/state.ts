@@ -139,7 +139,9 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       return;
     case 'decision.added':
       cycle.counters.D = Math.max(cycle.counters.D, idNumber(e.data.id));
-      cycle.decisions.set(e.data.id, { ...e.data, status: 'open', approved: null, created: stamp(e), closed: null, evidence: [], buildScope: null });
+      const d = copy<Decision>(e.data);
+      [d.status, d.approved, d.created, d.closed, d.evidence, d.buildScope] = ['open', null, stamp(e), null, [], null];
+      cycle.decisions.set(e.data.id, d);
       return;
     case 'decision.updated': {
       const d = cycle.decisions.get(e.data.id);
@@ -174,7 +176,9 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     }
     case 'blocker.added':
       cycle.counters.B = Math.max(cycle.counters.B, idNumber(e.data.id));
-      cycle.blockers.set(e.data.id, { ...e.data, status: 'open', created: stamp(e), resolved: null, escalated: null, notes: [] });
+      const b = copy<Blocker>(e.data);
+      [b.status, b.created, b.resolved, b.escalated, b.notes] = ['open', stamp(e), null, null, []];
+      cycle.blockers.set(e.data.id, b);
       return;
     case 'blocker.resolved': {
       const b = cycle.blockers.get(e.data.id);
@@ -199,7 +203,9 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     }
     case 'risk.added':
       cycle.counters.R = Math.max(cycle.counters.R, idNumber(e.data.id));
-      cycle.risks.set(e.data.id, { ...e.data, status: 'open', created: stamp(e), closed: null });
+      const r = copy<Risk>(e.data);
+      [r.status, r.created, r.closed] = ['open', stamp(e), null];
+      cycle.risks.set(e.data.id, r);
       return;
     case 'risk.updated': {
       const r = cycle.risks.get(e.data.id);
@@ -229,7 +235,9 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       return;
     case 'checkpoint.added':
       cycle.counters.C = Math.max(cycle.counters.C, idNumber(e.data.id));
-      cycle.checkpoints.set(e.data.id, { ...e.data, created: stamp(e) });
+      const c = copy<Checkpoint>(e.data);
+      c.created = stamp(e);
+      cycle.checkpoints.set(e.data.id, c);
       return;
     case 'note.added':
       cycle.notes.push(e.data);
@@ -241,6 +249,15 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       cycle.passed.add(e.data.step);
       return;
   }
+}
+
+/**
+ * A record's own copy of its event's data, to which the caller adds the record's fields one by
+ * one. In V8, an object spread followed by more properties ({ ...data, status }) takes about ten
+ * times as long, which at 100,000 events was most of the time spent deriving the state.
+ */
+function copy<T>(data: object): T {
+  return Object.assign({}, data) as T;
 }
 
 function idNumber(id: string): number {
