@@ -12,6 +12,10 @@ export function configHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_CONFIG_HOME ? resolve(env.XDG_CONFIG_HOME) : join(homedir(), '.config');
 }
 
+export function cacheHome(env: NodeJS.ProcessEnv): string {
+  return env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+}
+
 export function dataHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_DATA_HOME ? resolve(env.XDG_DATA_HOME) : join(homedir(), '.local', 'share');
 }

@@ -35,7 +35,7 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
   const { runSession, rehearse } = await import('../flow/run.js');
 
   // Rehearse in memory first: a missing or bad answer is reported before the cycle exists.
-  const before = readState(path);
+  const before = readState(path, ctx.env);
   const planned = uniqueCycleId(before, base);
   apply(before, { id: before.lastEventId + 1, at: ctx.now.toISOString(), actor: ctx.actor, command: ctx.command, cycle: planned, type: 'cycle.created', data: { cycle: snapshot(playbook, planned, name) } });
   // With a terminal and no answers file there is nothing to check before the questions start.

@@ -1,8 +1,10 @@
 // The ledger as commands use it: open and derive the state, or append events under the
 // store's lock. Commands build events from the state; they never touch the file themselves.
 import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from '../context.js';
 import { CliError, EXIT, failure, usageError } from '../errors.js';
+import { cacheHome } from '../paths.js';
 import { checkEvent, LEDGER_SCHEMA_VERSION, NewerLedgerError, parseLedger, type LedgerEvent, type LedgerFile, type NewEvent } from './events.js';
 import { locateLedger, type LedgerLocation } from './location.js';
 import { apply, deriveState, type Cycle, type LedgerState } from './state.js';
@@ -14,13 +16,18 @@ export interface OpenLedger {
   state: LedgerState;
 }
 
-export function validateLedger(data: unknown): LedgerFile {
+export function validateLedger(data: unknown, known = false): LedgerFile {
   try {
-    return parseLedger(data);
+    return parseLedger(data, known);
   } catch (error) {
     if (error instanceof NewerLedgerError) throw new CliError(error.message, EXIT.failure);
     throw error;
   }
+}
+
+/** Where the identities of ledger files already checked in full are noted (checked.ts). */
+export function checkedNotes(env: NodeJS.ProcessEnv): string {
+  return join(cacheHome(env), 'playbook', 'checked.json');
 }
 
 function missing(location: LedgerLocation): CliError {
@@ -34,14 +41,14 @@ export function ledgerLocation(ctx: Pick<Context, 'options' | 'env' | 'cwd'>, pa
 /** Reads the ledger for a command that only looks. */
 export function openLedger(ctx: Pick<Context, 'options' | 'env' | 'cwd'>): OpenLedger {
   const location = ledgerLocation(ctx);
-  const file = readLedger(location.path, validateLedger);
+  const file = readLedger(location.path, validateLedger, { checked: checkedNotes(ctx.env) });
   if (!file) throw missing(location);
   return { location, file, state: deriveState(file.events) };
 }
 
 /** The state of the ledger at `path`, empty when there is none yet. */
-export function readState(path: string): LedgerState {
-  const file = readLedger(path, validateLedger);
+export function readState(path: string, env: NodeJS.ProcessEnv): LedgerState {
+  const file = readLedger(path, validateLedger, { checked: checkedNotes(env) });
   return deriveState(file?.events ?? []);
 }
 
@@ -122,9 +129,9 @@ export function commit(
     return { schemaVersion: LEDGER_SCHEMA_VERSION, events: [...file.events, ...appended] };
   };
   if (options.dryRun) {
-    change(readLedger(location.path, validateLedger));
+    change(readLedger(location.path, validateLedger, { checked: checkedNotes(ctx.env) }));
   } else {
-    updateLedger(location.path, validateLedger, change);
+    updateLedger(location.path, validateLedger, change, { checked: checkedNotes(ctx.env) });
   }
   return { location, state: state!, events: appended };
 }

@@ -13,8 +13,10 @@
 // Everything is synchronous: commands are short-lived and hold the lock for milliseconds.
 import { isUtf8 } from 'node:buffer';
 import {
+  type BigIntStats,
   closeSync,
   copyFileSync,
+  fstatSync,
   constants as fsConstants,
   chmodSync,
   fchmodSync,
@@ -31,11 +33,20 @@ import {
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { CliError, failure } from '../errors.js';
+import { isChecked, noteChecked } from './checked.js';
 
 export interface StoreOptions {
   /** How long to wait for another command's lock. Default: PLAYBOOK_LOCK_TIMEOUT_MS, else 10 s. */
   lockTimeoutMs?: number;
+  /**
+   * The notes of ledger files already checked in full (checked.ts). With them, `validate` is told
+   * when the file is one of those, and a file it checked in full, or one the store wrote, is noted.
+   */
+  checked?: string;
 }
+
+/** Checks parsed JSON and returns the ledger. `known`: these bytes were checked in full before. */
+export type Validate<T> = (data: unknown, known: boolean) => T;
 
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
@@ -77,11 +88,19 @@ export function ledgerText(bytes: Buffer): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
-/** Reads and validates the ledger. Returns null when the file does not exist. Never writes anything. */
-export function readLedger<T>(path: string, validate: (data: unknown) => T): T | null {
+/** Reads and validates the ledger. Returns null when the file does not exist. Never writes the ledger. */
+export function readLedger<T>(path: string, validate: Validate<T>, options: Pick<StoreOptions, 'checked'> = {}): T | null {
   let bytes: Buffer;
+  let stat: BigIntStats;
   try {
-    bytes = readFileSync(path);
+    // The identity and the bytes come from one open file, so they describe the same version.
+    const fd = openSync(path, 'r');
+    try {
+      stat = fstatSync(fd, { bigint: true });
+      bytes = readFileSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw fsFailure(path, error, 'read');
@@ -98,18 +117,22 @@ export function readLedger<T>(path: string, validate: (data: unknown) => T): T |
   } catch (error) {
     throw damaged(path, `not valid JSON: ${describe(error)}`);
   }
+  const known = options.checked !== undefined && isChecked(options.checked, path, stat);
+  let ledger: T;
   try {
-    return validate(data);
+    ledger = validate(data, known);
   } catch (error) {
     if (error instanceof CliError) throw error; // e.g. a ledger from a newer version: not damage
     throw damaged(path, describe(error));
   }
+  if (options.checked !== undefined && !known) noteChecked(options.checked, path, stat);
+  return ledger;
 }
 
 /** Read-modify-write under an exclusive lock; see the module comment for the guarantees. */
 export function updateLedger<T>(
   path: string,
-  validate: (data: unknown) => T,
+  validate: Validate<T>,
   change: (current: T | null) => T | undefined,
   options: StoreOptions = {},
 ): { ledger: T | null; written: boolean } {
@@ -118,10 +141,12 @@ export function updateLedger<T>(
   const release = acquireLock(path, timeoutMs);
   try {
     // Read and validate inside the lock: a damaged ledger throws here, before anything is written.
-    const current = readLedger(path, validate);
+    const current = readLedger(path, validate, options);
     const next = change(current);
     if (next === undefined) return { ledger: current, written: false };
     writeAtomic(path, serializeLedger(next));
+    // `change` built the new ledger from a valid one and events it checked; note what was written.
+    if (options.checked !== undefined) noteChecked(options.checked, path, statSync(path, { bigint: true }));
     return { ledger: next, written: true };
   } finally {
     release();
@@ -132,7 +157,7 @@ export function updateLedger<T>(
  * Brings back the backup generation after checking it validates. The ledger it replaces is kept
  * beside it as `<ledger>.damaged-<time>`, and the backup itself stays in place.
  */
-export function restoreBackup<T>(path: string, validate: (data: unknown) => T, stamp: string, options: StoreOptions = {}): { kept: string | null } {
+export function restoreBackup<T>(path: string, validate: Validate<T>, stamp: string, options: StoreOptions = {}): { kept: string | null } {
   const timeoutMs = Math.max(0, options.lockTimeoutMs ?? (Number(process.env.PLAYBOOK_LOCK_TIMEOUT_MS) || 10_000));
   const release = acquireLock(path, timeoutMs);
   try {
@@ -147,7 +172,7 @@ export function restoreBackup<T>(path: string, validate: (data: unknown) => T, s
     let text: string;
     try {
       text = ledgerText(bytes);
-      validate(JSON.parse(text));
+      validate(JSON.parse(text), false);
     } catch (error) {
       throw failure(`${backup}: the backup is damaged too (${describe(error)}); nothing was changed`);
     }

@@ -206,3 +206,59 @@ describe('writes keep the ledger safe', () => {
     expect(readdirSync(box.ledgerDir).sort()).toEqual(['ledger.json', 'ledger.json.bak']);
   });
 });
+
+describe('a ledger already checked is not checked again until it changes', () => {
+  const notesFile = () => box.path('cache', 'playbook', 'checked.json');
+  const notes = (): Record<string, string> => JSON.parse(readFileSync(notesFile(), 'utf8')).files;
+  const identityOf = (path: string) => {
+    const s = statSync(path, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  };
+  /** The ledger with one event broken in a way only the event check sees: a title over 200 characters. */
+  const breakOneEvent = () => {
+    const ledger = box.read();
+    const added = ledger.events.find((e) => e.type === 'blocker.added');
+    added.data.title = 'x'.repeat(201);
+    writeFileSync(box.ledger, `${JSON.stringify(ledger)}\n`);
+  };
+
+  beforeEach(() => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['blocker', 'add', 'Waiting on the BAA', '--owner', 'Dana Kim', '--fallback', 'use test data']);
+  });
+
+  it('a write notes the identity of the file it wrote, in the cache directory, 0600', () => {
+    expect(notes()).toEqual({ [box.ledger]: identityOf(box.ledger) });
+    expect(mode(notesFile())).toBe(0o600);
+  });
+
+  it('a changed file is checked in full: an edit that breaks one event is reported as damage', () => {
+    breakOneEvent();
+    const result = box.run(['blockers']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/ledger is damaged.*event \d+ \(data\.title\)/);
+    expect(isCleanFailure(result)).toBe(true);
+  });
+
+  it('a file whose identity is noted is trusted; doctor never trusts, and any change ends the trust', () => {
+    breakOneEvent();
+    // Note the broken file as checked, as if playbook had written it: the event check is skipped.
+    writeFileSync(notesFile(), JSON.stringify({ version: 1, files: { [box.ledger]: identityOf(box.ledger) } }));
+    expect(box.run(['status']).status).toBe(0);
+    const doctor = box.run(['doctor']);
+    expect(doctor.status).toBe(1);
+    expect(doctor.stdout + doctor.stderr).toMatch(/data\.title/);
+    // Rewriting the same bytes changes the change time: the file is checked again and refused.
+    writeFileSync(box.ledger, readFileSync(box.ledger));
+    expect(box.run(['status']).status).toBe(1);
+  });
+
+  it('damaged or missing notes only mean a full check', () => {
+    writeFileSync(notesFile(), '{"version":1,"files":');
+    expect(box.run(['blockers']).status).toBe(0);
+    expect(notes()).toEqual({ [box.ledger]: identityOf(box.ledger) });
+    breakOneEvent();
+    writeFileSync(notesFile(), 'not json');
+    expect(box.run(['blockers']).status).toBe(1);
+  });
+});

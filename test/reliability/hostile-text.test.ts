@@ -24,6 +24,10 @@ import { createLedgerSandbox, type LedgerSandbox } from '../helpers/ledger.js';
 import { BUILTIN_PLAYBOOKS, playbookAs } from '../helpers/playbooks.js';
 import { recordFigures, TERMINAL_CONTROLS, withoutOwnColours } from '../helpers/reliability.js';
 import { CYCLE_ID, SNAPSHOT, SUMMARY_NOW, SUMMARY_TZ, startCycle } from '../helpers/summary-ledger.js';
+import { prepareZone } from '../../src/zones.js';
+
+// Zones other than the system's load their Date class on demand, as the CLI does before a command.
+await prepareZone(SUMMARY_TZ);
 
 const RUNS = { neutralize: 5000, slackText: 5000, slackPayload: 150, email: 300, emailProse: 40, names: 3000 } as const;
 
