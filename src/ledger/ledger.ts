@@ -25,6 +25,23 @@ export function validateLedger(data: unknown, known = false): LedgerFile {
   }
 }
 
+/**
+ * The bytes of `next` when it is `current` with events appended, made from the bytes of `current`
+ * as the store wrote them: compact JSON ending in `]}` and a newline. Only the new events are
+ * serialised; the result is byte for byte what serializeLedger(next) would write.
+ */
+export function appendedBytes(bytes: Buffer, current: unknown, next: unknown): Buffer[] | undefined {
+  const before = current as LedgerFile;
+  const after = next as LedgerFile;
+  const n = bytes.length;
+  if (after.schemaVersion !== before.schemaVersion || Object.keys(after).length !== 2) return undefined;
+  if (n < 3 || bytes[n - 3] !== 0x5d || bytes[n - 2] !== 0x7d || bytes[n - 1] !== 0x0a) return undefined; // "]}\n"
+  const old = before.events;
+  if (after.events.length <= old.length || old.some((event, i) => after.events[i] !== event)) return undefined;
+  const added = after.events.slice(old.length).map((event) => JSON.stringify(event)).join(',');
+  return [bytes.subarray(0, n - 3), Buffer.from(`${old.length > 0 ? ',' : ''}${added}]}\n`, 'utf8')];
+}
+
 /** Where the identities of ledger files already checked in full are noted (checked.ts). */
 export function checkedNotes(env: NodeJS.ProcessEnv): string {
   return join(cacheHome(env), 'playbook', 'checked.json');
@@ -131,7 +148,7 @@ export function commit(
   if (options.dryRun) {
     change(readLedger(location.path, validateLedger, { checked: checkedNotes(ctx.env) }));
   } else {
-    updateLedger(location.path, validateLedger, change, { checked: checkedNotes(ctx.env) });
+    updateLedger(location.path, validateLedger, change, { checked: checkedNotes(ctx.env), extend: appendedBytes });
   }
   return { location, state: state!, events: appended };
 }

@@ -43,6 +43,12 @@ export interface StoreOptions {
    * when the file is one of those, and a file it checked in full, or one the store wrote, is noted.
    */
   checked?: string;
+  /**
+   * For a file the store wrote itself and nobody changed since (its bytes are exactly
+   * serializeLedger(current)), the bytes of `next` made from those bytes, or undefined to serialise
+   * `next` in full. Appending an event to a large ledger then costs the new event, not the ledger.
+   */
+  extend?: (bytes: Buffer, current: unknown, next: unknown) => Buffer[] | undefined;
 }
 
 /** Checks parsed JSON and returns the ledger. `known`: these bytes were checked in full before. */
@@ -90,6 +96,10 @@ export function ledgerText(bytes: Buffer): string {
 
 /** Reads and validates the ledger. Returns null when the file does not exist. Never writes the ledger. */
 export function readLedger<T>(path: string, validate: Validate<T>, options: Pick<StoreOptions, 'checked'> = {}): T | null {
+  return readChecked(path, validate, options)?.ledger ?? null;
+}
+
+function readChecked<T>(path: string, validate: Validate<T>, options: Pick<StoreOptions, 'checked'>): { ledger: T; bytes: Buffer; known: boolean } | null {
   let bytes: Buffer;
   let stat: BigIntStats;
   try {
@@ -126,7 +136,7 @@ export function readLedger<T>(path: string, validate: Validate<T>, options: Pick
     throw damaged(path, describe(error));
   }
   if (options.checked !== undefined && !known) noteChecked(options.checked, path, stat);
-  return ledger;
+  return { ledger, bytes, known };
 }
 
 /** Read-modify-write under an exclusive lock; see the module comment for the guarantees. */
@@ -141,10 +151,12 @@ export function updateLedger<T>(
   const release = acquireLock(path, timeoutMs);
   try {
     // Read and validate inside the lock: a damaged ledger throws here, before anything is written.
-    const current = readLedger(path, validate, options);
+    const read = readChecked(path, validate, options);
+    const current = read?.ledger ?? null;
     const next = change(current);
     if (next === undefined) return { ledger: current, written: false };
-    writeAtomic(path, serializeLedger(next));
+    const extended = read?.known && options.extend ? options.extend(read.bytes, current, next) : undefined;
+    writeAtomic(path, extended ?? serializeLedger(next));
     // `change` built the new ledger from a valid one and events it checked; note what was written.
     if (options.checked !== undefined) noteChecked(options.checked, path, statSync(path, { bigint: true }));
     return { ledger: next, written: true };
@@ -194,7 +206,7 @@ function tempName(base: string): string {
   return `${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
 }
 
-function writeAtomic(path: string, text: string, keepPrevious = true): void {
+function writeAtomic(path: string, content: string | Buffer[], keepPrevious = true): void {
   const tmp = tempName(path);
   let backupTmp: string | undefined;
   let tmpCreated = false;
@@ -203,7 +215,8 @@ function writeAtomic(path: string, text: string, keepPrevious = true): void {
     tmpCreated = true;
     try {
       fchmodSync(fd, FILE_MODE); // the umask may have narrowed it, never widened; make it exact anyway
-      writeFileSync(fd, text, 'utf8');
+      if (typeof content === 'string') writeFileSync(fd, content, 'utf8');
+      else for (const chunk of content) writeFileSync(fd, chunk);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

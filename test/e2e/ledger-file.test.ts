@@ -232,6 +232,14 @@ describe('a ledger already checked is not checked again until it changes', () =>
     expect(mode(notesFile())).toBe(0o600);
   });
 
+  it('appending to a noted file writes the same compact JSON a full serialisation would', () => {
+    box.ok(['risk', 'add', 'Vendor slips', '--impact', 'high', '--cost', 'low', '--mitigation', 'second vendor', '--owner', 'Priya Raman']);
+    const text = readFileSync(box.ledger, 'utf8');
+    expect(text).toBe(`${JSON.stringify(JSON.parse(text))}\n`);
+    expect(box.read().events.map((e) => e.type).slice(-2)).toEqual(['blocker.added', 'risk.added']);
+    expect(notes()).toEqual({ [box.ledger]: identityOf(box.ledger) });
+  });
+
   it('a changed file is checked in full: an edit that breaks one event is reported as damage', () => {
     breakOneEvent();
     const result = box.run(['blockers']);

@@ -13,7 +13,9 @@ import {
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { CliError, EXIT } from '../../src/errors.js';
+import { appendedBytes } from '../../src/ledger/ledger.js';
 import { bundleLedgerScript } from '../helpers/reliability.js';
 import {
   backupPath,
@@ -473,5 +475,31 @@ for (let g = 0; ; g++) updateLedger(path, validate, () => [String(g % 10).repeat
     // The last writer died holding the lock (or not): either way the next update goes through at once.
     expect(updateLedger(ledger, wholeGeneration, () => ['x'.repeat(SIZE)], { lockTimeoutMs: 200 }).written).toBe(true);
     expect(readLedger(ledger, wholeGeneration)?.[0]?.charAt(0)).toBe('x');
+  });
+});
+
+describe('appending to a ledger the store wrote: only the new events are serialised', () => {
+  const event = fc.record({ id: fc.nat(), type: fc.constantFrom('blocker.added', 'note.added'), data: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.boolean())) });
+
+  it('gives byte for byte the text a full serialisation gives, for any events before and after', () => {
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 8 }), fc.array(event, { minLength: 1, maxLength: 4 }), (before, added) => {
+        const current = { schemaVersion: 1, events: before };
+        const next = { schemaVersion: 1, events: [...before, ...added] };
+        const bytes = appendedBytes(Buffer.from(serializeLedger(current)), current, next);
+        expect(Buffer.concat(bytes!).toString('utf8')).toBe(serializeLedger(next));
+      }),
+    );
+  });
+
+  it('declines anything that is not an append of new events to the same ledger', () => {
+    const a = { id: 1 };
+    const current = { schemaVersion: 1, events: [a] };
+    const text = Buffer.from(serializeLedger(current));
+    expect(appendedBytes(text, current, { schemaVersion: 1, events: [a] })).toBeUndefined();
+    expect(appendedBytes(text, current, { schemaVersion: 1, events: [{ id: 1 }, { id: 2 }] })).toBeUndefined();
+    expect(appendedBytes(text, current, { schemaVersion: 2, events: [a, { id: 2 }] })).toBeUndefined();
+    expect(appendedBytes(text, current, { schemaVersion: 1, events: [a, { id: 2 }], extra: true })).toBeUndefined();
+    expect(appendedBytes(Buffer.from(`${serializeLedger(current).trimEnd()} \n`), current, { schemaVersion: 1, events: [a, { id: 2 }] })).toBeUndefined();
   });
 });
