@@ -15,6 +15,9 @@ const NOW = Date.parse('2026-11-23T09:00:00Z');
 const args = process.argv.slice(2);
 const sizes = (args.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '1000,10000,100000').split(',').map(Number);
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 9);
+// --instructions: also count the instructions of one run of each command and of `node -e 0` under
+// valgrind's callgrind. Unlike milliseconds, the count is the same on a busy machine and an idle one.
+const instructions = args.includes('--instructions');
 
 // ---------------------------------------------------------------------------------------------
 // Timing
@@ -39,6 +42,13 @@ function peakMiB(argv, env) {
   const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...argv], { env, encoding: 'utf8' });
   const m = /maxrss=(\d+)/.exec(r.stderr);
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function millionInstructions(argv, env) {
+  const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, ...argv], { env, encoding: 'utf8' });
+  const m = /Collected\s*:\s*(\d+)/.exec(r.stderr ?? '');
+  if (r.error || !m) throw new Error(`--instructions needs valgrind (apt-get install valgrind): ${r.error?.message ?? r.stderr.slice(-300)}`);
+  return Number(m[1]) / 1e6;
 }
 
 const median = (xs) => {
@@ -83,6 +93,12 @@ try {
       if (c.fresh) copyFileSync(base, ledger);
       const mib = peakMiB([cli, ...c.argv], env);
       const row = { events: size, command: c.name, ms: +median(own).toFixed(1), nodeMs: +median(floor).toFixed(1), ratio: +(median(own) / median(floor)).toFixed(2), peakMiB: +mib.toFixed(1) };
+      if (instructions) {
+        if (c.fresh) copyFileSync(base, ledger);
+        const floorMi = millionInstructions(['-e', '0'], env);
+        const ownMi = millionInstructions([cli, ...c.argv], env);
+        Object.assign(row, { megaInstructions: +ownMi.toFixed(1), nodeMegaInstructions: +floorMi.toFixed(1), instructionRatio: +(ownMi / floorMi).toFixed(2) });
+      }
       results.push(row);
       process.stderr.write(`  ${size} ${c.name}: ${row.ms} ms (${row.ratio}x)\n`);
     }
@@ -93,8 +109,16 @@ try {
 }
 
 const machine = `${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const head = ['events', 'command', 'median ms', 'node -e 0 ms', 'ratio', 'peak MiB'];
-const rows = results.map((r) => [String(r.events), r.command, r.ms.toFixed(1), r.nodeMs.toFixed(1), `${r.ratio.toFixed(2)}x`, r.peakMiB.toFixed(1)]);
+const head = ['events', 'command', 'median ms', 'node -e 0 ms', 'ratio', 'peak MiB', ...(instructions ? ['M instructions', 'ratio'] : [])];
+const rows = results.map((r) => [
+  String(r.events),
+  r.command,
+  r.ms.toFixed(1),
+  r.nodeMs.toFixed(1),
+  `${r.ratio.toFixed(2)}x`,
+  r.peakMiB.toFixed(1),
+  ...(instructions ? [`${r.megaInstructions.toFixed(0)} / ${r.nodeMegaInstructions.toFixed(0)}`, `${r.instructionRatio.toFixed(2)}x`] : []),
+]);
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
 console.log(`\n${machine}, ${rounds} rounds, medians\n`);
