@@ -6,7 +6,7 @@ import { addWeeks } from 'date-fns/addWeeks';
 import { endOfDay } from 'date-fns/endOfDay';
 import { startOfDay } from 'date-fns/startOfDay';
 import { usageError } from './errors.js';
-import { isSystem, zoneClasses } from './zones.js';
+import { dateIn, isSystem } from './zones.js';
 
 const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -15,15 +15,13 @@ const MONTH = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'O
 /** A Date whose getters and date-fns arithmetic work in `tz`. */
 export function zoned(ms: number, tz: string): Date {
   if (isSystem(tz)) return new Date(ms);
-  const { UTCDate, TZDate } = zoneClasses(tz);
-  return UTCDate ? new UTCDate(ms) : new TZDate!(ms, tz);
+  return dateIn(tz, ms);
 }
 
 /** The moment a wall-clock time in `tz` names (month from 0, as Date has it). */
 export function zonedAt(y: number, mo: number, d: number, h: number, mi: number, s: number, tz: string): Date {
   if (isSystem(tz)) return new Date(y, mo, d, h, mi, s);
-  const { UTCDate, TZDate } = zoneClasses(tz);
-  return UTCDate ? new UTCDate(y, mo, d, h, mi, s) : new TZDate!(y, mo, d, h, mi, s, tz);
+  return dateIn(tz, y, mo, d, h, mi, s);
 }
 
 const HINT = 'dates look like 2026-11-27, 2026-11-27T15:00, today, tomorrow, +48h, +3d, +2w or next friday';

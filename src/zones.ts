@@ -47,10 +47,10 @@ export async function prepareZone(tz: string): Promise<void> {
   else tzClass ??= (await import('@date-fns/tz')).TZDate;
 }
 
-/** The class that computes in `tz` (not the system's zone), once prepareZone has loaded it. */
-export function zoneClasses(tz: string): { UTCDate?: typeof UTCDate; TZDate?: typeof TZDate } {
-  if (UTC_NAMES.has(tz)) {
-    if (utcClass) return { UTCDate: utcClass };
-  } else if (tzClass) return { TZDate: tzClass };
-  throw new Error(`dates in ${tz} were computed before prepareZone(${JSON.stringify(tz)})`);
+/** A Date in `tz` (not the system's zone) from a time in ms or from wall-clock fields, once prepareZone loaded its class. */
+export function dateIn(tz: string, ...fields: [number] | [number, number, number, number, number, number]): Date {
+  const utc = UTC_NAMES.has(tz);
+  if (utc ? !utcClass : !tzClass) throw new Error(`dates in ${tz} were computed before prepareZone(${JSON.stringify(tz)})`);
+  const args = fields as [number, number, number, number, number, number];
+  return utc ? new utcClass!(...args) : new tzClass!(...args, tz);
 }

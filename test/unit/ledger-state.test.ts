@@ -12,7 +12,6 @@ import {
   LEDGER_SCHEMA_VERSION,
   NewerLedgerError,
   parseLedger,
-  type CycleSnapshot,
   type LedgerEvent,
   type NewEvent,
 } from '../../src/ledger/events.js';
@@ -22,6 +21,7 @@ import { commit } from '../../src/ledger/ledger.js';
 import { owner, recordId } from '../../src/commands/common.js';
 import { STEP_IDS } from '../../src/playbook/schema.js';
 import { prepareZone } from '../../src/zones.js';
+import { snapshotOf } from '../helpers/snapshot.js';
 
 // Zones other than the system's load their Date class on demand, as the CLI does before a command.
 await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
@@ -31,25 +31,6 @@ await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
 
 const T0 = Date.parse('2026-11-23T09:00:00Z');
 const HOUR = 3600_000;
-
-function snapshotOf(id: string, name = `Cycle ${id}`): CycleSnapshot {
-  return {
-    id,
-    name,
-    playbook: { id: 'healthcare/product-manager', title: 'PM', industry: 'healthcare', role: 'product-manager' },
-    cadence: { reviewWindowDays: 30, reviewEveryDays: 7, blockerWindowHours: 48 },
-    steps: STEP_IDS.map((s) => ({ id: s, title: `Step ${s}` })),
-    checklist: [
-      { id: 'k1', text: 'first item' },
-      { id: 'k2', text: 'second item' },
-      { id: 'k3', text: 'third item' },
-    ],
-    metrics: [
-      { id: 'm-up', name: 'Closure rate', unit: '%', direction: 'up', targetSignal: 'above 80%' },
-      { id: 'm-down', name: 'Cycle time', unit: 'days', direction: 'down', targetSignal: 'under 4 days' },
-    ],
-  };
-}
 
 type Draft = NewEvent & { actor?: string; minutes?: number };
 

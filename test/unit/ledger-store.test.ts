@@ -503,3 +503,35 @@ describe('appending to a ledger the store wrote: only the new events are seriali
     expect(appendedBytes(Buffer.from(`${serializeLedger(current).trimEnd()} \n`), current, { schemaVersion: 1, events: [a, { id: 2 }] })).toBeUndefined();
   });
 });
+
+describe('updateLedger with notes of checked files', () => {
+  const notes = () => join(dir, 'cache', 'checked.json');
+  const seen: boolean[] = [];
+  const validateSeeing = (data: unknown, known: boolean): Ledger => {
+    seen.push(known);
+    return validate(data);
+  };
+  // Marks what it wrote, so the test sees whether the store used it or serialised in full.
+  const extend = (bytes: Buffer): Buffer[] => [bytes.subarray(0, bytes.length - 2), Buffer.from(',"extended"]\n')];
+
+  beforeEach(() => void (seen.length = 0));
+
+  it('tells validate a file it wrote is known, and extends only such a file', () => {
+    updateLedger(ledger, validateSeeing, append('a'), { checked: notes(), extend });
+    expect(readFileSync(ledger, 'utf8')).toBe(serializeLedger(['a']));
+    updateLedger(ledger, validateSeeing, append('b'), { checked: notes(), extend });
+    expect(readFileSync(ledger, 'utf8')).toBe('["a","extended"]\n');
+    expect(seen).toEqual([true]);
+  });
+
+  it('a file changed by anything else is unknown: validated in full and serialised in full', () => {
+    updateLedger(ledger, validateSeeing, append('a'), { checked: notes(), extend });
+    writeFileSync(ledger, serializeLedger(['x']));
+    updateLedger(ledger, validateSeeing, append('b'), { checked: notes(), extend });
+    expect(seen).toEqual([false]);
+    expect(readFileSync(ledger, 'utf8')).toBe(serializeLedger(['x', 'b']));
+    // The full check noted it: the next read knows it.
+    expect(readLedger(ledger, validateSeeing, { checked: notes() })).toEqual(['x', 'b']);
+    expect(seen).toEqual([false, true]);
+  });
+});

@@ -1,7 +1,7 @@
 // The weekly review as data (src/flow/review.ts): what the review walks through, and the events
 // each answer becomes or the reason it is refused. Tables of cases over hand-built ledgers.
 import { describe, expect, it } from 'vitest';
-import type { CycleSnapshot, LedgerEvent, NewEvent } from '../../src/ledger/events.js';
+import type { LedgerEvent, NewEvent } from '../../src/ledger/events.js';
 import { deriveState, type Blocker, type Cycle } from '../../src/ledger/state.js';
 import { AnswerError } from '../../src/flow/records.js';
 import {
@@ -17,6 +17,7 @@ import {
   type ReviewAnswers,
 } from '../../src/flow/review.js';
 import { prepareZone } from '../../src/zones.js';
+import { snapshotOf } from '../helpers/snapshot.js';
 
 // Zones other than the system's load their Date class on demand, as the CLI does before a command.
 await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
@@ -26,22 +27,7 @@ const TODAY = '2026-11-23';
 const HOUR = 3600_000;
 const iso = (hours: number) => new Date(NOW.getTime() + hours * HOUR).toISOString();
 
-const SNAPSHOT: CycleSnapshot = {
-  id: 'c1',
-  name: 'Cycle one',
-  playbook: { id: 'healthcare/product-manager', title: 'PM', industry: 'healthcare', role: 'product-manager' },
-  cadence: { reviewWindowDays: 30, reviewEveryDays: 7, blockerWindowHours: 48 },
-  steps: (['scope', 'risk', 'ownership', 'evidence', 'build-scope', 'post-release'] as const).map((id) => ({ id, title: id })),
-  checklist: [
-    { id: 'k1', text: 'first item' },
-    { id: 'k2', text: 'second item' },
-    { id: 'k3', text: 'third item' },
-  ],
-  metrics: [
-    { id: 'm-up', name: 'Closure rate', unit: '%', direction: 'up', targetSignal: 'above 80%' },
-    { id: 'm-down', name: 'Cycle time', unit: 'days', direction: 'down', targetSignal: 'under 4 days' },
-  ],
-};
+const SNAPSHOT = snapshotOf('c1', 'Cycle one');
 
 /** A cycle derived from these events (after its creation), numbered in order, all at NOW - 1h. */
 function cycleOf(...drafts: NewEvent[]): Cycle {
