@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { generateLedger } from './bench-ledger.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'bin', 'playbook.js');
+const cli = join(root, 'bin', 'playbook.cjs');
 const NOW = Date.parse('2026-11-23T09:00:00Z');
 const args = process.argv.slice(2);
 const sizes = (args.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '1000,10000,100000').split(',').map(Number);

@@ -39,4 +39,4 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   }
 }
 
-await main();
+void main();

@@ -1,6 +1,7 @@
 // What a command receives: the clock, the time zone, who is acting, the streams and the
 // colour decision. Built once per run from the global flags and the environment.
 import { userInfo } from 'node:os';
+import { isatty } from 'node:tty';
 import type { ChalkInstance } from 'chalk';
 import { isCheapZone, systemZone } from './zones.js';
 import { usageError } from './errors.js';
@@ -66,7 +67,8 @@ function osUser(): string {
   }
 }
 
-export function createContext(options: GlobalOptions, command: string, proc: NodeJS.Process = process): Context {
+export function createContext(options: GlobalOptions, command: string): Context {
+  const proc = process;
   const env = proc.env;
   const color = wantsColor(options.color, env, Boolean(proc.stdout.isTTY));
   const actor = (options.as ?? env.PLAYBOOK_ACTOR ?? '').trim() || osUser();
@@ -81,8 +83,11 @@ export function createContext(options: GlobalOptions, command: string, proc: Nod
     json: Boolean(options.json),
     color,
     chalk: makeChalk(color),
-    interactive: Boolean(proc.stdin.isTTY) && options.input !== false,
-    stdin: proc.stdin,
+    // Asked of the descriptor: process.stdin builds a stream, which only a session needs.
+    interactive: isatty(0) && options.input !== false,
+    get stdin() {
+      return proc.stdin;
+    },
     stdout: proc.stdout,
     stderr: proc.stderr,
     print: (text) => void proc.stdout.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -16,8 +16,11 @@ describe('npm pack', () => {
   });
 
   it('ships the CLI, its build, the playbooks, the template and the schema', () => {
-    expect(files).toContain('bin/playbook.js');
-    expect(files).toContain('dist/cli.js');
+    expect(files).toContain('bin/playbook.cjs');
+    expect(files).toContain('dist/entry.txt');
+    const entry = readFileSync(join(REPO_ROOT, 'dist', 'entry.txt'), 'utf8').trim();
+    expect(entry).toMatch(/^cli-[A-Z0-9]+\.cjs$/);
+    expect(files).toContain(`dist/${entry}`);
     expect(files).toContain('package.json');
     expect(files).toContain('schema/playbook.schema.json');
     expect(files).toContain('templates/playbook.yaml');
@@ -37,11 +40,11 @@ describe('npm pack', () => {
 });
 
 describe('package.json', () => {
-  it('is a scoped ESM package with the playbook binary', () => {
+  it('is a scoped ESM package whose playbook binary is the CommonJS loader of dist/', () => {
     expect(pkg.name).toMatch(/^@[a-z0-9-]+\/[a-z0-9-]+$/);
     expect(pkg.type).toBe('module');
-    expect(pkg.bin).toEqual({ playbook: 'bin/playbook.js' });
-    expect(readFileSync(join(REPO_ROOT, 'bin', 'playbook.js'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
+    expect(pkg.bin).toEqual({ playbook: 'bin/playbook.cjs' });
+    expect(readFileSync(join(REPO_ROOT, 'bin', 'playbook.cjs'), 'utf8')).toMatch(/^#!\/usr\/bin\/env node\n/);
   });
 
   it('requires Node 20.19 or newer', () => {

@@ -1,10 +1,10 @@
 // `playbook summary` as a command-line tool: the week flag, errors and exit codes, pipes, the
 // same bytes on every run, template overrides and the limits of template lookup, and the
 // template engine staying out of every other command's start-up.
-import { existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasControlCharacters, hasStackTrace, REPO_ROOT } from '../helpers/cli.js';
+import { hasControlCharacters, hasStackTrace } from '../helpers/cli.js';
 import { hostileLedger } from '../helpers/summary-ledger.js';
 import { summarySandbox, type SummarySandbox } from '../helpers/summary.js';
 
@@ -184,35 +184,6 @@ describe('summary templates', () => {
       expect(result.status, `${name}: ${result.stdout}`).toBe(2);
       expect(result.stderr).toContain(join('templates', 'summary', `${name}.text.liquid`));
       expect(hasStackTrace(result.stderr)).toBe(false);
-    }
-  });
-});
-
-describe('start-up cost', () => {
-  /** The files a chunk imports statically, transitively. */
-  function staticGraph(entry: string): string[] {
-    const seen = new Set<string>();
-    const visit = (file: string) => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const code = readFileSync(join(REPO_ROOT, 'dist', file), 'utf8');
-      for (const m of code.matchAll(/(?:^|[;\n])\s*import\s*(?:[^'"]*?from\s*)?["']\.\/([^"']+)["']/g)) visit(m[1]!);
-    };
-    visit(entry);
-    return [...seen];
-  }
-  const liquidIn = (file: string) => readFileSync(join(REPO_ROOT, 'dist', file), 'utf8').includes('Failed to lookup');
-
-  it('the template engine is loaded only when a prose summary is rendered', () => {
-    expect(existsSync(join(REPO_ROOT, 'dist', 'cli.js'))).toBe(true);
-    const startup = staticGraph('cli.js');
-    expect(startup.length).toBeGreaterThan(0);
-    expect(startup.filter(liquidIn)).toEqual([]);
-    const code = startup.map((file) => readFileSync(join(REPO_ROOT, 'dist', file), 'utf8')).join('\n');
-    for (const command of ['summary', 'calendar']) {
-      const chunk = code.match(new RegExp(`import\\("\\./(${command}-[A-Z0-9]+\\.js)"\\)`))?.[1];
-      expect(chunk, `the ${command} command is a chunk of its own, loaded on demand`).toBeDefined();
-      expect(staticGraph(chunk!).filter(liquidIn)).toEqual([]);
     }
   });
 });

@@ -1,4 +1,4 @@
-// Runs the built CLI (`node bin/playbook.js`) the way a user's shell would, in a sandbox:
+// Runs the built CLI (`node bin/playbook.cjs`) the way a user's shell would, in a sandbox:
 // its own HOME and XDG directories, a fixed clock, and none of the caller's playbook or colour
 // settings, so a test sees exactly the environment it sets up.
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = join(REPO_ROOT, 'bin', 'playbook.js');
+export const BIN = join(REPO_ROOT, 'bin', 'playbook.cjs');
 
 /** The clock every test runs at, unless it sets another. */
 export const NOW = '2026-11-23T09:00:00Z';
@@ -33,6 +33,8 @@ export interface RunOptions {
   input?: string;
   cwd?: string;
   timeout?: number;
+  /** Another copy of the CLI's loader to run instead of the repository's (runCli only). */
+  bin?: string;
 }
 
 /** Variables of the caller's environment that would change what the CLI does. */
@@ -65,7 +67,7 @@ function childEnv(options: RunOptions): Record<string, string> {
 }
 
 function assertBuilt(): void {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'cli.js'))) throw new Error('the CLI is not built: run `node scripts/build.mjs` (npm test does)');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'entry.txt'))) throw new Error('the CLI is not built: run `node scripts/build.mjs` (npm test does)');
 }
 
 function spawnChild(command: string, args: string[], options: RunOptions): CliResult {
@@ -133,11 +135,11 @@ function spawnOnce(command: string, args: string[], options: RunOptions): Promis
 }
 
 /**
- * Runs `node bin/playbook.js ...args`. The environment must name a HOME (use a Sandbox), so no
+ * Runs `node bin/playbook.cjs ...args`. The environment must name a HOME (use a Sandbox), so no
  * test ever reads or writes the real user's files.
  */
 export function runCli(args: string[], options: RunOptions = {}): CliResult {
-  return spawnChild(process.execPath, [BIN, ...args], options);
+  return spawnChild(process.execPath, [options.bin ?? BIN, ...args], options);
 }
 
 /** runCli for concurrent tests (`describe.concurrent`): the CLIs of several tests run at once. */

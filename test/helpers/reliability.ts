@@ -78,7 +78,7 @@ export function withoutOwnColours(text: string): string {
 }
 
 /**
- * A module to preload into the CLI (`node --import FILE bin/playbook.js ...`) that notes, in order,
+ * A module to preload into the CLI (`node --import FILE bin/playbook.cjs ...`) that notes, in order,
  * every file system call that creates, syncs, renames or removes something, with the mode a new file
  * or directory has the moment it exists. It appends one JSON line per process to $PLAYBOOK_TRACE_FILE.
  * It works on the bundled CLI because Node's built-in ES module exports follow the patched functions

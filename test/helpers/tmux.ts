@@ -33,7 +33,7 @@ export interface TerminalOptions {
 let serial = 0;
 
 /**
- * `node bin/playbook.js ARGS` running in a tmux pane. stdin and stdout are the terminal; stderr
+ * `node bin/playbook.cjs ARGS` running in a tmux pane. stdin and stdout are the terminal; stderr
  * goes to a file, so what the CLI says on it can be read exactly.
  */
 export class Terminal {

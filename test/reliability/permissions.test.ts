@@ -37,7 +37,7 @@ afterAll(() => {
 const mode = (path: string) => statSync(path).mode & 0o777;
 const octal = (m: number | null | undefined) => (m === null || m === undefined ? 'missing' : m.toString(8).padStart(4, '0'));
 
-/** Runs the CLI as `sh -c 'umask 000; exec node --import trace.mjs bin/playbook.js ARGS'`. */
+/** Runs the CLI as `sh -c 'umask 000; exec node --import trace.mjs bin/playbook.cjs ARGS'`. */
 function underUmask000(args: string[], options: { cwd?: string; env?: Record<string, string | undefined> } = {}): { status: number | null; stdout: string; stderr: string } {
   const env: Record<string, string> = { ...cleanEnv(), ...box.env, PLAYBOOK_TZ: 'UTC', PLAYBOOK_TRACE_FILE: traceFile };
   for (const [k, v] of Object.entries(options.env ?? {})) {

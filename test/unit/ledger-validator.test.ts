@@ -12,7 +12,7 @@ import { generate } from '../../scripts/generate-validators.mjs';
 import { generateLedger } from '../../scripts/bench-ledger.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const playbook = JSON.parse(execFileSync(process.execPath, ['bin/playbook.js', 'show', 'healthcare', 'pm', '--json'], { cwd: root, encoding: 'utf8' })).playbook;
+const playbook = JSON.parse(execFileSync(process.execPath, ['bin/playbook.cjs', 'show', 'healthcare', 'pm', '--json'], { cwd: root, encoding: 'utf8' })).playbook;
 const ledger = generateLedger(1000, playbook, Date.parse('2026-11-23T09:00:00Z')) as { schemaVersion: number; events: Record<string, unknown>[] };
 
 const accepts = (event: unknown) => {

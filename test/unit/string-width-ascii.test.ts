@@ -33,7 +33,7 @@ describe('the narrow-text shortcut of string-width', () => {
   it('is what the built CLI bundles in place of string-width for cli-table3', async () => {
     const { readdirSync, readFileSync } = await import('node:fs');
     const dist = new URL('../../dist/', import.meta.url);
-    const bundled = readdirSync(dist).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(f, dist), 'utf8'));
+    const bundled = readdirSync(dist).filter((f) => f.endsWith('.cjs')).map((f) => readFileSync(new URL(f, dist), 'utf8'));
     expect(bundled.some((code) => code.includes('\\u2010-\\u2027\\u2500-\\u257f'))).toBe(true);
   });
 });

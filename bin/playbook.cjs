@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Starts playbook. The build (scripts/build.mjs) leaves the CLI in dist/ as CommonJS chunks that
+// are loaded only when a command needs them; dist/entry.txt names the first one.
+//
+// Most of a short command's start-up is V8 parsing and compiling those chunks. So each chunk is
+// compiled once, and V8's compiled code for it is kept in the user's cache directory
+// ($XDG_CACHE_HOME/playbook/code/, else ~/.cache/playbook/code/). Later runs hand it back to V8
+// and skip the work. The cache is only ever a shortcut:
+// - a file that is missing, stale, damaged, or not the user's own is ignored and written again;
+// - V8 checks each file's checksum, its own version and the chunk's length, and refuses any
+//   mismatch; each file also records the size and modification time of the chunk it was made from;
+// - files are written whole (a temporary file, then a rename), readable by the user alone;
+// - a cache directory that cannot be written only means the next run compiles again.
+'use strict';
+const fs = require('node:fs');
+const { join, resolve } = require('node:path');
+const { Script } = require('node:vm');
+
+const DIST = join(__dirname, '..', 'dist');
+const MAGIC = 0x70626331; // "pbc1"
+const HEADER = 16; // magic (4), chunk size (4), chunk modification time in ms (8)
+
+// Damage to a cache file is caught by V8's checksum only when checksums are on; without this,
+// a damaged file could stop the process instead of being refused.
+require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
+
+function cacheDir() {
+  // The same rule as src/paths.ts, which this file cannot import: it runs before the bundle does.
+  const xdg = process.env.XDG_CACHE_HOME;
+  const home = xdg ? resolve(xdg) : join(require('node:os').homedir(), '.cache');
+  return join(home, 'playbook', 'code', `${process.version}-${process.arch}`);
+}
+
+const dir = cacheDir();
+const modules = new Map();
+/** Chunks compiled without usable cached code this run, cached when the run ends. */
+const toCache = [];
+
+function readWhole(path) {
+  const fd = fs.openSync(path, 'r');
+  try {
+    const stat = fs.fstatSync(fd);
+    const bytes = Buffer.allocUnsafe(stat.size);
+    let done = 0;
+    while (done < stat.size) {
+      const n = fs.readSync(fd, bytes, done, stat.size - done, done);
+      if (n === 0) break;
+      done += n;
+    }
+    return { stat, bytes: bytes.subarray(0, done) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The cached code for a chunk, or undefined when there is none this run can trust. */
+function cachedCode(file, source) {
+  try {
+    const { stat, bytes } = readWhole(file);
+    const own = typeof process.getuid !== 'function' || (stat.uid === process.getuid() && (stat.mode & 0o022) === 0);
+    if (!own || bytes.length <= HEADER || bytes.readUInt32LE(0) !== MAGIC) return undefined;
+    if (bytes.readUInt32LE(4) !== source.size || bytes.readDoubleLE(8) !== source.mtimeMs) return undefined;
+    return bytes.subarray(HEADER);
+  } catch {
+    return undefined;
+  }
+}
+
+function load(name) {
+  const known = modules.get(name);
+  if (known) return known.exports;
+  const module = { exports: {} };
+  modules.set(name, module);
+  const filename = join(DIST, name);
+  const { stat, bytes } = readWhole(filename);
+  const cacheFile = join(dir, name);
+  const cachedData = cachedCode(cacheFile, stat);
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.utf8Slice()}\n})`, { filename, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) toCache.push({ script, cacheFile, stat });
+  const requireChunk = (id) => (id.startsWith('./') ? load(id.slice(2)) : require(id));
+  script.runInThisContext().call(module.exports, module.exports, requireChunk, module, filename, DIST);
+  return module.exports;
+}
+
+function writeCache() {
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    for (const { script, cacheFile, stat } of toCache) {
+      const header = Buffer.alloc(HEADER);
+      header.writeUInt32LE(MAGIC, 0);
+      header.writeUInt32LE(stat.size, 4);
+      header.writeDoubleLE(stat.mtimeMs, 8);
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      try {
+        fs.writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600, flag: 'wx' });
+        fs.renameSync(tmp, cacheFile);
+      } catch {
+        fs.rmSync(tmp, { force: true });
+      }
+    }
+  } catch {
+    // Only a shortcut: the next run compiles again.
+  }
+}
+
+let entry;
+try {
+  entry = fs.readFileSync(join(DIST, 'entry.txt'), 'latin1').trim();
+} catch {
+  process.stderr.write('playbook: the built CLI is missing from dist/; run `npm install` or `npm run build` in the package\n');
+  process.exit(1);
+}
+process.once('exit', () => toCache.length > 0 && writeCache());
+load(entry);

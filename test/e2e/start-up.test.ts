@@ -1,0 +1,70 @@
+// What a command loads when it starts: each command reads only the chunks of dist/ it needs, so
+// `playbook blockers` never pays for the prompt library, the YAML parser or the template engine.
+// Seen from outside: a preloaded module notes every file of dist/ the loader opens.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { summarySandbox, type SummarySandbox } from '../helpers/summary.js';
+import { SUMMARY_NOW, SUMMARY_TZ } from '../helpers/summary-ledger.js';
+
+const DIST = join(REPO_ROOT, 'dist');
+
+/** Chunks holding a library, found by a string only that library's code contains. */
+function chunksWith(marker: string): string[] {
+  const found = readdirSync(DIST).filter((f) => f.endsWith('.cjs') && readFileSync(join(DIST, f), 'utf8').includes(marker));
+  expect(found.length, `one chunk holds "${marker}"`).toBe(1);
+  return found;
+}
+
+const LIBRARIES = {
+  'the template engine (LiquidJS)': chunksWith('Failed to lookup'),
+  'the prompt library (inquirer)': chunksWith('ExitPromptError'),
+  'the YAML parser': chunksWith('YAMLParseError'),
+};
+
+const OPENED_HOOK = `const fs = require('node:fs');
+const open = fs.openSync;
+const seen = [];
+fs.openSync = function (path, ...rest) { seen.push(String(path)); return open.call(this, path, ...rest); };
+process.on('exit', () => fs.writeFileSync(process.env.PLAYBOOK_OPENED_FILE, JSON.stringify(seen)));
+`;
+
+let box: SummarySandbox;
+let hook: string;
+beforeAll(() => {
+  box = summarySandbox();
+  hook = box.write('opened-hook.cjs', OPENED_HOOK);
+});
+afterAll(() => box?.cleanup());
+
+/** The chunks of dist/ a run of the CLI loaded. */
+function loaded(args: string[]): string[] {
+  const out = box.path(`opened-${args.join('-').replace(/\W+/g, '_')}.json`);
+  const env = { PLAYBOOK_LEDGER: box.ledger, PLAYBOOK_NOW: SUMMARY_NOW, PLAYBOOK_TZ: SUMMARY_TZ, NODE_OPTIONS: `--require ${hook}`, PLAYBOOK_OPENED_FILE: out };
+  const result = box.shell(`playbook ${args.map((a) => `'${a}'`).join(' ')} > /dev/null`, { env });
+  expect(result.stderr).not.toMatch(/unexpected error/);
+  expect([0, 1]).toContain(result.status);
+  return (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((p) => p.startsWith(DIST)).map((p) => p.slice(DIST.length + 1));
+}
+
+describe('start-up: each command loads only what it uses', () => {
+  const lean: [string, string[], string[]][] = [
+    ['blockers', ['blockers'], Object.keys(LIBRARIES)],
+    ['status', ['status'], Object.keys(LIBRARIES)],
+    ['summary --format slack', ['summary', '--format', 'slack'], ['the template engine (LiquidJS)', 'the prompt library (inquirer)']],
+    ['summary --format json', ['summary', '--format', 'json'], ['the template engine (LiquidJS)', 'the prompt library (inquirer)']],
+    ['calendar', ['calendar'], ['the template engine (LiquidJS)', 'the prompt library (inquirer)']],
+    ['blocker add', ['blocker', 'add', 'Start-up check', '--owner', 'Dana Kim'], Object.keys(LIBRARIES)],
+    ['--version', ['--version'], Object.keys(LIBRARIES)],
+  ];
+  it.each(lean)('%s loads none of the libraries it does not use', (_name, args, absent) => {
+    const chunks = loaded(args);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const library of absent) expect(chunks, library).not.toEqual(expect.arrayContaining(LIBRARIES[library as keyof typeof LIBRARIES]));
+  });
+
+  it('a Markdown summary does load the template engine, so the check above can fail', () => {
+    expect(loaded(['summary', '--format', 'markdown'])).toEqual(expect.arrayContaining(LIBRARIES['the template engine (LiquidJS)']));
+  });
+});
