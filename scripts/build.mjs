@@ -4,7 +4,7 @@
 // itself and keeps V8's compiled code for them, which Node 20 offers for scripts but not for ES modules.
 import { build, transform } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { generate } from './generate-validators.mjs';
 
@@ -16,7 +16,7 @@ writeFileSync(new URL('../src/ledger/validate-ledger.generated.js', import.meta.
 const require = createRequire(import.meta.url);
 const vendor = (name) => new URL(`../src/vendor/${name}`, import.meta.url).pathname;
 
-/** Two dependencies of dependencies swapped for cheaper stand-ins; each file says why. */
+/** Three dependencies of dependencies swapped for cheaper stand-ins; each says why. */
 const standIns = {
   name: 'stand-ins',
   setup(build) {
@@ -27,6 +27,12 @@ const standIns = {
       // The stand-in itself gets the real string-width, the one cli-table3 depends on.
       return build.resolve('string-width', { kind: args.kind, resolveDir: tableDir, pluginData: 'real' });
     });
+    // chalk works out a colour level for its default instance at load, importing tty and os; playbook
+    // only makes instances with the level terminal.ts chose. chalk's own browser build of that
+    // check imports nothing and answers "no colour" under Node.
+    build.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      /[\\/]chalk[\\/]/.test(args.importer) ? { path: join(dirname(args.importer), 'vendor', 'supports-color', 'browser.js') } : undefined,
+    );
     build.onResolve({ filter: /^node:child_process$/ }, (args) =>
       /[\\/]commander[\\/]/.test(args.importer) ? { path: vendor('child-process-lazy.cjs') } : undefined,
     );

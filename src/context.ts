@@ -1,11 +1,11 @@
 // What a command receives: the clock, the time zone, who is acting, the streams and the
 // colour decision. Built once per run from the global flags and the environment.
 import { userInfo } from 'node:os';
-import { isatty } from 'node:tty';
 import type { ChalkInstance } from 'chalk';
 import { isCheapZone, systemZone } from './zones.js';
 import { usageError } from './errors.js';
 import { makeChalk, wantsColor, type ColorFlag } from './terminal.js';
+import { isTerminal, standardStreams, writeErr, writeOut } from './output.js';
 
 export interface GlobalOptions {
   ledger?: string;
@@ -68,29 +68,38 @@ function osUser(): string {
 }
 
 export function createContext(options: GlobalOptions, command: string): Context {
-  const proc = process;
-  const env = proc.env;
-  const color = wantsColor(options.color, env, Boolean(proc.stdout.isTTY));
-  const actor = (options.as ?? env.PLAYBOOK_ACTOR ?? '').trim() || osUser();
+  const env = process.env;
+  const color = wantsColor(options.color, env, () => isTerminal(1));
+  let actor: string | undefined;
   return {
     env,
-    cwd: proc.cwd(),
+    cwd: process.cwd(),
     now: parseNow(env.PLAYBOOK_NOW),
     tz: options.tz ? resolveTimeZone(options.tz, '--tz') : resolveTimeZone(env.PLAYBOOK_TZ, 'PLAYBOOK_TZ'),
-    actor,
+    // Asked only by commands that record a change.
+    get actor() {
+      actor ??= (options.as ?? env.PLAYBOOK_ACTOR ?? '').trim() || osUser();
+      return actor;
+    },
     command,
     options,
     json: Boolean(options.json),
     color,
     chalk: makeChalk(color),
-    // Asked of the descriptor: process.stdin builds a stream, which only a session needs.
-    interactive: isatty(0) && options.input !== false,
-    get stdin() {
-      return proc.stdin;
+    get interactive() {
+      return options.input !== false && isTerminal(0);
     },
-    stdout: proc.stdout,
-    stderr: proc.stderr,
-    print: (text) => void proc.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-    note: (text) => void proc.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+    // The streams only for a session (see output.ts); everything else prints through writeOut and writeErr.
+    get stdin() {
+      return standardStreams().stdin;
+    },
+    get stdout() {
+      return standardStreams().stdout;
+    },
+    get stderr() {
+      return standardStreams().stderr;
+    },
+    print: (text) => writeOut(text.endsWith('\n') ? text : `${text}\n`),
+    note: (text) => writeErr(text.endsWith('\n') ? text : `${text}\n`),
   };
 }

@@ -4,6 +4,7 @@ import { Argument, Command, Option } from 'commander';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { prepareZone } from './zones.js';
 import { neutralize } from './terminal.js';
+import { writeErr, writeOut } from './output.js';
 
 type Handler = (ctx: Context, args: any, opts: any) => Promise<void> | void;
 type Loader = () => Promise<Record<string, unknown>>;
@@ -32,8 +33,8 @@ function commandPath(command: Command): string {
   return names.join(' ');
 }
 
-export function buildProgram(): Command {
-  const program = new Command('playbook')
+function root(): Command {
+  return new Command('playbook')
     .description('Run launch-cycle playbooks: a six-step decision session, a ledger of decisions, blockers, risks and metrics, and weekly summaries.')
     .version(VERSION, '-V, --version', 'print the version')
     .option('--ledger <path>', 'the ledger file (env PLAYBOOK_LEDGER)')
@@ -44,7 +45,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'no colour (also NO_COLOR=1 or TERM=dumb)')
     .option('--no-input', 'never prompt; fail when an answer is missing')
     .option('--tz <zone>', 'time zone for dates and weeks (env PLAYBOOK_TZ, else the system zone)')
-    .configureOutput({ outputError: (text, write) => write(neutralize(text)) })
+    .configureOutput({ writeOut, writeErr, outputError: (text, write) => write(neutralize(text)) })
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run the command with --help for usage)')
     .exitOverride()
@@ -53,286 +54,349 @@ export function buildProgram(): Command {
       examples('playbook list', 'playbook show healthcare pm', 'playbook validate', 'playbook new fintech risk-officer') +
         '\nExit codes: 0 ok, 1 failure or failed check, 2 bad usage or invalid input, 130 interrupted.\n',
     );
+}
 
-  program
-    .command('list')
-    .description('list the playbooks: built-in and your own')
-    .addHelpText('after', examples('playbook list', 'playbook list --json'))
-    .action(action(() => import('./commands/list.js')));
-
-  program
-    .command('show')
-    .description("show a playbook's steps, questions, checklist, metrics, risks and triggers")
-    .argument('<industry>', 'industry, e.g. healthcare')
-    .argument('<role>', 'role or alias, e.g. pm')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown']).default('text'))
-    .addHelpText('after', examples('playbook show healthcare pm', 'playbook show healthcare cs --format markdown > cs.md', 'playbook show healthcare ops --json'))
-    .action(action(() => import('./commands/show.js')));
-
-  program
-    .command('validate')
-    .description('check playbook files; with no file, the whole catalog')
-    .argument('[file...]', 'playbook YAML files')
-    .addHelpText('after', examples('playbook validate', 'playbook validate ~/.config/playbook/playbooks/fintech/risk-officer.yaml'))
-    .action(action(() => import('./commands/validate.js')));
-
-  program
-    .command('schema')
-    .description('print the JSON Schema (draft-07) of the playbook format')
-    .addHelpText('after', examples('playbook schema > playbook.schema.json'))
-    .action(action(() => import('./commands/schema.js')));
-
-  program
-    .command('new')
-    .description('scaffold a new playbook in your playbook directory')
-    .argument('<industry>', 'industry, e.g. fintech')
-    .argument('<role>', 'role, e.g. risk-officer')
-    .option('--dir <dir>', 'write into this playbook directory instead of ~/.config/playbook/playbooks')
-    .addHelpText('after', examples('playbook new fintech risk-officer', 'playbook new healthcare nurse-lead --dir ./playbooks'))
-    .action(action(() => import('./commands/new.js')));
-
-  program
-    .command('init')
-    .description('start a cycle from a playbook and walk through its six steps')
-    .argument('<industry>', 'industry, e.g. healthcare')
-    .argument('<role>', 'role or alias, e.g. pm')
-    .option('--local', 'keep the ledger in ./.playbook/ledger.json (for a team repository)')
-    .option('--answers <file>', 'answer questions from a YAML or JSON file keyed by step and question id')
-    .option('--answers-template', 'print an answers file filled with the playbook\'s example answers')
-    .option('--dry-run', 'show what the session would record, and write nothing')
-    .option('--no-session', 'only create the cycle; `playbook resume` walks the steps later')
-    .addHelpText(
-      'after',
-      examples(
-        'playbook init healthcare pm',
-        'playbook init healthcare cs --cycle "Clinic onboarding Q1" --local',
-        'playbook init healthcare pm --answers-template > kickoff.yaml',
-        'playbook init healthcare pm --answers kickoff.yaml',
-      ) + '\nThe --cycle flag names the new cycle.\n',
-    )
-    .action(action(() => import('./commands/init.js')));
-
-  program
-    .command('resume')
-    .description('continue the six-step session of the current cycle where it stopped')
-    .option('--answers <file>', 'answer questions from a YAML or JSON file')
-    .addHelpText('after', examples('playbook resume', 'playbook resume --answers rest.yaml'))
-    .action(action(() => import('./commands/resume.js')));
-
-  program
-    .command('gate')
-    .description("check a step's gate: exit 0 when it holds, 1 with the reasons when it does not")
-    .argument('[step]', 'scope, risk, ownership, evidence, build-scope or post-release (default: the current step)')
-    .addHelpText('after', examples('playbook gate', 'playbook gate ownership', 'playbook gate evidence --json'))
-    .action(action(() => import('./commands/gate.js')));
-
-  program
-    .command('status')
-    .description('the current cycle: session step, counts, what is breached, what falls due next')
-    .addHelpText('after', examples('playbook status', 'playbook status --json'))
-    .action(action(() => import('./commands/status.js')));
-
-  const decision = program.command('decision').description('add, approve, close or reopen a decision');
-  decision
-    .command('add')
-    .description('add a decision with exactly one owner and a due date')
-    .argument('<title>', 'what is being decided')
-    .requiredOption('--owner <name>', 'the one person who decides')
-    .requiredOption('--due <date>', 'when: 2026-12-04, +7d, next friday')
-    .option('--criteria <text>', 'an acceptance criterion (repeatable)', collect, [])
-    .addHelpText('after', examples('playbook decision add "Ship guided setup to all clinics" --owner "Priya Raman" --due "next friday" --criteria "Setup completion above 80%"'))
-    .action(action(() => import('./commands/decision.js'), 'add'));
-  for (const [verb, what] of [
-    ['approve', 'record the owner\'s approval of a decision'],
-    ['close', 'close a decision'],
-    ['reopen', 'reopen a closed decision'],
-  ] as const) {
+/** The top-level commands in the order help lists them, each added to the program by its own function. */
+const COMMANDS: Record<string, (program: Command) => void> = {
+  list: (program) => {
+    program
+      .command('list')
+      .description('list the playbooks: built-in and your own')
+      .addHelpText('after', examples('playbook list', 'playbook list --json'))
+      .action(action(() => import('./commands/list.js')));
+  },
+  show: (program) => {
+    program
+      .command('show')
+      .description("show a playbook's steps, questions, checklist, metrics, risks and triggers")
+      .argument('<industry>', 'industry, e.g. healthcare')
+      .argument('<role>', 'role or alias, e.g. pm')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown']).default('text'))
+      .addHelpText('after', examples('playbook show healthcare pm', 'playbook show healthcare cs --format markdown > cs.md', 'playbook show healthcare ops --json'))
+      .action(action(() => import('./commands/show.js')));
+  },
+  validate: (program) => {
+    program
+      .command('validate')
+      .description('check playbook files; with no file, the whole catalog')
+      .argument('[file...]', 'playbook YAML files')
+      .addHelpText('after', examples('playbook validate', 'playbook validate ~/.config/playbook/playbooks/fintech/risk-officer.yaml'))
+      .action(action(() => import('./commands/validate.js')));
+  },
+  schema: (program) => {
+    program
+      .command('schema')
+      .description('print the JSON Schema (draft-07) of the playbook format')
+      .addHelpText('after', examples('playbook schema > playbook.schema.json'))
+      .action(action(() => import('./commands/schema.js')));
+  },
+  new: (program) => {
+    program
+      .command('new')
+      .description('scaffold a new playbook in your playbook directory')
+      .argument('<industry>', 'industry, e.g. fintech')
+      .argument('<role>', 'role, e.g. risk-officer')
+      .option('--dir <dir>', 'write into this playbook directory instead of ~/.config/playbook/playbooks')
+      .addHelpText('after', examples('playbook new fintech risk-officer', 'playbook new healthcare nurse-lead --dir ./playbooks'))
+      .action(action(() => import('./commands/new.js')));
+  },
+  init: (program) => {
+    program
+      .command('init')
+      .description('start a cycle from a playbook and walk through its six steps')
+      .argument('<industry>', 'industry, e.g. healthcare')
+      .argument('<role>', 'role or alias, e.g. pm')
+      .option('--local', 'keep the ledger in ./.playbook/ledger.json (for a team repository)')
+      .option('--answers <file>', 'answer questions from a YAML or JSON file keyed by step and question id')
+      .option('--answers-template', 'print an answers file filled with the playbook\'s example answers')
+      .option('--dry-run', 'show what the session would record, and write nothing')
+      .option('--no-session', 'only create the cycle; `playbook resume` walks the steps later')
+      .addHelpText(
+        'after',
+        examples(
+          'playbook init healthcare pm',
+          'playbook init healthcare cs --cycle "Clinic onboarding Q1" --local',
+          'playbook init healthcare pm --answers-template > kickoff.yaml',
+          'playbook init healthcare pm --answers kickoff.yaml',
+        ) + '\nThe --cycle flag names the new cycle.\n',
+      )
+      .action(action(() => import('./commands/init.js')));
+  },
+  resume: (program) => {
+    program
+      .command('resume')
+      .description('continue the six-step session of the current cycle where it stopped')
+      .option('--answers <file>', 'answer questions from a YAML or JSON file')
+      .addHelpText('after', examples('playbook resume', 'playbook resume --answers rest.yaml'))
+      .action(action(() => import('./commands/resume.js')));
+  },
+  gate: (program) => {
+    program
+      .command('gate')
+      .description("check a step's gate: exit 0 when it holds, 1 with the reasons when it does not")
+      .argument('[step]', 'scope, risk, ownership, evidence, build-scope or post-release (default: the current step)')
+      .addHelpText('after', examples('playbook gate', 'playbook gate ownership', 'playbook gate evidence --json'))
+      .action(action(() => import('./commands/gate.js')));
+  },
+  status: (program) => {
+    program
+      .command('status')
+      .description('the current cycle: session step, counts, what is breached, what falls due next')
+      .addHelpText('after', examples('playbook status', 'playbook status --json'))
+      .action(action(() => import('./commands/status.js')));
+  },
+  decision: (program) => {
+    const decision = program.command('decision').description('add, approve, close or reopen a decision');
     decision
-      .command(verb)
-      .description(what)
-      .argument('<id>', 'decision id, e.g. D-3')
-      .option('--note <text>', 'why')
-      .addHelpText('after', examples(`playbook decision ${verb} D-3`))
-      .action(action(() => import('./commands/decision.js'), verb));
-  }
-  program
-    .command('decisions')
-    .description('list decisions (open by default)')
-    .option('--open', 'open decisions (default)')
-    .option('--closed', 'closed decisions')
-    .option('--all', 'every decision')
-    .option('--owner <name>', 'only this owner\'s')
-    .addHelpText('after', examples('playbook decisions', 'playbook decisions --all --owner "Priya Raman"', 'playbook decisions --json'))
-    .action(action(() => import('./commands/decisions.js')));
-
-  const blocker = program.command('blocker').description('raise, resolve or escalate a blocker');
-  blocker
-    .command('add')
-    .description('raise a blocker; it is breached when its window (48 hours by default) passes')
-    .argument('<title>', 'what is blocked')
-    .requiredOption('--owner <name>', 'the one person who unblocks it')
-    .option('--due <when>', "when it must be resolved (default: the playbook's blocker window)")
-    .option('--fallback <text>', 'what happens if it is not resolved in time')
-    .option('--decision <id>', 'the decision it blocks, e.g. D-2')
-    .addHelpText('after', examples('playbook blocker add "EHR sandbox access" --owner "Sam Lee" --fallback "Test against the recorded fixtures"', 'playbook blocker add "BAA signature" --owner Dana --due +24h --decision D-2'))
-    .action(action(() => import('./commands/blocker.js'), 'add'));
-  for (const [verb, what] of [
-    ['resolve', 'mark a blocker resolved'],
-    ['escalate', 'escalate a blocker'],
-  ] as const) {
+      .command('add')
+      .description('add a decision with exactly one owner and a due date')
+      .argument('<title>', 'what is being decided')
+      .requiredOption('--owner <name>', 'the one person who decides')
+      .requiredOption('--due <date>', 'when: 2026-12-04, +7d, next friday')
+      .option('--criteria <text>', 'an acceptance criterion (repeatable)', collect, [])
+      .addHelpText('after', examples('playbook decision add "Ship guided setup to all clinics" --owner "Priya Raman" --due "next friday" --criteria "Setup completion above 80%"'))
+      .action(action(() => import('./commands/decision.js'), 'add'));
+    for (const [verb, what] of [
+      ['approve', 'record the owner\'s approval of a decision'],
+      ['close', 'close a decision'],
+      ['reopen', 'reopen a closed decision'],
+    ] as const) {
+      decision
+        .command(verb)
+        .description(what)
+        .argument('<id>', 'decision id, e.g. D-3')
+        .option('--note <text>', 'why')
+        .addHelpText('after', examples(`playbook decision ${verb} D-3`))
+        .action(action(() => import('./commands/decision.js'), verb));
+    }
+  },
+  decisions: (program) => {
+    program
+      .command('decisions')
+      .description('list decisions (open by default)')
+      .option('--open', 'open decisions (default)')
+      .option('--closed', 'closed decisions')
+      .option('--all', 'every decision')
+      .option('--owner <name>', 'only this owner\'s')
+      .addHelpText('after', examples('playbook decisions', 'playbook decisions --all --owner "Priya Raman"', 'playbook decisions --json'))
+      .action(action(() => import('./commands/decisions.js')));
+  },
+  blocker: (program) => {
+    const blocker = program.command('blocker').description('raise, resolve or escalate a blocker');
     blocker
-      .command(verb)
-      .description(what)
-      .argument('<id>', 'blocker id, e.g. B-2')
-      .option('--note <text>', 'what happened')
-      .addHelpText('after', examples(`playbook blocker ${verb} B-2 --note "..."`))
-      .action(action(() => import('./commands/blocker.js'), verb));
+      .command('add')
+      .description('raise a blocker; it is breached when its window (48 hours by default) passes')
+      .argument('<title>', 'what is blocked')
+      .requiredOption('--owner <name>', 'the one person who unblocks it')
+      .option('--due <when>', "when it must be resolved (default: the playbook's blocker window)")
+      .option('--fallback <text>', 'what happens if it is not resolved in time')
+      .option('--decision <id>', 'the decision it blocks, e.g. D-2')
+      .addHelpText('after', examples('playbook blocker add "EHR sandbox access" --owner "Sam Lee" --fallback "Test against the recorded fixtures"', 'playbook blocker add "BAA signature" --owner Dana --due +24h --decision D-2'))
+      .action(action(() => import('./commands/blocker.js'), 'add'));
+    for (const [verb, what] of [
+      ['resolve', 'mark a blocker resolved'],
+      ['escalate', 'escalate a blocker'],
+    ] as const) {
+      blocker
+        .command(verb)
+        .description(what)
+        .argument('<id>', 'blocker id, e.g. B-2')
+        .option('--note <text>', 'what happened')
+        .addHelpText('after', examples(`playbook blocker ${verb} B-2 --note "..."`))
+        .action(action(() => import('./commands/blocker.js'), verb));
+    }
+  },
+  blockers: (program) => {
+    program
+      .command('blockers')
+      .description('active blockers, breached first, with owner, age, due and fallback')
+      .option('--owner <name>', "only this owner's")
+      .option('--breached', 'only breached blockers')
+      .option('--all', 'include resolved blockers')
+      .option('--check', 'exit 1 when any blocker is breached (for cron and CI)')
+      .addHelpText('after', examples('playbook blockers', 'playbook blockers --breached --owner "Sam Lee"', 'playbook blockers --check || notify-team'))
+      .action(action(() => import('./commands/blockers.js')));
+  },
+  risk: (program) => {
+    const risk = program.command('risk').description('add or close a risk');
+    risk
+      .command('add')
+      .description('add a risk with its impact, cost, mitigation and owner')
+      .argument('<title>', 'the risk')
+      .requiredOption('--impact <level>', 'customer impact: low, medium, high')
+      .requiredOption('--cost <level>', 'operational cost: low, medium, high')
+      .requiredOption('--mitigation <text>', 'how it is mitigated')
+      .requiredOption('--owner <name>', 'who owns it')
+      .addHelpText('after', examples('playbook risk add "Clinics stall before first value" --impact high --cost medium --mitigation "Daily setup review in week one" --owner "Priya Raman"'))
+      .action(action(() => import('./commands/risk.js'), 'add'));
+    risk
+      .command('close')
+      .description('close a risk')
+      .argument('<id>', 'risk id, e.g. R-2')
+      .option('--note <text>', 'why')
+      .addHelpText('after', examples('playbook risk close R-2 --note "Mitigated by the staged rollout"'))
+      .action(action(() => import('./commands/risk.js'), 'close'));
+  },
+  risks: (program) => {
+    program
+      .command('risks')
+      .description('open risks, highest impact first')
+      .option('--all', 'include closed risks')
+      .addHelpText('after', examples('playbook risks', 'playbook risks --all --json'))
+      .action(action(() => import('./commands/risks.js')));
+  },
+  metric: (program) => {
+    const metric = program.command('metric').description('record a metric reading');
+    metric
+      .command('record')
+      .description('record a reading of one of the cycle\'s metrics')
+      .argument('<name>', 'metric id or name, e.g. approval-cycle-time')
+      .argument('<value>', 'the reading, a number')
+      .option('--at <date>', 'when it was measured (default: now)')
+      .option('--note <text>', 'context for the reading')
+      .addHelpText('after', examples('playbook metric record approval-cycle-time 4.5', 'playbook metric record decision-closure-rate 72 --at 2026-11-20 --note "after the review change"'))
+      .action(action(() => import('./commands/metric.js'), 'record'));
+  },
+  metrics: (program) => {
+    program
+      .command('metrics')
+      .description('each metric: latest reading, baseline, target, direction and a 6-week trend')
+      .addHelpText('after', examples('playbook metrics', 'playbook metrics --json'))
+      .action(action(() => import('./commands/metrics.js')));
+  },
+  checklist: (program) => {
+    const checklist = program
+      .command('checklist')
+      .description("the cycle's implementation checklist")
+      .addHelpText('after', examples('playbook checklist', 'playbook checklist done kickoff-scope-alignment', 'playbook checklist done 3'))
+      .action(action(() => import('./commands/checklist.js'), 'show'));
+    checklist
+      .command('done')
+      .description('tick a checklist item by id or number')
+      .argument('<id>', 'item id or its number in `playbook checklist`')
+      .action(action(() => import('./commands/checklist.js'), 'done'));
+  },
+  log: (program) => {
+    program
+      .command('log')
+      .description('the audit trail: every change, who made it and when')
+      .option('--since <date>', 'only changes from this date on')
+      .option('--actor <name>', 'only changes by this person')
+      .option('--record <id>', 'only changes to this record, e.g. D-3')
+      .addHelpText('after', examples('playbook log --since "-7d"', 'playbook log --record B-2', 'playbook log | head -20'))
+      .action(action(() => import('./commands/log.js')));
+  },
+  undo: (program) => {
+    program
+      .command('undo')
+      .description('undo the last change (it is shown first); repeat to go further back')
+      .option('--dry-run', 'only show what would be undone')
+      .addHelpText('after', examples('playbook undo --dry-run', 'playbook undo'))
+      .action(action(() => import('./commands/undo.js')));
+  },
+  cycles: (program) => {
+    program
+      .command('cycles')
+      .description('the cycles in the ledger; * marks the current one')
+      .addHelpText('after', examples('playbook cycles', 'playbook cycles --json'))
+      .action(action(() => import('./commands/cycles.js'), 'list'));
+  },
+  use: (program) => {
+    program
+      .command('use')
+      .description('make another cycle the current one')
+      .argument('<cycle>', 'cycle id, from `playbook cycles`')
+      .addHelpText('after', examples('playbook use pm-2026-11-23'))
+      .action(action(() => import('./commands/cycles.js'), 'use'));
+  },
+  review: (program) => {
+    program
+      .command('review')
+      .description('the weekly review: blockers breached or due, a reading per metric, checklist, decisions; then the summary')
+      .option('--answers <file>', 'answers from a YAML or JSON file (blockers, metrics, checklist, decisions)')
+      .option('--no-summary', 'do not print the week\'s summary at the end')
+      .addHelpText('after', examples('playbook review', 'playbook review --answers friday.yaml --no-summary'))
+      .action(action(() => import('./commands/review.js')));
+  },
+  summary: (program) => {
+    program
+      .command('summary')
+      .description("the week's summary of the cycle: for the terminal, Markdown, Slack, email, HTML or JSON")
+      .option('--week <week>', 'the ISO week, e.g. 2026-W47, or this, last, next (default: this week in --tz)')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'slack', 'email', 'json', 'html']).default('text'))
+      .option('--template <name>', 'weekly, executive, release-brief, or one of your own', 'weekly')
+      .option('--to <addresses>', 'email recipients (env PLAYBOOK_EMAIL_TO); with --format email')
+      .option('--from <address>', 'email sender (env PLAYBOOK_EMAIL_FROM, else playbook@<hostname>); with --format email')
+      .option('--subject <text>', "email subject (default: the template's); with --format email")
+      .addHelpText(
+        'after',
+        examples(
+          'playbook summary',
+          'playbook summary --week 2026-W47 --template executive',
+          'playbook summary --format markdown > week.md',
+          'playbook summary --format slack | curl -sS -H \'Content-type: application/json\' --data @- "$SLACK_WEBHOOK_URL"',
+          'playbook summary --format email --to team@example.org | sendmail -t',
+          'playbook summary --format html --template release-brief > brief.html',
+        ) +
+          '\nTemplates: templates/summary/<name>.<text|markdown|html|subject>.liquid; a file of the same name in\n' +
+          '$XDG_CONFIG_HOME/playbook/templates/summary/ (default ~/.config/...) overrides the built-in one.\n',
+      )
+      .action(action(() => import('./commands/summary.js')));
+  },
+  calendar: (program) => {
+    program
+      .command('calendar')
+      .description("the cycle's decision due dates, checkpoints and blocker deadlines as an iCalendar file")
+      .addHelpText('after', examples('playbook calendar > cycle.ics', 'playbook calendar --cycle pm-2026-11-23 > pm.ics'))
+      .action(action(() => import('./commands/calendar.js')));
+  },
+  doctor: (program) => {
+    program
+      .command('doctor')
+      .description('check the ledger, its backup and lock; --restore brings back the last good generation')
+      .option('--restore', 'replace a damaged ledger with its verified backup (the damaged file is kept)')
+      .addHelpText('after', examples('playbook doctor', 'playbook doctor --restore'))
+      .action(action(() => import('./commands/doctor.js')));
+  },
+  completion: (program) => {
+    program
+      .command('completion')
+      .description('print a shell completion script')
+      .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
+      .addHelpText('after', examples('playbook completion bash >> ~/.bashrc', 'playbook completion zsh > "${fpath[1]}/_playbook"', 'playbook completion fish > ~/.config/fish/completions/playbook.fish'))
+      .action(action(() => import('./commands/completion.js')));
+  },
+};
+
+/** Global options that take the next word as their value; `--color` takes it when it is not an option. */
+const VALUE_OPTIONS = new Set(['--ledger', '--cycle', '--as', '--tz']);
+
+/**
+ * The top-level command the words name, when it is one of ours: the first word that is neither a
+ * global option nor an option's value. Anything else (`help`, a typo, no command) is undefined.
+ */
+export function invokedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 2; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--') return undefined;
+    if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) ? word : undefined;
+    if (VALUE_OPTIONS.has(word) || (word === '--color' && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-'))) i += 1;
   }
-  program
-    .command('blockers')
-    .description('active blockers, breached first, with owner, age, due and fallback')
-    .option('--owner <name>', "only this owner's")
-    .option('--breached', 'only breached blockers')
-    .option('--all', 'include resolved blockers')
-    .option('--check', 'exit 1 when any blocker is breached (for cron and CI)')
-    .addHelpText('after', examples('playbook blockers', 'playbook blockers --breached --owner "Sam Lee"', 'playbook blockers --check || notify-team'))
-    .action(action(() => import('./commands/blockers.js')));
+  return undefined;
+}
 
-  const risk = program.command('risk').description('add or close a risk');
-  risk
-    .command('add')
-    .description('add a risk with its impact, cost, mitigation and owner')
-    .argument('<title>', 'the risk')
-    .requiredOption('--impact <level>', 'customer impact: low, medium, high')
-    .requiredOption('--cost <level>', 'operational cost: low, medium, high')
-    .requiredOption('--mitigation <text>', 'how it is mitigated')
-    .requiredOption('--owner <name>', 'who owns it')
-    .addHelpText('after', examples('playbook risk add "Clinics stall before first value" --impact high --cost medium --mitigation "Daily setup review in week one" --owner "Priya Raman"'))
-    .action(action(() => import('./commands/risk.js'), 'add'));
-  risk
-    .command('close')
-    .description('close a risk')
-    .argument('<id>', 'risk id, e.g. R-2')
-    .option('--note <text>', 'why')
-    .addHelpText('after', examples('playbook risk close R-2 --note "Mitigated by the staged rollout"'))
-    .action(action(() => import('./commands/risk.js'), 'close'));
-  program
-    .command('risks')
-    .description('open risks, highest impact first')
-    .option('--all', 'include closed risks')
-    .addHelpText('after', examples('playbook risks', 'playbook risks --all --json'))
-    .action(action(() => import('./commands/risks.js')));
-
-  const metric = program.command('metric').description('record a metric reading');
-  metric
-    .command('record')
-    .description('record a reading of one of the cycle\'s metrics')
-    .argument('<name>', 'metric id or name, e.g. approval-cycle-time')
-    .argument('<value>', 'the reading, a number')
-    .option('--at <date>', 'when it was measured (default: now)')
-    .option('--note <text>', 'context for the reading')
-    .addHelpText('after', examples('playbook metric record approval-cycle-time 4.5', 'playbook metric record decision-closure-rate 72 --at 2026-11-20 --note "after the review change"'))
-    .action(action(() => import('./commands/metric.js'), 'record'));
-  program
-    .command('metrics')
-    .description('each metric: latest reading, baseline, target, direction and a 6-week trend')
-    .addHelpText('after', examples('playbook metrics', 'playbook metrics --json'))
-    .action(action(() => import('./commands/metrics.js')));
-
-  const checklist = program
-    .command('checklist')
-    .description("the cycle's implementation checklist")
-    .addHelpText('after', examples('playbook checklist', 'playbook checklist done kickoff-scope-alignment', 'playbook checklist done 3'))
-    .action(action(() => import('./commands/checklist.js'), 'show'));
-  checklist
-    .command('done')
-    .description('tick a checklist item by id or number')
-    .argument('<id>', 'item id or its number in `playbook checklist`')
-    .action(action(() => import('./commands/checklist.js'), 'done'));
-
-  program
-    .command('log')
-    .description('the audit trail: every change, who made it and when')
-    .option('--since <date>', 'only changes from this date on')
-    .option('--actor <name>', 'only changes by this person')
-    .option('--record <id>', 'only changes to this record, e.g. D-3')
-    .addHelpText('after', examples('playbook log --since "-7d"', 'playbook log --record B-2', 'playbook log | head -20'))
-    .action(action(() => import('./commands/log.js')));
-
-  program
-    .command('undo')
-    .description('undo the last change (it is shown first); repeat to go further back')
-    .option('--dry-run', 'only show what would be undone')
-    .addHelpText('after', examples('playbook undo --dry-run', 'playbook undo'))
-    .action(action(() => import('./commands/undo.js')));
-
-  program
-    .command('cycles')
-    .description('the cycles in the ledger; * marks the current one')
-    .addHelpText('after', examples('playbook cycles', 'playbook cycles --json'))
-    .action(action(() => import('./commands/cycles.js'), 'list'));
-
-  program
-    .command('use')
-    .description('make another cycle the current one')
-    .argument('<cycle>', 'cycle id, from `playbook cycles`')
-    .addHelpText('after', examples('playbook use pm-2026-11-23'))
-    .action(action(() => import('./commands/cycles.js'), 'use'));
-
-  program
-    .command('review')
-    .description('the weekly review: blockers breached or due, a reading per metric, checklist, decisions; then the summary')
-    .option('--answers <file>', 'answers from a YAML or JSON file (blockers, metrics, checklist, decisions)')
-    .option('--no-summary', 'do not print the week\'s summary at the end')
-    .addHelpText('after', examples('playbook review', 'playbook review --answers friday.yaml --no-summary'))
-    .action(action(() => import('./commands/review.js')));
-
-  program
-    .command('summary')
-    .description("the week's summary of the cycle: for the terminal, Markdown, Slack, email, HTML or JSON")
-    .option('--week <week>', 'the ISO week, e.g. 2026-W47, or this, last, next (default: this week in --tz)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown', 'slack', 'email', 'json', 'html']).default('text'))
-    .option('--template <name>', 'weekly, executive, release-brief, or one of your own', 'weekly')
-    .option('--to <addresses>', 'email recipients (env PLAYBOOK_EMAIL_TO); with --format email')
-    .option('--from <address>', 'email sender (env PLAYBOOK_EMAIL_FROM, else playbook@<hostname>); with --format email')
-    .option('--subject <text>', "email subject (default: the template's); with --format email")
-    .addHelpText(
-      'after',
-      examples(
-        'playbook summary',
-        'playbook summary --week 2026-W47 --template executive',
-        'playbook summary --format markdown > week.md',
-        'playbook summary --format slack | curl -sS -H \'Content-type: application/json\' --data @- "$SLACK_WEBHOOK_URL"',
-        'playbook summary --format email --to team@example.org | sendmail -t',
-        'playbook summary --format html --template release-brief > brief.html',
-      ) +
-        '\nTemplates: templates/summary/<name>.<text|markdown|html|subject>.liquid; a file of the same name in\n' +
-        '$XDG_CONFIG_HOME/playbook/templates/summary/ (default ~/.config/...) overrides the built-in one.\n',
-    )
-    .action(action(() => import('./commands/summary.js')));
-
-  program
-    .command('calendar')
-    .description("the cycle's decision due dates, checkpoints and blocker deadlines as an iCalendar file")
-    .addHelpText('after', examples('playbook calendar > cycle.ics', 'playbook calendar --cycle pm-2026-11-23 > pm.ics'))
-    .action(action(() => import('./commands/calendar.js')));
-
-  program
-    .command('doctor')
-    .description('check the ledger, its backup and lock; --restore brings back the last good generation')
-    .option('--restore', 'replace a damaged ledger with its verified backup (the damaged file is kept)')
-    .addHelpText('after', examples('playbook doctor', 'playbook doctor --restore'))
-    .action(action(() => import('./commands/doctor.js')));
-
-  program
-    .command('completion')
-    .description('print a shell completion script')
-    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
-    .addHelpText('after', examples('playbook completion bash >> ~/.bashrc', 'playbook completion zsh > "${fpath[1]}/_playbook"', 'playbook completion fish > ~/.config/fish/completions/playbook.fish'))
-    .action(action(() => import('./commands/completion.js')));
-
+/**
+ * The command tree. Given the words of a run, only the command they name is added: building all
+ * of them, with their options and help texts, is start-up time a run spends for nothing. Help,
+ * suggestions for a typo and shell completion get the whole tree.
+ */
+export function buildProgram(argv?: readonly string[]): Command {
+  const program = root();
+  const only = argv ? invokedCommand(argv) : undefined;
+  for (const [name, add] of Object.entries(COMMANDS)) if (only === undefined || name === only) add(program);
   return program;
 }
+
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

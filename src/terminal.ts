@@ -4,13 +4,14 @@ import { Chalk, type ChalkInstance } from 'chalk';
 
 export type ColorFlag = boolean | 'always' | 'never' | 'auto' | undefined;
 
-export function wantsColor(flag: ColorFlag, env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+/** Whether to colour: the flag, then NO_COLOR, FORCE_COLOR and TERM=dumb, then whether stdout is a terminal (asked last). */
+export function wantsColor(flag: ColorFlag, env: NodeJS.ProcessEnv, isTTY: () => boolean): boolean {
   if (flag === false || flag === 'never') return false;
   if (flag === true || flag === 'always') return true;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
   if (env.TERM === 'dumb') return false;
-  return isTTY;
+  return isTTY();
 }
 
 export function makeChalk(color: boolean): ChalkInstance {

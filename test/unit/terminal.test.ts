@@ -24,7 +24,7 @@ describe('wantsColor', () => {
     ['--color=auto follows the TTY', 'auto', {}, false, false],
   ];
   it.each(cases)('%s', (_name, flag, env, isTTY, expected) => {
-    expect(wantsColor(flag, env, isTTY)).toBe(expected);
+    expect(wantsColor(flag, env, () => isTTY)).toBe(expected);
   });
 });
 
