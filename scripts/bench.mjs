@@ -18,6 +18,11 @@ const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 9
 // --instructions: also count the instructions of one run of each command and of `node -e 0` under
 // valgrind's callgrind. Unlike milliseconds, the count is the same on a busy machine and an idle one.
 const instructions = args.includes('--instructions');
+// Variables that change what every Node process does before it runs a line, for `node -e 0` as
+// much as for playbook: NODE_EXTRA_CA_CERTS alone reads and parses a certificate bundle at each
+// start (tens of milliseconds), which would inflate the floor and flatter every ratio. Both sides
+// of the comparison run without them. FORCE_COLOR would change what is printed.
+const NODE_START_UP = ['NODE_EXTRA_CA_CERTS', 'NODE_OPTIONS', 'NODE_V8_COVERAGE', 'NODE_COMPILE_CACHE', 'NODE_DEBUG', 'FORCE_COLOR'];
 
 // ---------------------------------------------------------------------------------------------
 // Timing
@@ -77,7 +82,7 @@ try {
     writeFileSync(base, `${JSON.stringify(generateLedger(size, playbook, NOW))}\n`, { mode: 0o600 });
     const ledger = join(dir, `work-${size}.json`);
     const env = { ...process.env, PLAYBOOK_LEDGER: ledger, PLAYBOOK_NOW: new Date(NOW).toISOString(), PLAYBOOK_TZ: 'UTC', NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache') };
-    delete env.FORCE_COLOR;
+    for (const name of NODE_START_UP) delete env[name];
     copyFileSync(base, ledger);
     const check = spawnSync(process.execPath, [cli, 'doctor'], { env, encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`generated ledger is not valid: ${check.stdout}${check.stderr}`);
@@ -121,7 +126,7 @@ const rows = results.map((r) => [
 ]);
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(`\n${machine}, ${rounds} rounds, medians\n`);
+console.log(`\n${machine}, ${rounds} rounds, medians, without ${NODE_START_UP.join(', ')}\n`);
 console.log(line(head));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
