@@ -4,6 +4,7 @@
 // itself and keeps V8's compiled code for them, which Node 20 offers for scripts but not for ES modules.
 import { build, transform } from 'esbuild';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { generate } from './generate-validators.mjs';
@@ -16,7 +17,7 @@ writeFileSync(new URL('../src/ledger/validate-ledger.generated.js', import.meta.
 const require = createRequire(import.meta.url);
 const vendor = (name) => new URL(`../src/vendor/${name}`, import.meta.url).pathname;
 
-/** Three dependencies of dependencies swapped for cheaper stand-ins; each says why. */
+/** Dependencies of dependencies swapped for cheaper stand-ins; each says why. */
 const standIns = {
   name: 'stand-ins',
   setup(build) {
@@ -36,6 +37,18 @@ const standIns = {
     build.onResolve({ filter: /^node:child_process$/ }, (args) =>
       /[\\/]commander[\\/]/.test(args.importer) ? { path: vendor('child-process-lazy.cjs') } : undefined,
     );
+    build.onResolve({ filter: /^crypto$/ }, (args) =>
+      /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('crypto-lazy.cjs') } : undefined,
+    );
+    // LiquidJS times its render limit with globalThis.performance, whose first use loads Node's
+    // perf_hooks (about four milliseconds). Its own fallback, Date.now(), is exact enough for a
+    // limit of seconds. The build fails if the line it replaces is not there.
+    build.onLoad({ filter: /[\\/]liquidjs[\\/]dist[\\/]liquid\.node\.js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      const probe = "(typeof global === 'object' && global.performance) ||";
+      if (!text.includes(probe)) throw new Error(`${args.path}: LiquidJS no longer reads global.performance as expected; review the stand-in`);
+      return { contents: text.replace(probe, 'false ||'), loader: 'js' };
+    });
   },
 };
 

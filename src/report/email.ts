@@ -1,7 +1,6 @@
 // The email format: a complete RFC 5322 message, multipart/alternative with the plain text first
 // and the HTML second, LF line endings for `sendmail -t`. Reproducible: the Date header is the
 // clock's and the Message-ID and boundary are hashes of the content.
-import { createHash } from 'node:crypto';
 import { addressList, headerText, quotedPrintable, rfc5322Date, unstructured, type Address } from './mime.js';
 
 export interface EmailParts {
@@ -15,6 +14,8 @@ export interface EmailParts {
 
 export function emailMessage(parts: EmailParts): string {
   const subject = headerText(parts.subject) || 'Summary';
+  // node:crypto costs about ten milliseconds to load; only this format needs it.
+  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
   const hash = createHash('sha256')
     .update([rfc5322Date(parts.date), parts.from.address, parts.to.map((a) => a.address).join(','), subject, parts.text, parts.html].join('\u0000'))
     .digest('hex');

@@ -1,6 +1,9 @@
 // What a command loads when it starts: each command reads only the chunks of dist/ it needs, so
-// `playbook blockers` never pays for the prompt library, the YAML parser or the template engine.
-// Seen from outside: a preloaded module notes every file of dist/ the loader opens.
+// `playbook blockers` never pays for the prompt library, the YAML parser or the template engine,
+// and only the Node modules it uses (node:crypto alone costs about ten milliseconds).
+// Seen from outside: a preloaded module notes every file of dist/ the loader opens, and the
+// Node modules loaded by the end of the run.
+import { createHash, createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +30,10 @@ const OPENED_HOOK = `const fs = require('node:fs');
 const open = fs.openSync;
 const seen = [];
 fs.openSync = function (path, ...rest) { seen.push(String(path)); return open.call(this, path, ...rest); };
-process.on('exit', () => fs.writeFileSync(process.env.PLAYBOOK_OPENED_FILE, JSON.stringify(seen)));
+process.on('exit', () => {
+  const builtins = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length));
+  fs.writeFileSync(process.env.PLAYBOOK_OPENED_FILE, JSON.stringify({ opened: seen, builtins }));
+});
 `;
 
 let box: SummarySandbox;
@@ -38,15 +44,25 @@ beforeAll(() => {
 });
 afterAll(() => box?.cleanup());
 
-/** The chunks of dist/ a run of the CLI loaded. */
-function loaded(args: string[]): string[] {
+interface Loaded {
+  /** The chunks of dist/ the run opened. */
+  chunks: string[];
+  /** Node's own modules loaded by the end of the run, as `crypto` or `internal/perf/performance`. */
+  builtins: string[];
+}
+
+/** What a run of the CLI loaded, its stdout going to /dev/null. */
+function run(args: string[]): Loaded {
   const out = box.path(`opened-${args.join('-').replace(/\W+/g, '_')}.json`);
   const env = { PLAYBOOK_LEDGER: box.ledger, PLAYBOOK_NOW: SUMMARY_NOW, PLAYBOOK_TZ: SUMMARY_TZ, NODE_OPTIONS: `--require ${hook}`, PLAYBOOK_OPENED_FILE: out };
   const result = box.shell(`playbook ${args.map((a) => `'${a}'`).join(' ')} > /dev/null`, { env });
   expect(result.stderr).not.toMatch(/unexpected error/);
   expect([0, 1]).toContain(result.status);
-  return (JSON.parse(readFileSync(out, 'utf8')) as string[]).filter((p) => p.startsWith(DIST)).map((p) => p.slice(DIST.length + 1));
+  const { opened, builtins } = JSON.parse(readFileSync(out, 'utf8')) as { opened: string[]; builtins: string[] };
+  return { chunks: opened.filter((p) => p.startsWith(DIST)).map((p) => p.slice(DIST.length + 1)), builtins };
 }
+
+const loaded = (args: string[]) => run(args).chunks;
 
 describe('start-up: each command loads only what it uses', () => {
   const lean: [string, string[], string[]][] = [
@@ -66,5 +82,32 @@ describe('start-up: each command loads only what it uses', () => {
 
   it('a Markdown summary does load the template engine, so the check above can fail', () => {
     expect(loaded(['summary', '--format', 'markdown'])).toEqual(expect.arrayContaining(LIBRARIES['the template engine (LiquidJS)']));
+  });
+});
+
+describe('start-up: Node modules a command does not need stay unloaded', () => {
+  const UNUSED = ['crypto', 'child_process', 'perf_hooks', 'tty', 'net'];
+  const reads: [string, string[]][] = [
+    ['blockers', ['blockers']],
+    ['status', ['status']],
+    ['summary --format markdown', ['summary', '--format', 'markdown']],
+    ['summary --format slack', ['summary', '--format', 'slack']],
+    ['summary --format html', ['summary', '--format', 'html']],
+    ['--version', ['--version']],
+  ];
+  it.each(reads)('%s, printing to a file, loads none of crypto, child_process, perf_hooks, tty or net', (_name, args) => {
+    const { builtins } = run(args);
+    expect(builtins.length).toBeGreaterThan(10);
+    for (const name of UNUSED) expect(builtins, name).not.toContain(name);
+  });
+
+  it('an email summary does load crypto, for its Message-ID, so the check above can fail', () => {
+    expect(run(['summary', '--format', 'email', '--from', 'pm@example.com', '--to', 'team@example.com']).builtins).toContain('crypto');
+  });
+
+  it("a template's sha256 and hmac_sha256 filters still work, loading crypto when used", () => {
+    box.userTemplate('digest.markdown.liquid', '{{ "launch" | sha256 }} {{ "launch" | hmac_sha256: "key" }}\n');
+    const out = box.ok(['summary', '--format', 'markdown', '--template', 'digest']);
+    expect(out.trim()).toBe(`${createHash('sha256').update('launch').digest('hex')} ${createHmac('sha256', 'key').update('launch').digest('hex')}`);
   });
 });
