@@ -17,6 +17,38 @@ writeFileSync(new URL('../src/ledger/validate-ledger.generated.js', import.meta.
 const require = createRequire(import.meta.url);
 const vendor = (name) => new URL(`../src/vendor/${name}`, import.meta.url).pathname;
 
+/**
+ * Passages of dependencies replaced at build time, each exactly as written; the build fails when a
+ * new version no longer contains one, so a patch is never silently lost or misapplied.
+ */
+const PATCHES = [
+  {
+    // LiquidJS times its render limit with globalThis.performance, whose first use loads Node's
+    // perf_hooks (about four milliseconds). Its own fallback, Date.now(), is exact enough for a
+    // limit counted in seconds.
+    file: /[\\/]liquidjs[\\/]dist[\\/]liquid\.node\.js$/,
+    from: "(typeof global === 'object' && global.performance) ||",
+    to: 'false ||',
+  },
+  {
+    // cli-table3 looks for gaps left by row and column spans by comparing every cell with every
+    // cell above it, which grows with the square of the rows (cli-table/cli-table3#68: 1,763 rows
+    // took 4.5 seconds). A table with every row full and no spans, the only kind playbook draws,
+    // has no gaps, and the search is skipped for it.
+    file: /[\\/]cli-table3[\\/]src[\\/]layout-manager\.js$/,
+    from: '    fillInTable(cellRows);\n',
+    to: '    if (!cellRows.every((row) => row.length === cellRows[0].length && row.every((cell) => (cell.colSpan || 1) === 1 && (cell.rowSpan || 1) === 1))) fillInTable(cellRows);\n',
+  },
+  {
+    // Drawing each line of a cell first shortens the cell's text for a debug message that is only
+    // kept when cli-table3's debug level is raised, which playbook never does; the shortening
+    // measures the text character by character.
+    file: /[\\/]cli-table3[\\/]src[\\/]cell\.js$/,
+    from: '    let content = utils.truncate(this.content, 10, this.truncate);\n',
+    to: "    let content = '';\n",
+  },
+];
+
 /** Dependencies of dependencies swapped for cheaper stand-ins; each says why. */
 const standIns = {
   name: 'stand-ins',
@@ -40,15 +72,13 @@ const standIns = {
     build.onResolve({ filter: /^crypto$/ }, (args) =>
       /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('crypto-lazy.cjs') } : undefined,
     );
-    // LiquidJS times its render limit with globalThis.performance, whose first use loads Node's
-    // perf_hooks (about four milliseconds). Its own fallback, Date.now(), is exact enough for a
-    // limit of seconds. The build fails if the line it replaces is not there.
-    build.onLoad({ filter: /[\\/]liquidjs[\\/]dist[\\/]liquid\.node\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8');
-      const probe = "(typeof global === 'object' && global.performance) ||";
-      if (!text.includes(probe)) throw new Error(`${args.path}: LiquidJS no longer reads global.performance as expected; review the stand-in`);
-      return { contents: text.replace(probe, 'false ||'), loader: 'js' };
-    });
+    for (const { file, from, to } of PATCHES) {
+      build.onLoad({ filter: file }, async (args) => {
+        const text = await readFile(args.path, 'utf8');
+        if (!text.includes(from)) throw new Error(`${args.path} no longer contains the passage scripts/build.mjs replaces; review that patch`);
+        return { contents: text.replace(from, to), loader: 'js' };
+      });
+    }
   },
 };
 
