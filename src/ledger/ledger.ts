@@ -13,7 +13,8 @@ import { readLedger, updateLedger } from './store.js';
 export interface OpenLedger {
   location: LedgerLocation;
   file: LedgerFile;
-  state: LedgerState;
+  /** Derived from the events when first asked: `log` reads the events alone. */
+  readonly state: LedgerState;
 }
 
 export function validateLedger(data: unknown, known = false): LedgerFile {
@@ -60,7 +61,15 @@ export function openLedger(ctx: Pick<Context, 'options' | 'env' | 'cwd'>): OpenL
   const location = ledgerLocation(ctx);
   const file = readLedger(location.path, validateLedger, { checked: checkedNotes(ctx.env) });
   if (!file) throw missing(location);
-  return { location, file, state: deriveState(file.events) };
+  let state: LedgerState | undefined;
+  return {
+    location,
+    file,
+    get state() {
+      state ??= deriveState(file.events);
+      return state;
+    },
+  };
 }
 
 /** The state of the ledger at `path`, empty when there is none yet. */
