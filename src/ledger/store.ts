@@ -200,10 +200,14 @@ export function restoreBackup<T>(path: string, validate: Validate<T>, stamp: str
 // ---------------------------------------------------------------------------------------------------------
 // Atomic write
 
+/**
+ * A name beside `base` no other process uses: the process id and a random suffix. It needs to be
+ * unique, not secret: the file is created with O_EXCL, which never follows a link or reuses a file
+ * that is there, so Math.random serves, and node:crypto (ten milliseconds to load) is not needed.
+ */
 function tempName(base: string): string {
-  // node:crypto is loaded here, on the write path, so commands that only read never pay for it.
-  const { randomBytes } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
-  return `${base}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const suffix = Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, '0');
+  return `${base}.${process.pid}.${suffix}.tmp`;
 }
 
 function writeAtomic(path: string, content: string | Buffer[], keepPrevious = true): void {
@@ -324,10 +328,13 @@ function sleep(ms: number): void {
   if (ms > 0) Atomics.wait(sleepCell, 0, 0, ms);
 }
 
+/** A monotonic clock in milliseconds; unlike performance.now(), reading it does not load perf_hooks. */
+const monotonicMs = (): number => Number(process.hrtime.bigint()) / 1e6;
+
 /** Takes the lock, waiting up to `timeoutMs`; returns the function that releases it. */
 function acquireLock(path: string, timeoutMs: number): () => void {
   const file = lockPath(path);
-  const deadline = performance.now() + timeoutMs;
+  const deadline = monotonicMs() + timeoutMs;
   let delay = SLEEP_MIN_MS;
   for (;;) {
     const content = tryCreateLock(path, file);
@@ -340,7 +347,7 @@ function acquireLock(path: string, timeoutMs: number): () => void {
     if (snapshot === undefined) continue; // released between our attempt and our look: try again now
     if (isStale(file, snapshot) && breakStaleLock(path, file, snapshot)) continue;
 
-    const remaining = deadline - performance.now();
+    const remaining = deadline - monotonicMs();
     if (remaining <= 0) throw lockedFailure(file, snapshot);
     sleep(Math.min(delay, remaining));
     delay = Math.min(delay * 2, SLEEP_MAX_MS);

@@ -94,6 +94,7 @@ describe('start-up: Node modules a command does not need stay unloaded', () => {
     ['summary --format slack', ['summary', '--format', 'slack']],
     ['summary --format html', ['summary', '--format', 'html']],
     ['--version', ['--version']],
+    ['blocker add, a write', ['blocker', 'add', 'Start-up write', '--owner', 'Dana Kim']],
   ];
   it.each(reads)('%s, printing to a file, loads none of crypto, child_process, perf_hooks, tty or net', (_name, args) => {
     const { builtins } = run(args);
