@@ -370,17 +370,20 @@ const COMMANDS: Record<string, (program: Command) => void> = {
 
 /** Global options that take the next word as their value; `--color` takes it when it is not an option. */
 const VALUE_OPTIONS = new Set(['--ledger', '--cycle', '--as', '--tz']);
+const FLAG_OPTIONS = new Set(['--json', '--no-color', '--no-input']);
 
 /**
  * The top-level command the words name, when it is one of ours: the first word that is neither a
- * global option nor an option's value. Anything else (`help`, a typo, no command) is undefined.
+ * global option nor an option's value. Anything else (`help`, a typo, no command, or an option
+ * the top level does not know, such as `--help`, before the command) is undefined.
  */
 export function invokedCommand(argv: readonly string[]): string | undefined {
   for (let i = 2; i < argv.length; i++) {
     const word = argv[i]!;
-    if (word === '--') return undefined;
     if (!word.startsWith('-')) return Object.hasOwn(COMMANDS, word) ? word : undefined;
+    const name = word.split('=', 1)[0]!;
     if (VALUE_OPTIONS.has(word) || (word === '--color' && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('-'))) i += 1;
+    else if (!VALUE_OPTIONS.has(name) && !FLAG_OPTIONS.has(word) && name !== '--color') return undefined;
   }
   return undefined;
 }

@@ -21,7 +21,7 @@ describe('invokedCommand', () => {
     expect(invokedCommand(words(line))).toBe(name);
   });
 
-  it.each(['', '--help', '-V', 'help blockers', 'blockerz', '--ledger x.json', '-- blockers', 'constructor', '__proto__', 'toString'])(
+  it.each(['', '--help', '-V', 'help blockers', '--help status', '-h list', '--json --help log', '--version blockers', '--unknown blockers', 'blockerz', '--ledger x.json', '-- blockers', 'constructor', '__proto__', 'toString'])(
     '"%s" names none of them, so the whole tree is built',
     (line) => {
       expect(invokedCommand(words(line))).toBeUndefined();
