@@ -8,7 +8,8 @@
 // and skip the work. The cache is only ever a shortcut:
 // - a file that is missing, stale, damaged, or not the user's own is ignored and written again;
 // - V8 checks each file's checksum, its own version and the chunk's length, and refuses any
-//   mismatch; each file also records the size and modification time of the chunk it was made from;
+//   mismatch; each file also records the build (dist/entry.txt) and the size and modification time
+//   of the chunk it was made from;
 // - files are written whole (a temporary file, then a rename), readable by the user alone;
 // - a cache directory that cannot be written only means the next run compiles again.
 'use strict';
@@ -17,21 +18,27 @@ const { join, resolve } = require('node:path');
 const { Script } = require('node:vm');
 
 const DIST = join(__dirname, '..', 'dist');
-const MAGIC = 0x70626331; // "pbc1"
-const HEADER = 16; // magic (4), chunk size (4), chunk modification time in ms (8)
+const MAGIC = 0x70626332; // "pbc2"
+const HEADER = 32; // magic (4), chunk size (4), chunk modification time in ms (8), build id (16, ASCII)
 
 // Damage to a cache file is caught by V8's checksum only when checksums are on; without this,
 // a damaged file could stop the process instead of being refused.
 require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
 
+/** Where cached code goes, or undefined when there is no such place (no home, no working directory). */
 function cacheDir() {
-  // The same rule as src/paths.ts, which this file cannot import: it runs before the bundle does.
-  const xdg = process.env.XDG_CACHE_HOME;
-  const home = xdg ? resolve(xdg) : join(require('node:os').homedir(), '.cache');
-  return join(home, 'playbook', 'code', `${process.version}-${process.arch}`);
+  try {
+    // The same rule as src/paths.ts, which this file cannot import: it runs before the bundle does.
+    const xdg = process.env.XDG_CACHE_HOME;
+    const home = xdg ? resolve(xdg) : join(require('node:os').homedir(), '.cache');
+    return join(home, 'playbook', 'code', `${process.version}-${process.arch}`);
+  } catch {
+    return undefined;
+  }
 }
 
 const dir = cacheDir();
+let buildId = '';
 const modules = new Map();
 /** Chunks compiled without usable cached code this run, cached when the run ends. */
 const toCache = [];
@@ -55,11 +62,13 @@ function readWhole(path) {
 
 /** The cached code for a chunk, or undefined when there is none this run can trust. */
 function cachedCode(file, source) {
+  if (file === undefined) return undefined;
   try {
     const { stat, bytes } = readWhole(file);
     const own = typeof process.getuid !== 'function' || (stat.uid === process.getuid() && (stat.mode & 0o022) === 0);
     if (!own || bytes.length <= HEADER || bytes.readUInt32LE(0) !== MAGIC) return undefined;
     if (bytes.readUInt32LE(4) !== source.size || bytes.readDoubleLE(8) !== source.mtimeMs) return undefined;
+    if (bytes.latin1Slice(16, HEADER) !== buildId) return undefined;
     return bytes.subarray(HEADER);
   } catch {
     return undefined;
@@ -73,10 +82,10 @@ function load(name) {
   modules.set(name, module);
   const filename = join(DIST, name);
   const { stat, bytes } = readWhole(filename);
-  const cacheFile = join(dir, name);
+  const cacheFile = dir === undefined ? undefined : join(dir, name);
   const cachedData = cachedCode(cacheFile, stat);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.utf8Slice()}\n})`, { filename, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) toCache.push({ script, cacheFile, stat });
+  if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) toCache.push({ script, cacheFile, stat });
   const requireChunk = (id) => (id.startsWith('./') ? load(id.slice(2)) : require(id));
   script.runInThisContext().call(module.exports, module.exports, requireChunk, module, filename, DIST);
   return module.exports;
@@ -90,6 +99,7 @@ function writeCache() {
       header.writeUInt32LE(MAGIC, 0);
       header.writeUInt32LE(stat.size, 4);
       header.writeDoubleLE(stat.mtimeMs, 8);
+      header.latin1Write(buildId, 16);
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
         fs.writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600, flag: 'wx' });
@@ -105,7 +115,9 @@ function writeCache() {
 
 let entry;
 try {
-  entry = fs.readFileSync(join(DIST, 'entry.txt'), 'latin1').trim();
+  // The entry chunk's name, then the id of the build: 16 hexadecimal digits.
+  [entry, buildId] = fs.readFileSync(join(DIST, 'entry.txt'), 'latin1').split('\n');
+  if (!entry || !/^[0-9a-f]{16}$/.test(buildId)) throw new Error('dist/entry.txt is incomplete');
 } catch {
   process.stderr.write('playbook: the built CLI is missing from dist/; run `npm install` or `npm run build` in the package\n');
   process.exit(1);

@@ -3,7 +3,8 @@
 // ES modules, so each chunk is then turned into CommonJS: bin/playbook.cjs loads the chunks
 // itself and keeps V8's compiled code for them, which Node 20 offers for scripts but not for ES modules.
 import { build, transform } from 'esbuild';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -49,6 +50,8 @@ const PATCHES = [
   },
 ];
 
+const applied = new Set();
+
 /** Dependencies of dependencies swapped for cheaper stand-ins; each says why. */
 const standIns = {
   name: 'stand-ins',
@@ -72,11 +75,12 @@ const standIns = {
     build.onResolve({ filter: /^crypto$/ }, (args) =>
       /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('crypto-lazy.cjs') } : undefined,
     );
-    for (const { file, from, to } of PATCHES) {
-      build.onLoad({ filter: file }, async (args) => {
+    for (const patch of PATCHES) {
+      build.onLoad({ filter: patch.file }, async (args) => {
         const text = await readFile(args.path, 'utf8');
-        if (!text.includes(from)) throw new Error(`${args.path} no longer contains the passage scripts/build.mjs replaces; review that patch`);
-        return { contents: text.replace(from, to), loader: 'js' };
+        if (!text.includes(patch.from)) throw new Error(`${args.path} no longer contains the passage scripts/build.mjs replaces; review that patch`);
+        applied.add(patch);
+        return { contents: text.replace(patch.from, patch.to), loader: 'js' };
       });
     }
   },
@@ -103,9 +107,14 @@ const { outputFiles } = await build({
   plugins: [standIns],
 });
 
+// A patched file the bundle no longer loads (a library now resolved to another build of itself)
+// would leave its patch unapplied without a word.
+for (const patch of PATCHES) if (!applied.has(patch)) throw new Error(`no file matching ${patch.file} was bundled; review the patches in scripts/build.mjs`);
+
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
 let entry;
+const written = [];
 for (const file of outputFiles) {
   const name = basename(file.path);
   if (name.startsWith('cli-')) entry = name;
@@ -122,5 +131,11 @@ for (const file of outputFiles) {
     banner: file.text.includes('import.meta.url') ? 'var __playbook_url=require("node:url").pathToFileURL(__filename).href;' : '',
   });
   writeFileSync(new URL(name, dist), code);
+  written.push(name);
 }
-writeFileSync(new URL('entry.txt', dist), `${entry}\n`);
+// The entry chunk's name, and an id of this build: a hash of every chunk as written. Chunk names
+// are hashed before the CommonJS step, and npm gives installed files one fixed modification
+// time, so the loader also keeps cached code apart by build.
+const buildId = createHash('sha256');
+for (const name of written.sort()) buildId.update(`${name}\0`).update(readFileSync(new URL(name, dist))).update('\0');
+writeFileSync(new URL('entry.txt', dist), `${entry}\n${buildId.digest('hex').slice(0, 16)}\n`);

@@ -2,12 +2,13 @@
 // loaded in the user's cache directory, the next run uses it, and nothing in that directory can
 // change what a command does: damaged, foreign or stale files are refused and written again.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, chmodSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, chmodSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createSandbox, hasStackTrace, REPO_ROOT, runCli, type Sandbox } from '../helpers/cli.js';
 
-const ENTRY = readFileSync(join(REPO_ROOT, 'dist', 'entry.txt'), 'utf8').trim();
-const HEADER = 16;
+const ENTRY = readFileSync(join(REPO_ROOT, 'dist', 'entry.txt'), 'utf8').split('\n')[0]!;
+const HEADER = 32;
 
 let box: Sandbox;
 beforeEach(() => {
@@ -98,21 +99,49 @@ describe('the compiled-code cache', () => {
     expect(result.stdout).toContain('Product manager');
   });
 
-  it('never runs code kept for a chunk that changed since, even one of the same name and length', () => {
-    // A copy of the package, so the chunk can be edited without touching the one other tests run.
+  /** A copy of the package, run twice so its code is cached, and the chunk that holds the version. */
+  function cachedCopy(prepare: (dist: string) => void = () => {}): { pkg: string; file: string; runCopy: () => string } {
+    // A copy, so the chunk can be edited without touching the one other tests run.
     const pkg = box.path('package');
     for (const dir of ['bin', 'dist']) cpSync(join(REPO_ROOT, dir), join(pkg, dir), { recursive: true });
+    prepare(join(pkg, 'dist'));
     for (const dir of ['playbooks', 'templates']) symlinkSync(join(REPO_ROOT, dir), join(pkg, dir));
     const runCopy = () => runCli(['--version'], { env: box.env, bin: join(pkg, 'bin', 'playbook.cjs') }).stdout;
     expect(runCopy()).toBe('0.1.0\n');
     expect(runCopy()).toBe('0.1.0\n');
-    // The chunk that holds the version, whose code the two runs above cached.
     const chunk = readdirSync(join(pkg, 'dist')).find((f) => readFileSync(join(pkg, 'dist', f), 'utf8').includes('"0.1.0"'));
     expect(chunk).toBeDefined();
     expect(readdirSync(codeDir())).toContain(chunk);
-    const file = join(pkg, 'dist', chunk!);
+    return { pkg, file: join(pkg, 'dist', chunk!), runCopy };
+  }
+
+  it('never runs code kept for a chunk that changed since, even one of the same name and length', () => {
+    const { file, runCopy } = cachedCopy();
     writeFileSync(file, readFileSync(file, 'utf8').replace('"0.1.0"', '"9.9.9"'));
     expect(runCopy()).toBe('9.9.9\n');
+  });
+
+  it('never runs code kept by another build, even for a chunk of the same name, length and modification time', () => {
+    // As after `npm install` of another build: npm gives every installed file the same time.
+    const NPM_TIME = new Date('1985-10-26T08:15:00Z');
+    const { pkg, file, runCopy } = cachedCopy((dist) => {
+      for (const f of readdirSync(dist)) utimesSync(join(dist, f), NPM_TIME, NPM_TIME);
+    });
+    writeFileSync(file, readFileSync(file, 'utf8').replace('"0.1.0"', '"9.9.9"'));
+    utimesSync(file, NPM_TIME, NPM_TIME);
+    const entryFile = join(pkg, 'dist', 'entry.txt');
+    const [entry, build] = readFileSync(entryFile, 'utf8').split('\n');
+    writeFileSync(entryFile, `${entry}\n${build!.replace(/^./, (c) => (c === '0' ? '1' : '0'))}\n`);
+    expect(runCopy()).toBe('9.9.9\n');
+  });
+
+  it('runs as usual when there is no place for the cache: a relative XDG_CACHE_HOME in a deleted directory', () => {
+    const gone = box.path('gone');
+    const script = `mkdir ${gone} && cd ${gone} && rmdir ${gone} && exec "$0" ${join(REPO_ROOT, 'bin', 'playbook.cjs')} --version`;
+    const result = spawnSync('bash', ['-c', script, process.execPath], { env: { ...process.env, ...box.env, XDG_CACHE_HOME: 'relative-cache' }, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe('0.1.0\n');
+    expect(result.status).toBe(0);
   });
 
   it('says the build is missing, in one line, when dist/ is gone', () => {

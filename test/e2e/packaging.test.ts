@@ -18,7 +18,8 @@ describe('npm pack', () => {
   it('ships the CLI, its build, the playbooks, the template and the schema', () => {
     expect(files).toContain('bin/playbook.cjs');
     expect(files).toContain('dist/entry.txt');
-    const entry = readFileSync(join(REPO_ROOT, 'dist', 'entry.txt'), 'utf8').trim();
+    const [entry, build] = readFileSync(join(REPO_ROOT, 'dist', 'entry.txt'), 'utf8').split('\n');
+    expect(build).toMatch(/^[0-9a-f]{16}$/);
     expect(entry).toMatch(/^cli-[A-Z0-9]+\.cjs$/);
     expect(files).toContain(`dist/${entry}`);
     expect(files).toContain('package.json');
