@@ -108,8 +108,30 @@ function writeCache() {
         fs.rmSync(tmp, { force: true });
       }
     }
+    pruneOtherBuilds();
   } catch {
     // Only a shortcut: the next run compiles again.
+  }
+}
+
+/** Cached code of chunks this build does not have goes after a month: another version's, most likely. */
+const PRUNE_AFTER_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Each version of playbook caches its chunks beside the others' (their names differ), and a version
+ * still in use rewrites its files when they go. Runs only when a run has just written to the cache.
+ */
+function pruneOtherBuilds() {
+  const ours = new Set(fs.readdirSync(DIST));
+  const now = Date.now();
+  for (const name of fs.readdirSync(dir)) {
+    if (ours.has(name)) continue;
+    const file = join(dir, name);
+    try {
+      if (now - fs.lstatSync(file).mtimeMs > PRUNE_AFTER_MS) fs.rmSync(file, { force: true });
+    } catch {
+      // A directory someone put there, or a file another run removed first: left alone.
+    }
   }
 }
 

@@ -2,7 +2,7 @@
 // loaded in the user's cache directory, the next run uses it, and nothing in that directory can
 // change what a command does: damaged, foreign or stale files are refused and written again.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, chmodSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, chmodSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createSandbox, hasStackTrace, REPO_ROOT, runCli, type Sandbox } from '../helpers/cli.js';
@@ -133,6 +133,26 @@ describe('the compiled-code cache', () => {
     const [entry, build] = readFileSync(entryFile, 'utf8').split('\n');
     writeFileSync(entryFile, `${entry}\n${build!.replace(/^./, (c) => (c === '0' ? '1' : '0'))}\n`);
     expect(runCopy()).toBe('9.9.9\n');
+  });
+
+  it('removes cached code of chunks this build does not have once it is a month old, when it writes the cache', () => {
+    show();
+    const old = join(codeDir(), 'summary-OLDBUILD1.cjs');
+    const recent = join(codeDir(), 'summary-RECENT01.cjs');
+    writeFileSync(old, 'code kept by another version\n', { mode: 0o600 });
+    writeFileSync(recent, 'code kept by another version\n', { mode: 0o600 });
+    const fortyDaysAgo = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(old, fortyDaysAgo, fortyDaysAgo);
+    // A run that writes nothing to the cache leaves the directory alone.
+    show();
+    expect(readdirSync(codeDir())).toContain('summary-OLDBUILD1.cjs');
+    // A run that writes (here, because the entry's file went) prunes.
+    rmSync(join(codeDir(), ENTRY));
+    show();
+    const files = readdirSync(codeDir());
+    expect(files).toContain(ENTRY);
+    expect(files).toContain('summary-RECENT01.cjs');
+    expect(files).not.toContain('summary-OLDBUILD1.cjs');
   });
 
   it('runs as usual when there is no place for the cache: a relative XDG_CACHE_HOME in a deleted directory', () => {
