@@ -103,3 +103,13 @@ export function createContext(options: GlobalOptions, command: string): Context 
     note: (text) => writeErr(text.endsWith('\n') ? text : `${text}\n`),
   };
 }
+
+/**
+ * The context with other global options (a session pins its cycle and ledger). The copy keeps the
+ * lazy parts lazy: spreading the context would ask for the streams, which only a prompt needs.
+ */
+export function withOptions<C extends { options: GlobalOptions }>(ctx: C, options: Partial<GlobalOptions>): C {
+  const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx)) as C;
+  copy.options = { ...ctx.options, ...options };
+  return copy;
+}

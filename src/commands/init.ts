@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Context } from '../context.js';
+import { withOptions, type Context } from '../context.js';
 import { dayOf } from '../dates.js';
 import { describeEvent } from '../ledger/describe.js';
 import { cycleId, snapshot, uniqueCycleId } from '../ledger/cycle.js';
@@ -30,7 +30,7 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
   const name = ctx.options.cycle ? text(ctx.options.cycle, '--cycle', 120) : `${playbook.title} (${dayOf(ctx.now, ctx.tz)})`;
   const base = cycleId(ctx.options.cycle ? name : `${playbook.aliases[0] ?? playbook.role}-${dayOf(ctx.now, ctx.tz)}`);
   const path = opts.local ? localLedgerPath(ctx.cwd) : ledgerLocation(ctx).path;
-  const scoped = { ...ctx, options: { ...ctx.options, cycle: undefined, ledger: path } };
+  const scoped = withOptions(ctx, { cycle: undefined, ledger: path });
   const session = opts.session !== false;
   const { runSession, rehearse } = await import('../flow/run.js');
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Context } from '../context.js';
+import { withOptions, type Context } from '../context.js';
 import { openLedger, selectCycle } from '../ledger/ledger.js';
 import { resolvePlaybook } from '../playbook/catalog.js';
 import { next } from '../flow/machine.js';
@@ -16,7 +16,7 @@ export async function run(ctx: Context, _args: [], opts: { answers?: string }): 
   const { loadAnswers } = await import('../flow/answers.js');
   const answers = opts.answers ? loadAnswers(resolve(ctx.cwd, opts.answers), opts.answers, playbook) : undefined;
   const { rehearse, runSession } = await import('../flow/run.js');
-  const scoped = { ...ctx, options: { ...ctx.options, cycle: cycle.id, ledger: location.path } };
+  const scoped = withOptions(ctx, { cycle: cycle.id, ledger: location.path });
   // Check the answers file (and, without a terminal, that nothing is missing) before writing anything.
   if (!ctx.interactive || answers) await rehearse(scoped, playbook, state, cycle.id, answers);
   await runSession(scoped, playbook, state, cycle.id, answers);

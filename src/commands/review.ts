@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { isCollection, isMap, isNode, isScalar, isSeq, type Node } from 'yaml';
-import type { Context } from '../context.js';
+import { withOptions, type Context } from '../context.js';
 import { dayOf, shortTime, span } from '../dates.js';
 import { CliError, InterruptedError, usageError } from '../errors.js';
 import {
@@ -102,7 +102,7 @@ export async function run(ctx: Context, _args: [], opts: { answers?: string; sum
   const { state } = openLedger(ctx);
   const cycle = selectCycle(ctx, state);
   const file = opts.answers !== undefined ? loadReviewAnswers(ctx, opts.answers) : undefined;
-  const scoped: Scoped = { ...ctx, options: { ...ctx.options, cycle: cycle.id } };
+  const scoped = withOptions(ctx, { cycle: cycle.id }) as Scoped;
   const fromFile = (c: typeof cycle) => {
     try {
       return reviewEvents(c, file!.answers, ctx.now, ctx.tz);

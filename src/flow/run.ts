@@ -1,6 +1,6 @@
 // Drives the session: asks the machine what comes next, takes the answer from the answers file
 // or the prompter, and records it at once, so an interruption loses nothing already answered.
-import type { Context } from '../context.js';
+import { withOptions, type Context } from '../context.js';
 import { failure, usageError } from '../errors.js';
 import { describeEvent } from '../ledger/describe.js';
 import type { LedgerEvent, NewEvent } from '../ledger/events.js';
@@ -34,7 +34,7 @@ function flow(playbook: Playbook, state: LedgerState, cycleId: string, ctx: Pick
 }
 
 export function ledgerRecorder(ctx: RecorderContext, playbook: Playbook, cycleId: string, state: LedgerState): Recorder {
-  const scoped = { ...ctx, options: { ...ctx.options, cycle: cycleId } };
+  const scoped = withOptions(ctx, { cycle: cycleId });
   const recorder: Recorder = {
     state,
     recorded: [],
