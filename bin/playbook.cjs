@@ -11,7 +11,8 @@
 //   mismatch; each file also records the build (dist/entry.txt) and the size and modification time
 //   of the chunk it was made from;
 // - files are written whole (a temporary file, then a rename), readable by the user alone;
-// - a cache directory that cannot be written only means the next run compiles again.
+// - a cache directory that cannot be found or written only means the next run compiles again;
+// - files of chunks this build does not have (other versions') go once they are a month old.
 'use strict';
 const fs = require('node:fs');
 const { join, resolve } = require('node:path');
