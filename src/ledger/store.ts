@@ -354,17 +354,44 @@ function acquireLock(path: string, timeoutMs: number): () => void {
   }
 }
 
-/** Creates the lock file with O_EXCL. Returns its content, or undefined when somebody else holds it. */
+/**
+ * Creates the lock file, whole: the holder is written to a temporary file that is then hard-linked
+ * to the lock's name, which fails if a lock is there. A process killed half-way leaves either no lock
+ * or a complete one the next command can judge, never an empty one. On a file system without hard
+ * links the lock is created directly with O_EXCL. Returns its content, or undefined when somebody
+ * else holds it.
+ */
 function tryCreateLock(path: string, file: string): string | undefined {
   const holder: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString() };
   const command = process.argv.slice(2).join(' ');
   if (command !== '') holder.command = command;
   const content = `${JSON.stringify(holder)}\n`;
+  const tmp = tempName(file);
+  try {
+    if (!writeExclusive(path, tmp, content)) throw fsFailure(path, Object.assign(new Error(`${tmp} exists`), { code: 'EEXIST' }), 'write');
+    try {
+      linkSync(tmp, file);
+      return content;
+    } catch (error) {
+      if (errorCode(error) === 'EEXIST') return undefined;
+      if (!NO_HARD_LINKS.has(errorCode(error) ?? '')) throw fsFailure(path, error, 'write');
+    }
+  } finally {
+    unlinkQuietly(tmp);
+  }
+  return writeExclusive(path, file, content) ? content : undefined;
+}
+
+/** What link() says on a file system that has no hard links. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** Creates `file` with O_EXCL and writes `content` into it. False when the file exists; a failure removes what it created. */
+function writeExclusive(path: string, file: string, content: string): boolean {
   let fd: number;
   try {
     fd = openSync(file, 'wx', FILE_MODE);
   } catch (error) {
-    if (errorCode(error) === 'EEXIST') return undefined;
+    if (errorCode(error) === 'EEXIST') return false;
     throw fsFailure(path, error, 'write');
   }
   try {
@@ -378,7 +405,7 @@ function tryCreateLock(path: string, file: string): string | undefined {
     unlinkQuietly(file);
     throw fsFailure(path, error, 'write');
   }
-  return content;
+  return true;
 }
 
 function releaseLock(file: string, content: string): void {

@@ -66,7 +66,7 @@ const WRITES: string[][] = [
 const READS: string[][] = [['status'], ['decisions', '--all'], ['blockers'], ['risks'], ['metrics'], ['checklist'], ['log'], ['cycles'], ['gate'], ['undo', '--dry-run'], ['summary'], ['summary', '--format', 'slack'], ['calendar'], ['doctor']];
 
 describe('the write protocol, as the CLI runs it', () => {
-  it('every write: an O_EXCL lock; a uniquely named temporary file beside the ledger, fsynced, renamed over it; the directory fsynced; the old generation kept as .bak; the lock removed last', () => {
+  it('every write: a lock written whole, then linked into place; a uniquely named temporary file beside the ledger, fsynced, renamed over it; the directory fsynced; the old generation kept as .bak; the lock removed last', () => {
     const dir = box.path('writes');
     mkdirSync(dir, { mode: 0o700 });
     const ledger = join(dir, 'ledger.json');
@@ -83,10 +83,12 @@ describe('the write protocol, as the CLI runs it', () => {
         return at;
       };
       const name = (op: TracedOp) => basename(op.path!);
-      const lock = index((op) => op.op === 'create' && name(op) === 'ledger.json.lock', 'the lock is created');
-      expect(ops[lock]!.exclusive, `${what}: the lock is created with O_EXCL`).toBe(true);
-      const firstChange = ops.findIndex((op) => op.op !== 'open' || op.write);
-      expect(lock, `${what}: the lock comes before any change (reading the ledger before it is fine)`).toBe(firstChange);
+      const lockTmpPattern = new RegExp(`^ledger\\.json\\.lock\\.${run.pid}\\.[0-9a-f]{12}\\.tmp$`);
+      const lockTmp = index((op) => op.op === 'create' && lockTmpPattern.test(name(op)), 'the lock is first written whole to a temporary file');
+      expect(ops[lockTmp]!.exclusive, `${what}: the lock's temporary file is created with O_EXCL`).toBe(true);
+      const lock = index((op) => op.op === 'link' && op.from === ops[lockTmp]!.path && name(op) === 'ledger.json.lock', 'then linked to the lock name, which fails when a lock is there');
+      expect(lockTmp, `${what}: taking the lock comes before any change (reading the ledger before it is fine)`).toBe(ops.findIndex((op) => op.op !== 'open' || op.write));
+      expect(ops.slice(lockTmp + 1, lock).every((op) => op.path === ops[lockTmp]!.path), `${what}: nothing else happens between writing the lock and linking it`).toBe(true);
       const tmpPattern = new RegExp(`^ledger\\.json\\.${run.pid}\\.[0-9a-f]{12}\\.tmp$`);
       const tmp = index((op) => op.op === 'create' && tmpPattern.test(name(op)), 'a temporary file named after the process and 6 random bytes, in the same directory');
       expect(ops[tmp]!.exclusive, `${what}: the temporary file is created with O_EXCL`).toBe(true);
@@ -107,7 +109,7 @@ describe('the write protocol, as the CLI runs it', () => {
       expect(renamed < dirSynced, `${what}: the directory is fsynced after the rename`).toBe(true);
       expect(unlock, `${what}: the lock is removed last`).toBe(ops.length - 1);
       // Nothing else is written in the ledger's directory: no write in place, ever.
-      const others = ops.filter((op) => (op.op === 'open' && op.write) || (op.op === 'create' && ![lock, tmp].includes(ops.indexOf(op))));
+      const others = ops.filter((op) => (op.op === 'open' && op.write) || (op.op === 'create' && ![lockTmp, tmp].includes(ops.indexOf(op))));
       expect(others, `${what}: no other file is opened for writing`).toEqual([]);
       figures.writesTraced += 1;
     });
