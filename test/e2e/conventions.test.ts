@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSandbox, hasControlCharacters, hasStackTrace, REPO_ROOT } from '../helpers/cli.js';
+import { BIN, createSandbox, hasControlCharacters, hasStackTrace, REPO_ROOT } from '../helpers/cli.js';
 import { builtinText, edit, rawYaml } from '../helpers/playbooks.js';
 
 const sandbox = createSandbox('playbook-conventions-');
@@ -195,5 +195,26 @@ describe.concurrent('a closed pipe', () => {
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  it('a pipe another program made non-blocking still gets every byte, however slowly it is read', async () => {
+    // Output is written straight to the descriptor (src/output.ts); on a non-blocking pipe that is
+    // full, a write fails with EAGAIN and must wait for the reader instead of dropping the rest.
+    const paragraph = `  - ${'word '.repeat(790).trimEnd()}\n`;
+    const big = edit(builtinText('healthcare/product-manager'), '\ncontext:\n', `\ncontext:\n${paragraph.repeat(20)}`);
+    const env = { XDG_CONFIG_HOME: sandbox.path('nonblocking-config') };
+    sandbox.write('nonblocking-config/playbook/playbooks/healthcare/product-manager.yaml', big);
+    const nonBlocking = 'import fcntl, os, sys; fcntl.fcntl(1, fcntl.F_SETFL, fcntl.fcntl(1, fcntl.F_GETFL) | os.O_NONBLOCK); os.execvp(sys.argv[1], sys.argv[1:])';
+    // The reader starts reading only once the pipe is full (64 KiB waiting), so the writer has met EAGAIN.
+    const readWhenFull =
+      'import fcntl, shutil, struct, sys, termios, time\nend = time.time() + 30\nwhile time.time() < end and struct.unpack("i", fcntl.ioctl(0, termios.FIONREAD, b"1234"))[0] < 65536: time.sleep(0.01)\nshutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer)';
+    const [whole, result] = await Promise.all([
+      sandbox.runAsync(['show', 'healthcare', 'pm'], { env }),
+      sandbox.shellAsync(`set -o pipefail; python3 -c '${nonBlocking}' '${process.execPath}' '${BIN}' show healthcare pm | python3 -c '${readWhenFull}'`, { env }),
+    ]);
+    expect(whole.stdout.length).toBeGreaterThan(100 * 1024);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(whole.stdout);
   });
 });
