@@ -5,10 +5,10 @@
 import { build, transform } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { generate } from './generate-validators.mjs';
+import { PATCHES, patchSources } from './patches.mjs';
 
 // The ledger validator is generated from its zod schema first, so dist/ always matches the source.
 const generated = await generate();
@@ -18,38 +18,7 @@ writeFileSync(new URL('../src/ledger/validate-ledger.generated.js', import.meta.
 const require = createRequire(import.meta.url);
 const vendor = (name) => new URL(`../src/vendor/${name}`, import.meta.url).pathname;
 
-/**
- * Passages of dependencies replaced at build time, each exactly as written; the build fails when a
- * new version no longer contains one, so a patch is never silently lost or misapplied.
- */
-const PATCHES = [
-  {
-    // LiquidJS times its render limit with globalThis.performance, whose first use loads Node's
-    // perf_hooks (about four milliseconds). Its own fallback, Date.now(), is exact enough for a
-    // limit counted in seconds.
-    file: /[\\/]liquidjs[\\/]dist[\\/]liquid\.node\.js$/,
-    from: "(typeof global === 'object' && global.performance) ||",
-    to: 'false ||',
-  },
-  {
-    // cli-table3 looks for gaps left by row and column spans by comparing every cell with every
-    // cell above it, which grows with the square of the rows (cli-table/cli-table3#68: 1,763 rows
-    // took 4.5 seconds). A table with every row full and no spans, the only kind playbook draws,
-    // has no gaps, and the search is skipped for it.
-    file: /[\\/]cli-table3[\\/]src[\\/]layout-manager\.js$/,
-    from: '    fillInTable(cellRows);\n',
-    to: '    if (!cellRows.every((row) => row.length === cellRows[0].length && row.every((cell) => (cell.colSpan || 1) === 1 && (cell.rowSpan || 1) === 1))) fillInTable(cellRows);\n',
-  },
-  {
-    // Drawing each line of a cell first shortens the cell's text for a debug message that is only
-    // kept when cli-table3's debug level is raised, which playbook never does; the shortening
-    // measures the text character by character.
-    file: /[\\/]cli-table3[\\/]src[\\/]cell\.js$/,
-    from: '    let content = utils.truncate(this.content, 10, this.truncate);\n',
-    to: "    let content = '';\n",
-  },
-];
-
+/** The patches of scripts/patches.mjs this build applied. */
 const applied = new Set();
 
 /** Dependencies of dependencies swapped for cheaper stand-ins; each says why. */
@@ -75,14 +44,6 @@ const standIns = {
     build.onResolve({ filter: /^crypto$/ }, (args) =>
       /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('crypto-lazy.cjs') } : undefined,
     );
-    for (const patch of PATCHES) {
-      build.onLoad({ filter: patch.file }, async (args) => {
-        const text = await readFile(args.path, 'utf8');
-        if (!text.includes(patch.from)) throw new Error(`${args.path} no longer contains the passage scripts/build.mjs replaces; review that patch`);
-        applied.add(patch);
-        return { contents: text.replace(patch.from, patch.to), loader: 'js' };
-      });
-    }
   },
 };
 
@@ -104,12 +65,12 @@ const { outputFiles } = await build({
   minify,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [standIns],
+  plugins: [standIns, patchSources(applied)],
 });
 
 // A patched file the bundle no longer loads (a library now resolved to another build of itself)
 // would leave its patch unapplied without a word.
-for (const patch of PATCHES) if (!applied.has(patch)) throw new Error(`no file matching ${patch.file} was bundled; review the patches in scripts/build.mjs`);
+for (const patch of PATCHES) if (!applied.has(patch)) throw new Error(`no file matching ${patch.file} was bundled; review the patches in scripts/patches.mjs`);
 
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist);
