@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain ESM script without types
 import { patchSources } from '../../scripts/patches.mjs';
 
 type TableClass = new (options: Record<string, unknown>) => { push(...rows: unknown[]): void; toString(): string };
