@@ -174,6 +174,18 @@ describe('summary templates', () => {
     expect(linked.stdout).not.toContain('TOP SECRET');
   });
 
+  it('a template that would run for minutes is stopped by the render time limit (5 s), with a one-line error naming the file', () => {
+    const s = sandbox();
+    // 25 million turns of a loop: far beyond the limit, well within the memory limit.
+    s.userTemplate('endless.text.liquid', '{% for a in (1..5000) %}{% for b in (1..5000) %}{% assign x = b %}{% endfor %}{% endfor %}');
+    const result = s.run(['summary', '--template', 'endless']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(join('templates', 'summary', 'endless.text.liquid'));
+    expect(result.stderr).toMatch(/render limit exceeded/);
+    expect(hasStackTrace(result.stderr)).toBe(false);
+  }, 60_000);
+
   it('a template is data: unknown filters and variables, and prototypes, are errors naming the file', () => {
     const s = sandbox();
     s.userTemplate('filter.text.liquid', '{{ cycle.name | shell }}');
