@@ -7,9 +7,9 @@
 // ($XDG_CACHE_HOME/playbook/code/, else ~/.cache/playbook/code/). Later runs hand it back to V8
 // and skip the work. The cache is only ever a shortcut:
 // - a file that is missing, stale, damaged, or not the user's own is ignored and written again;
-// - V8 checks each file's checksum, its own version and the chunk's length, and refuses any
-//   mismatch; each file also records the build (dist/entry.txt) and the size and modification time
-//   of the chunk it was made from;
+// - V8 checks its own version and the chunk's length and refuses any mismatch; each file also
+//   records the build (dist/entry.txt) and the size and modification time of the chunk it was made
+//   from, and holds V8's code twice: a file whose two copies differ by a byte is damaged;
 // - files are written whole (a temporary file, then a rename), readable by the user alone;
 // - a cache directory that cannot be found or written only means the next run compiles again;
 // - files of chunks this build does not have (other versions') go once they are a month old.
@@ -19,12 +19,13 @@ const { join, resolve } = require('node:path');
 const { Script } = require('node:vm');
 
 const DIST = join(__dirname, '..', 'dist');
-const MAGIC = 0x70626332; // "pbc2"
+const MAGIC = 0x70626333; // "pbc3"
 const HEADER = 32; // magic (4), chunk size (4), chunk modification time in ms (8), build id (16, ASCII)
 
-// Damage to a cache file is caught by V8's checksum only when checksums are on; without this,
-// a damaged file could stop the process instead of being refused.
-require('node:v8').setFlagsFromString('--verify-snapshot-checksum');
+// V8 does not check what it deserializes unless its checksums are turned on, and damaged code could
+// stop the process instead of being refused. Turning them on takes node:v8, whose loading (it brings
+// Node's streams along) costs more than the rest of this file. So each file holds V8's code twice,
+// and the copies are compared, byte for byte, before V8 sees either.
 
 /** Where cached code goes, or undefined when there is no such place (no home, no working directory). */
 function cacheDir() {
@@ -70,7 +71,9 @@ function cachedCode(file, source) {
     if (!own || bytes.length <= HEADER || bytes.readUInt32LE(0) !== MAGIC) return undefined;
     if (bytes.readUInt32LE(4) !== source.size || bytes.readDoubleLE(8) !== source.mtimeMs) return undefined;
     if (bytes.latin1Slice(16, HEADER) !== buildId) return undefined;
-    return bytes.subarray(HEADER);
+    const half = (bytes.length - HEADER) / 2;
+    const code = bytes.subarray(HEADER, HEADER + half);
+    return Number.isInteger(half) && code.equals(bytes.subarray(HEADER + half)) ? code : undefined;
   } catch {
     return undefined;
   }
@@ -103,7 +106,8 @@ function writeCache() {
       header.latin1Write(buildId, 16);
       const tmp = `${cacheFile}.${process.pid}.tmp`;
       try {
-        fs.writeFileSync(tmp, Buffer.concat([header, script.createCachedData()]), { mode: 0o600, flag: 'wx' });
+        const code = script.createCachedData();
+        fs.writeFileSync(tmp, Buffer.concat([header, code, code]), { mode: 0o600, flag: 'wx' });
         fs.renameSync(tmp, cacheFile);
       } catch {
         fs.rmSync(tmp, { force: true });

@@ -44,6 +44,9 @@ const standIns = {
     build.onResolve({ filter: /^crypto$/ }, (args) =>
       /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('crypto-lazy.cjs') } : undefined,
     );
+    build.onResolve({ filter: /^stream$/ }, (args) =>
+      /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('stream-lazy.cjs') } : undefined,
+    );
   },
 };
 

@@ -53,8 +53,9 @@ describe('the compiled-code cache', () => {
     expect(readdirSync(join(cacheHome, 'playbook', 'code', `${process.version}-${process.arch}`))).toContain(ENTRY);
   });
 
-  // Each damage is tried on every cached chunk at once. V8 would stop the process on some of these
-  // if the loader did not turn its checksums on.
+  // Each damage is tried on every cached chunk at once. V8 checks none of this itself (its checksums
+  // are off) and would stop the process on some of it: the loader compares the two copies each file
+  // holds.
   const damages: [string, (bytes: Buffer) => Buffer][] = [
     ['empty', () => Buffer.alloc(0)],
     ['header only', (b) => b.subarray(0, HEADER)],
@@ -65,16 +66,20 @@ describe('the compiled-code cache', () => {
     ['the last byte flipped', (b) => flip(b, b.length - 1)],
     ['random bytes of the same length', (b) => Buffer.from(b.map((_, i) => (i * 7919 + 13) & 0xff))],
     ['one byte longer', (b) => Buffer.concat([b, Buffer.from([0])])],
+    ['a byte flipped in the second copy only', (b) => flip(b, HEADER + ((b.length - HEADER) >> 1) + 40)],
   ];
 
   it.each(damages)('refuses a file that is %s, prints the same, and writes it again', (_name, damage) => {
     const first = show();
     const files = readdirSync(codeDir());
-    for (const f of files) writeFileSync(join(codeDir(), f), damage(readFileSync(join(codeDir(), f))), { mode: 0o600 });
+    const damaged = new Map(files.map((f) => [f, damage(readFileSync(join(codeDir(), f)))]));
+    for (const [f, bytes] of damaged) writeFileSync(join(codeDir(), f), bytes, { mode: 0o600 });
     const result = box.run(['show', 'healthcare', 'pm']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(first);
+    // Refused, so compiled and written again: no damaged file is left.
+    for (const [f, bytes] of damaged) expect(readFileSync(join(codeDir(), f)).equals(bytes), f).toBe(false);
     // Written again whole: the next run is back to the shortcut and changes nothing.
     const rewritten = inodes();
     expect(show()).toBe(first);
