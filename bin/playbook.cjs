@@ -32,7 +32,9 @@ function cacheDir() {
   try {
     // The same rule as src/paths.ts, which this file cannot import: it runs before the bundle does.
     const xdg = process.env.XDG_CACHE_HOME;
-    const home = xdg ? resolve(xdg) : join(require('node:os').homedir(), '.cache');
+    // On POSIX systems os.homedir() is $HOME when set: read here without loading node:os.
+    const userHome = process.platform !== 'win32' && process.env.HOME ? process.env.HOME : require('node:os').homedir();
+    const home = xdg ? resolve(xdg) : join(userHome, '.cache');
     return join(home, 'playbook', 'code', `${process.version}-${process.arch}`);
   } catch {
     return undefined;

@@ -91,7 +91,7 @@ for (const file of outputFiles) {
     // import("./chunk.cjs") becomes a require of the chunk, so every chunk goes through the loader.
     supported: { 'dynamic-import': false },
     // src/paths.ts finds the package from its own location.
-    define: { 'import.meta.url': '__playbook_url' },
+    define: { 'import.meta.dirname': '__dirname', 'import.meta.url': '__playbook_url' },
     banner: file.text.includes('import.meta.url') ? 'var __playbook_url=require("node:url").pathToFileURL(__filename).href;' : '',
   });
   writeFileSync(new URL(name, dist), code);

@@ -1,6 +1,5 @@
 // What a command receives: the clock, the time zone, who is acting, the streams and the
 // colour decision. Built once per run from the global flags and the environment.
-import { userInfo } from 'node:os';
 import type { ChalkInstance } from 'chalk';
 import { isCheapZone, systemZone } from './zones.js';
 import { usageError } from './errors.js';
@@ -61,7 +60,7 @@ export function resolveTimeZone(value: string | undefined, source: string): stri
 
 function osUser(): string {
   try {
-    return userInfo().username;
+    return (process.getBuiltinModule('node:os') as typeof import('node:os')).userInfo().username;
   } catch {
     return 'unknown';
   }

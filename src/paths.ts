@@ -1,23 +1,30 @@
 // Where the tool keeps things, following the XDG base directory convention.
-import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** The installed package's root: dist/ chunks sit one level below it. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The installed package's root: dist/ chunks, like src/ modules, sit one level below it. */
+export const PACKAGE_ROOT = join(import.meta.dirname, '..');
 export const BUILTIN_PLAYBOOKS = join(PACKAGE_ROOT, 'playbooks');
 export const BUILTIN_TEMPLATES = join(PACKAGE_ROOT, 'templates');
 
+/**
+ * The user's home directory. On POSIX systems Node's os.homedir() is $HOME when set, which is read
+ * here without loading node:os; otherwise (unset, or on Windows) os.homedir() decides.
+ */
+export function homeDir(env: NodeJS.ProcessEnv): string {
+  if (process.platform !== 'win32' && env.HOME) return env.HOME;
+  return (process.getBuiltinModule('node:os') as typeof import('node:os')).homedir();
+}
+
 export function configHome(env: NodeJS.ProcessEnv): string {
-  return env.XDG_CONFIG_HOME ? resolve(env.XDG_CONFIG_HOME) : join(homedir(), '.config');
+  return env.XDG_CONFIG_HOME ? resolve(env.XDG_CONFIG_HOME) : join(homeDir(env), '.config');
 }
 
 export function cacheHome(env: NodeJS.ProcessEnv): string {
-  return env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), '.cache');
+  return env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homeDir(env), '.cache');
 }
 
 export function dataHome(env: NodeJS.ProcessEnv): string {
-  return env.XDG_DATA_HOME ? resolve(env.XDG_DATA_HOME) : join(homedir(), '.local', 'share');
+  return env.XDG_DATA_HOME ? resolve(env.XDG_DATA_HOME) : join(homeDir(env), '.local', 'share');
 }
 
 /** The user's own playbook directory, where `playbook new` writes. */

@@ -1,7 +1,6 @@
 // playbook summary: the week's summary of the current cycle, in one of six formats. The model is
 // built once; Slack and JSON are data built in code; the prose formats come from templates, and
 // only they load the template engine.
-import { hostname } from 'node:os';
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { openLedger, selectCycle } from '../ledger/ledger.js';
@@ -87,7 +86,7 @@ function addresses(ctx: Context, opts: SummaryOptions): { to: Address[]; from: A
 function defaultSender(): Address[] {
   let host = 'localhost';
   try {
-    host = hostname();
+    host = (process.getBuiltinModule('node:os') as typeof import('node:os')).hostname();
   } catch {
     // keep localhost
   }

@@ -30,7 +30,6 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { CliError, failure } from '../errors.js';
 import { isChecked, noteChecked } from './checked.js';
@@ -63,6 +62,11 @@ const SLEEP_MAX_MS = 100;
 
 const DAMAGED_HINT =
   'run `playbook doctor` to see what is wrong; `playbook doctor --restore` brings back the last good copy';
+
+/** This machine's name, for the lock holder. node:os loads only for commands that take the lock. */
+function hostname(): string {
+  return (process.getBuiltinModule('node:os') as typeof import('node:os')).hostname();
+}
 
 export function backupPath(path: string): string {
   return `${path}.bak`;

@@ -103,6 +103,11 @@ describe('start-up: Node modules a command does not need stay unloaded', () => {
     for (const name of UNUSED) expect(builtins, name).not.toContain(name);
   });
 
+  it('a read does not load node:os: the home directory comes from $HOME; a write loads it for the lock holder\'s host name', () => {
+    for (const args of [['blockers'], ['status'], ['summary', '--format', 'markdown'], ['--version']]) expect(run(args).builtins, args.join(' ')).not.toContain('os');
+    expect(run(['blocker', 'add', 'Start-up host', '--owner', 'Dana Kim']).builtins).toContain('os');
+  });
+
   it('an email summary does load crypto, for its Message-ID, so the check above can fail', () => {
     expect(run(['summary', '--format', 'email', '--from', 'pm@example.com', '--to', 'team@example.com']).builtins).toContain('crypto');
   });
