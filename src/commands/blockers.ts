@@ -1,15 +1,14 @@
 import type { Context } from '../context.js';
 import { failure } from '../errors.js';
 import { shortTime, span } from '../dates.js';
-import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/ledger.js';
 import { listBlockers } from '../ledger/queries.js';
 import { isBreached } from '../ledger/state.js';
 import { renderTable, styled } from '../table.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { owner?: string; breached?: boolean; all?: boolean; check?: boolean }): void {
-  const { state } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle } = openLedger(ctx);
   const blockers = listBlockers(cycle, ctx.now, { ...(opts.owner ? { owner: opts.owner } : {}), breachedOnly: Boolean(opts.breached), all: Boolean(opts.all) });
   const breached = blockers.filter((b) => isBreached(b, ctx.now));
   if (ctx.json) {

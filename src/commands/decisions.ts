@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/ledger.js';
 import { listDecisions } from '../ledger/queries.js';
 import { dayOf } from '../dates.js';
 import { renderTable, styled } from '../table.js';
@@ -7,8 +7,7 @@ import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: boolean; all?: boolean; owner?: string }): void {
-  const { state } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle } = openLedger(ctx);
   const status = opts.all ? 'all' : opts.closed ? 'closed' : 'open';
   const decisions = listDecisions(cycle, { status, ...(opts.owner ? { owner: opts.owner } : {}) });
   if (ctx.json) {

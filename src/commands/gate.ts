@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { failure, usageError } from '../errors.js';
 import { checkGate } from '../flow/gates.js';
-import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/ledger.js';
 import { currentStep } from '../ledger/queries.js';
 import { STEP_IDS, type StepId } from '../steps.js';
 import { oneLine } from '../terminal.js';
@@ -11,8 +11,7 @@ export function run(ctx: Context, [typed]: [string | undefined]): void {
   if (typed !== undefined && !(STEP_IDS as readonly string[]).includes(typed)) {
     throw usageError(`"${typed}" is not a step`, `steps: ${STEP_IDS.join(', ')}`);
   }
-  const { state } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle } = openLedger(ctx);
   const step = (typed as StepId | undefined) ?? (currentStep(cycle)?.id as StepId | undefined) ?? 'post-release';
   const result = checkGate(step, cycle);
   const title = cycle.snapshot.steps.find((s) => s.id === step)?.title ?? step;

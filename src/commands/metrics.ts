@@ -1,14 +1,13 @@
 import type { Context } from '../context.js';
 import { dayOf } from '../dates.js';
-import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/ledger.js';
 import { metricViews, sparkline } from '../ledger/queries.js';
 import { renderTable, styled } from '../table.js';
 import { neutralize } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context): void {
-  const { state } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle } = openLedger(ctx);
   const views = metricViews(cycle, ctx.now);
   if (ctx.json) return printJson(ctx, { cycle: cycle.id, metrics: views });
   const fmt = (v: number | null, unit: string) => (v === null ? '–' : `${v}${unit === '%' ? '%' : ''}`);

@@ -1,12 +1,11 @@
 import type { Context } from '../context.js';
-import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/ledger.js';
 import { listRisks } from '../ledger/queries.js';
 import { renderTable } from '../table.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { all?: boolean }): void {
-  const { state } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle } = openLedger(ctx);
   const risks = listRisks(cycle, Boolean(opts.all));
   if (ctx.json) return printJson(ctx, { cycle: cycle.id, risks: risks.map(({ id, title, impact, cost, mitigation, owner, status, created, closed }) => ({ id, title, impact, cost, mitigation, owner, status, created, closed })) });
   if (risks.length === 0) return ctx.note(`no ${opts.all ? '' : 'open '}risks in ${cycle.id}`);

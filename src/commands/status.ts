@@ -1,14 +1,13 @@
 import type { Context } from '../context.js';
 import { dayOf, shortTime, span } from '../dates.js';
-import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/ledger.js';
 import { checklistView, currentStep, listBlockers, listDecisions, listRisks } from '../ledger/queries.js';
 import { isBreached } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context): void {
-  const { state, location } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle, location } = openLedger(ctx);
   const now = ctx.now;
   const step = currentStep(cycle);
   const blockers = listBlockers(cycle, now);

@@ -3,7 +3,7 @@
 // only they load the template engine.
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import { openLedger, selectCycle } from '../ledger/ledger.js';
+import { openLedger } from '../ledger/ledger.js';
 import { emailMessage } from '../report/email.js';
 import { isAddress, parseAddresses, type Address } from '../report/mime.js';
 import { buildSummary } from '../report/model.js';
@@ -47,9 +47,8 @@ export async function run(ctx: Context, _args: [], opts: SummaryOptions): Promis
   if (format === 'slack' || format === 'json') builtinKind(name, format);
   else requireTemplate(dirs, name, PARTS[format], `--format ${format}`);
 
-  const { state, file } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
-  const model = buildSummary({ state, events: file.events, cycle, week, tz: ctx.tz, now: ctx.now });
+  const { cycle, file } = openLedger(ctx);
+  const model = buildSummary({ events: file.events, cycle, week, tz: ctx.tz, now: ctx.now });
 
   if (format === 'json') return ctx.print(JSON.stringify(model, null, 2));
   if (format === 'slack') return ctx.print(JSON.stringify(slackPayload(model, builtinKind(name, format)), null, 2));

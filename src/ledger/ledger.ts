@@ -15,6 +15,11 @@ export interface OpenLedger {
   file: LedgerFile;
   /** Derived from the events when first asked: `log` reads the events alone. */
   readonly state: LedgerState;
+  /**
+   * The cycle the command is about (--cycle, else the current one). Unless the whole state was
+   * asked for first, only this cycle's records are derived (state.ts: Focus).
+   */
+  readonly cycle: Cycle;
 }
 
 export function validateLedger(data: unknown, known = false): LedgerFile {
@@ -62,12 +67,17 @@ export function openLedger(ctx: Pick<Context, 'options' | 'env' | 'cwd'>): OpenL
   const file = readLedger(location.path, validateLedger, { checked: checkedNotes(ctx.env) });
   if (!file) throw missing(location);
   let state: LedgerState | undefined;
+  let cycle: Cycle | undefined;
   return {
     location,
     file,
     get state() {
       state ??= deriveState(file.events);
       return state;
+    },
+    get cycle() {
+      cycle ??= selectCycle(ctx, state ?? deriveState(file.events, { cycle: ctx.options.cycle }));
+      return cycle;
     },
   };
 }

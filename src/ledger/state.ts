@@ -82,16 +82,37 @@ export function emptyState(): LedgerState {
   return { cycles: new Map(), current: null, lastChange: null, lastEventId: 0 };
 }
 
-export function deriveState(events: readonly LedgerEvent[]): LedgerState {
+/** For a command that looks at one cycle only: the cycle named, else the current one. */
+export interface Focus {
+  cycle?: string | undefined;
+}
+
+/**
+ * The state the events add up to. With a focus, only the focused cycle's records are derived:
+ * every cycle is still created and selected as the events say (so `current`, the cycle ids,
+ * `lastChange` and `lastEventId` are those of the full state), but the other cycles stay empty.
+ * A long-lived ledger holds many finished cycles; a command about one need not replay them all.
+ */
+export function deriveState(events: readonly LedgerEvent[], focus?: Focus): LedgerState {
   const undone = new Set<number>();
   for (const e of events) if (e.type === 'undo') undone.add(e.data.target);
   const state = emptyState();
+  // With a focus, each cycle's own events wait here until the focused cycle is known; a cycle
+  // created again starts afresh, as apply() does.
+  const waiting = focus ? new Map<string, LedgerEvent[]>() : undefined;
   for (const e of events) {
     state.lastEventId = e.id;
     if (e.type === 'undo' || undone.has(e.id)) continue;
-    apply(state, e);
     state.lastChange = e;
+    if (waiting === undefined) apply(state, e);
+    else if (e.type === 'cycle.created') {
+      apply(state, e);
+      waiting.set(e.data.cycle.id, []);
+    } else if (e.type === 'cycle.selected') apply(state, e);
+    else if (e.cycle) waiting.get(e.cycle)?.push(e);
   }
+  const focused = focus ? (focus.cycle ?? state.current) : null;
+  if (waiting && focused !== null) for (const e of waiting.get(focused) ?? []) apply(state, e);
   return state;
 }
 

@@ -9,7 +9,7 @@
 import { dayOf, shortTime, span, dayLabel } from '../dates.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import { listBlockers, listRisks } from '../ledger/queries.js';
-import { deriveState, isBreached, sortedReadings, type Cycle, type LedgerState, type Stamp } from '../ledger/state.js';
+import { deriveState, isBreached, sortedReadings, type Cycle, type Stamp } from '../ledger/state.js';
 import { contacts, shipping } from './release.js';
 import { shiftWeek, type IsoWeek } from './week.js';
 
@@ -167,8 +167,7 @@ export interface SummaryModel {
 }
 
 export interface SummaryInput {
-  /** The ledger's current state and its events. */
-  state: LedgerState;
+  /** The ledger's events. */
   events: readonly LedgerEvent[];
   cycle: Cycle;
   week: IsoWeek;
@@ -304,7 +303,7 @@ function cycleAsOf(input: SummaryInput, asOf: Date): Cycle {
   const id = input.cycle.id;
   // The cycle's creation is always kept, so a week before the cycle began shows an empty cycle.
   const kept = input.events.filter((e) => !after(e.at) || (e.type === 'cycle.created' && e.data.cycle.id === id));
-  return deriveState(kept).cycles.get(id) ?? input.cycle;
+  return deriveState(kept, { cycle: id }).cycles.get(id) ?? input.cycle;
 }
 
 function metricSummaries(cycle: Cycle, week: IsoWeek, asOf: Date, tz: string): MetricSummary[] {

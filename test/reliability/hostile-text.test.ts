@@ -206,7 +206,7 @@ describe('Slack: nothing a user typed pings, links or breaks a limit', () => {
         const file = b.file();
         const state = deriveState(file.events);
         const now = new Date(SUMMARY_NOW);
-        const model = buildSummary({ state, events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+        const model = buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
         for (const kind of ['weekly', 'executive', 'release-brief'] as const) {
           figures.slackPayloads += 1;
           const payload = slackPayload(model, kind);
@@ -289,7 +289,7 @@ describe('email: no header can be injected', () => {
         const file = b.file();
         const state = deriveState(file.events);
         const now = new Date(SUMMARY_NOW);
-        const model = buildSummary({ state, events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+        const model = buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
         const subject = await renderProse(dirs, 'weekly', 'subject', model);
         const raw = emailMessage({ from: FROM, to: TO, subject, date: now, text: await renderProse(dirs, 'weekly', 'text', model), html: await renderProse(dirs, 'weekly', 'html', model) });
         await expectOneClean(raw, subject);

@@ -301,6 +301,37 @@ describe('state derivation: replaying the events reproduces the state', () => {
   });
 });
 
+describe('state derivation with a focus on one cycle', () => {
+  it('the focused cycle, the current cycle, the cycle ids and the last change are those of the full state', () => {
+    fc.assert(
+      fc.property(ledgerArb, fc.constantFrom<string | undefined>(undefined, 'c1', 'c2', 'gone'), (events, named) => {
+        const full = deriveState(events);
+        const focused = deriveState(events, { cycle: named });
+        expect(focused.current).toBe(full.current);
+        expect(focused.lastChange).toBe(full.lastChange);
+        expect(focused.lastEventId).toBe(full.lastEventId);
+        expect([...focused.cycles.keys()]).toStrictEqual([...full.cycles.keys()]);
+        const id = named ?? full.current;
+        if (id !== null && full.cycles.has(id)) expect(project(focused.cycles.get(id))).toStrictEqual(project(full.cycles.get(id)));
+      }),
+      RUNS,
+    );
+  });
+
+  it('the other cycles are left empty: their events are not replayed', () => {
+    const events = materialise([
+      [{ type: 'blocker.added', data: { id: 'B-1', title: 'alpha', owner: 'Ana', due: new Date(T0).toISOString(), fallback: '' } }, 'c1', 'Ana'],
+      [{ type: 'cycle.created', cycle: 'c2', data: { cycle: snapshotOf('c2') } }, 'c2', 'Ana'],
+      [{ type: 'blocker.added', data: { id: 'B-1', title: 'beta', owner: 'Ben', due: new Date(T0).toISOString(), fallback: '' } }, 'c2', 'Ben'],
+    ]);
+    const focused = deriveState(events, {});
+    expect(focused.current).toBe('c2');
+    expect(cycle(focused, 'c2').blockers.get('B-1')?.title).toBe('beta');
+    expect(cycle(focused, 'c1').blockers.size).toBe(0);
+    expect(cycle(deriveState(events, { cycle: 'c1' }), 'c1').blockers.get('B-1')?.title).toBe('alpha');
+  });
+});
+
 describe('undo is the inverse of the last change', () => {
   it('derive(events + undo(last change)) equals derive(events without that change)', () => {
     fc.assert(

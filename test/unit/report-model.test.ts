@@ -12,7 +12,7 @@ function summarize(week = '2026-W47', now = SUMMARY_NOW, builder: LedgerBuilder 
   const file = builder.file();
   const state = deriveState(file.events);
   const clock = new Date(now);
-  return buildSummary({ state, events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek(week, clock, tz), tz, now: clock });
+  return buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek(week, clock, tz), tz, now: clock });
 }
 
 const ids = (list: { id: string }[]) => list.map((x) => x.id);

@@ -13,7 +13,7 @@ function model(): SummaryModel {
   const file = summaryLedger().file();
   const state = deriveState(file.events);
   const now = new Date(SUMMARY_NOW);
-  return buildSummary({ state, events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+  return buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
 }
 
 describe('Slack escaping', () => {
