@@ -79,7 +79,9 @@ const results = [];
 try {
   for (const size of sizes) {
     const base = join(dir, `ledger-${size}.json`);
-    writeFileSync(base, `${JSON.stringify(generateLedger(size, playbook, NOW))}\n`, { mode: 0o600 });
+    // Written as playbook writes a ledger: compact JSON, characters outside ASCII as \u escapes.
+    const json = JSON.stringify(generateLedger(size, playbook, NOW)).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    writeFileSync(base, `${json}\n`, { mode: 0o600 });
     const ledger = join(dir, `work-${size}.json`);
     const env = { ...process.env, PLAYBOOK_LEDGER: ledger, PLAYBOOK_NOW: new Date(NOW).toISOString(), PLAYBOOK_TZ: 'UTC', NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache') };
     for (const name of NODE_START_UP) delete env[name];

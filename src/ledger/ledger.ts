@@ -1,5 +1,6 @@
 // The ledger as commands use it: open and derive the state, or append events under the
 // store's lock. Commands build events from the state; they never touch the file themselves.
+import { isAscii } from 'node:buffer';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
@@ -8,7 +9,7 @@ import { cacheHome } from '../paths.js';
 import { checkEvent, LEDGER_SCHEMA_VERSION, NewerLedgerError, parseLedger, type LedgerEvent, type LedgerFile, type NewEvent } from './events.js';
 import { locateLedger, type LedgerLocation } from './location.js';
 import { apply, deriveState, type Cycle, type LedgerState } from './state.js';
-import { readLedger, updateLedger } from './store.js';
+import { asciiJson, readLedger, updateLedger } from './store.js';
 
 export interface OpenLedger {
   location: LedgerLocation;
@@ -42,9 +43,11 @@ export function appendedBytes(bytes: Buffer, current: unknown, next: unknown): B
   const n = bytes.length;
   if (after.schemaVersion !== before.schemaVersion || Object.keys(after).length !== 2) return undefined;
   if (n < 3 || bytes[n - 3] !== 0x5d || bytes[n - 2] !== 0x7d || bytes[n - 1] !== 0x0a) return undefined; // "]}\n"
+  // A file written before the store escaped non-ASCII characters is written in full once, as ASCII.
+  if (!isAscii(bytes)) return undefined;
   const old = before.events;
   if (after.events.length <= old.length || old.some((event, i) => after.events[i] !== event)) return undefined;
-  const added = after.events.slice(old.length).map((event) => JSON.stringify(event)).join(',');
+  const added = after.events.slice(old.length).map((event) => asciiJson(event)).join(',');
   return [bytes.subarray(0, n - 3), Buffer.from(`${old.length > 0 ? ',' : ''}${added}]}\n`, 'utf8')];
 }
 

@@ -232,12 +232,31 @@ describe('a ledger already checked is not checked again until it changes', () =>
     expect(mode(notesFile())).toBe(0o600);
   });
 
+  /** Compact JSON with characters outside ASCII escaped: how playbook writes a ledger. */
+  const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
   it('appending to a noted file writes the same compact JSON a full serialisation would', () => {
-    box.ok(['risk', 'add', 'Vendor slips', '--impact', 'high', '--cost', 'low', '--mitigation', 'second vendor', '--owner', 'Priya Raman']);
+    box.ok(['risk', 'add', 'Vendor slips — Müller', '--impact', 'high', '--cost', 'low', '--mitigation', 'second vendor', '--owner', 'Priya Raman']);
     const text = readFileSync(box.ledger, 'utf8');
-    expect(text).toBe(`${JSON.stringify(JSON.parse(text))}\n`);
+    expect(text).toBe(`${asciiJson(JSON.parse(text))}\n`);
     expect(box.read().events.map((e) => e.type).slice(-2)).toEqual(['blocker.added', 'risk.added']);
+    expect(box.read().events.at(-1).data.title).toBe('Vendor slips — Müller');
     expect(notes()).toEqual({ [box.ledger]: identityOf(box.ledger) });
+  });
+
+  it('a noted file written with characters outside ASCII (by an earlier version) is written again in full, as ASCII, by the next write', () => {
+    const before = box.read();
+    before.events[0].data.cycle.name = 'Zulassung — Prüfung';
+    writeFileSync(box.ledger, `${JSON.stringify(before)}\n`);
+    expect(readFileSync(box.ledger, 'utf8')).toContain('Zulassung — Prüfung');
+    writeFileSync(notesFile(), JSON.stringify({ version: 1, files: { [box.ledger]: identityOf(box.ledger) } }));
+    box.ok(['blocker', 'add', 'Übersetzung ✓', '--owner', 'Dana Kim']);
+    const text = readFileSync(box.ledger, 'utf8');
+    expect(/^[\x00-\x7f]*$/.test(text)).toBe(true);
+    expect(text).toBe(`${asciiJson(JSON.parse(text))}\n`);
+    expect(JSON.parse(text).events.slice(0, -1)).toStrictEqual(before.events);
+    const listed = JSON.parse(box.ok(['blockers', '--json']).stdout).blockers.map((b: { title: string }) => b.title);
+    expect(listed).toContain('Übersetzung ✓');
   });
 
   it('a changed file is checked in full: an edit that breaks one event is reported as damage', () => {

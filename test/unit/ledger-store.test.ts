@@ -116,6 +116,17 @@ describe('paths and serialisation', () => {
   it('serialises as compact JSON ending with a newline', () => {
     expect(serializeLedger({ a: [1, 2] })).toBe('{"a":[1,2]}\n');
   });
+
+  it('writes every character outside ASCII as a JSON escape, and reads back the same text', () => {
+    expect(serializeLedger({ owner: 'Müller — 🚀' })).toBe('{"owner":"M\\u00fcller \\u2014 \\ud83d\\ude80"}\n');
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (value, text) => {
+        const written = serializeLedger({ value, text });
+        expect(/^[\x00-\x7f]*$/.test(written)).toBe(true);
+        expect(JSON.parse(written)).toStrictEqual(JSON.parse(JSON.stringify({ value, text })));
+      }),
+    );
+  });
 });
 
 describe('readLedger', () => {
@@ -501,6 +512,13 @@ describe('appending to a ledger the store wrote: only the new events are seriali
     expect(appendedBytes(text, current, { schemaVersion: 2, events: [a, { id: 2 }] })).toBeUndefined();
     expect(appendedBytes(text, current, { schemaVersion: 1, events: [a, { id: 2 }], extra: true })).toBeUndefined();
     expect(appendedBytes(Buffer.from(`${serializeLedger(current).trimEnd()} \n`), current, { schemaVersion: 1, events: [a, { id: 2 }] })).toBeUndefined();
+  });
+
+  it('declines a file written with characters outside ASCII (by an earlier version), so it is written again in full', () => {
+    const current = { schemaVersion: 1, events: [{ id: 1, owner: 'Müller' }] };
+    const next = { schemaVersion: 1, events: [...current.events, { id: 2 }] };
+    expect(appendedBytes(Buffer.from(`${JSON.stringify(current)}\n`), current, next)).toBeUndefined();
+    expect(appendedBytes(Buffer.from(serializeLedger(current)), current, next)).toBeDefined();
   });
 });
 
