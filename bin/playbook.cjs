@@ -32,13 +32,19 @@ function cacheDir() {
   try {
     // The same rule as src/paths.ts, which this file cannot import: it runs before the bundle does.
     const xdg = process.env.XDG_CACHE_HOME;
-    // On POSIX systems os.homedir() is $HOME when set: read here without loading node:os.
-    const userHome = process.platform !== 'win32' && process.env.HOME ? process.env.HOME : require('node:os').homedir();
-    const home = xdg ? resolve(xdg) : join(userHome, '.cache');
+    const home = xdg ? resolve(xdg) : join(userHome(), '.cache');
     return join(home, 'playbook', 'code', `${process.version}-${process.arch}`);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * On POSIX systems os.homedir() is $HOME when set: read here without loading node:os. Asked only
+ * without XDG_CACHE_HOME, since os.homedir() throws when there is neither $HOME nor a passwd entry.
+ */
+function userHome() {
+  return process.platform !== 'win32' && process.env.HOME ? process.env.HOME : require('node:os').homedir();
 }
 
 const dir = cacheDir();

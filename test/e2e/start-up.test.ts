@@ -108,6 +108,18 @@ describe('start-up: Node modules a command does not need stay unloaded', () => {
     expect(run(['blocker', 'add', 'Start-up host', '--owner', 'Dana Kim']).builtins).toContain('os');
   });
 
+  it('with XDG_CACHE_HOME set the loader needs no home directory: without $HOME it neither loads node:os nor gives up the cache', () => {
+    // os.homedir() throws for a user with neither $HOME nor a passwd entry (containers, CI runners).
+    const cache = box.path('xdg-cache-no-home');
+    const out = box.path('opened-no-home.json');
+    const env = { XDG_CACHE_HOME: cache, NODE_OPTIONS: `--require ${hook}`, PLAYBOOK_OPENED_FILE: out };
+    const result = box.shell('(unset HOME; playbook --version > /dev/null)', { env });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as { builtins: string[] }).builtins).not.toContain('os');
+    expect(readdirSync(join(cache, 'playbook', 'code', `${process.version}-${process.arch}`)).length).toBeGreaterThan(1);
+  });
+
   it('an email summary does load crypto, for its Message-ID, so the check above can fail', () => {
     expect(run(['summary', '--format', 'email', '--from', 'pm@example.com', '--to', 'team@example.com']).builtins).toContain('crypto');
   });
