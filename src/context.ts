@@ -5,6 +5,7 @@ import { isCheapZone, systemZone } from './zones.js';
 import { usageError } from './errors.js';
 import { makeChalk, wantsColor, type ColorFlag } from './terminal.js';
 import { isTerminal, standardStreams, writeErr, writeOut } from './output.js';
+import { nodeOs } from './os.js';
 
 export interface GlobalOptions {
   ledger?: string;
@@ -60,7 +61,7 @@ export function resolveTimeZone(value: string | undefined, source: string): stri
 
 function osUser(): string {
   try {
-    return (process.getBuiltinModule('node:os') as typeof import('node:os')).userInfo().username;
+    return nodeOs().userInfo().username;
   } catch {
     return 'unknown';
   }

@@ -1,5 +1,6 @@
 // Where the tool keeps things, following the XDG base directory convention.
 import { delimiter, join, resolve } from 'node:path';
+import { nodeOs } from './os.js';
 
 /** The installed package's root: dist/ chunks, like src/ modules, sit one level below it. */
 export const PACKAGE_ROOT = join(import.meta.dirname, '..');
@@ -12,7 +13,7 @@ export const BUILTIN_TEMPLATES = join(PACKAGE_ROOT, 'templates');
  */
 export function homeDir(env: NodeJS.ProcessEnv): string {
   if (process.platform !== 'win32' && env.HOME) return env.HOME;
-  return (process.getBuiltinModule('node:os') as typeof import('node:os')).homedir();
+  return nodeOs().homedir();
 }
 
 export function configHome(env: NodeJS.ProcessEnv): string {

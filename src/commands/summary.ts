@@ -10,6 +10,7 @@ import { buildSummary } from '../report/model.js';
 import { slackPayload } from '../report/slack.js';
 import { BUILTIN_KINDS, checkTemplateName, findTemplate, requireTemplate, summaryTemplateDirs, type SummaryKind, type TemplateDirs, type TemplatePart } from '../report/template-files.js';
 import { parseWeek, weekOf } from '../report/week.js';
+import { nodeOs } from '../os.js';
 
 export const FORMATS = ['text', 'markdown', 'slack', 'email', 'json', 'html'] as const;
 export type SummaryFormat = (typeof FORMATS)[number];
@@ -85,7 +86,7 @@ function addresses(ctx: Context, opts: SummaryOptions): { to: Address[]; from: A
 function defaultSender(): Address[] {
   let host = 'localhost';
   try {
-    host = (process.getBuiltinModule('node:os') as typeof import('node:os')).hostname();
+    host = nodeOs().hostname();
   } catch {
     // keep localhost
   }

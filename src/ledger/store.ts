@@ -33,6 +33,7 @@ import {
 import { dirname } from 'node:path';
 import { CliError, failure } from '../errors.js';
 import { isChecked, noteChecked } from './checked.js';
+import { nodeOs } from '../os.js';
 
 export interface StoreOptions {
   /** How long to wait for another command's lock. Default: PLAYBOOK_LOCK_TIMEOUT_MS, else 10 s. */
@@ -62,11 +63,6 @@ const SLEEP_MAX_MS = 100;
 
 const DAMAGED_HINT =
   'run `playbook doctor` to see what is wrong; `playbook doctor --restore` brings back the last good copy';
-
-/** This machine's name, for the lock holder. node:os loads only for commands that take the lock. */
-function hostname(): string {
-  return (process.getBuiltinModule('node:os') as typeof import('node:os')).hostname();
-}
 
 export function backupPath(path: string): string {
   return `${path}.bak`;
@@ -379,7 +375,7 @@ function acquireLock(path: string, timeoutMs: number): () => void {
  * else holds it.
  */
 function tryCreateLock(path: string, file: string): string | undefined {
-  const holder: LockHolder = { pid: process.pid, host: hostname(), at: new Date().toISOString() };
+  const holder: LockHolder = { pid: process.pid, host: nodeOs().hostname(), at: new Date().toISOString() };
   const command = process.argv.slice(2).join(' ');
   if (command !== '') holder.command = command;
   const content = `${JSON.stringify(holder)}\n`;
@@ -475,7 +471,7 @@ function isStale(file: string, snapshot: LockSnapshot): boolean {
   const { holder } = snapshot;
   if (holder === undefined) return Date.now() - snapshot.mtimeMs > STALE_MS;
   // A lock from another machine (shared folder) cannot be checked: never take it over.
-  if (holder.host !== hostname()) return false;
+  if (holder.host !== nodeOs().hostname()) return false;
   if (holder.pid === process.pid) {
     // Our pid, but not our lock: left by an earlier process that had the same pid (containers reuse pids),
     // unless it was written after this process started (another thread of ours).
