@@ -400,7 +400,6 @@ export function buildProgram(argv?: readonly string[]): Command {
   return program;
 }
 
-
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }

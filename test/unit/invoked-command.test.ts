@@ -28,6 +28,16 @@ describe('invokedCommand', () => {
     },
   );
 
+  it('knows every global option the program defines: each, before a command, still lets the command be named', () => {
+    // A global option added to the program but not to invokedCommand would build the whole tree on every run.
+    const globals = buildProgram().options.filter((o) => o.long !== '--version');
+    expect(globals.length).toBeGreaterThan(5);
+    for (const option of globals) {
+      const value = option.required ? ['x'] : option.optional ? ['auto'] : [];
+      expect(invokedCommand(['node', 'playbook', option.long!, ...value, 'blockers']), option.long).toBe('blockers');
+    }
+  });
+
   it('a named command gets the same definition as in the whole tree', () => {
     const whole = buildProgram();
     for (const command of whole.commands) {
