@@ -44,7 +44,7 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
     ctx.print(
       [
         `would start cycle ${planned} (${oneLine(playbook.title)}) in ${oneLine(path)}`,
-        ...rehearsed.events.map((e) => `would record: ${oneLine(describeEvent(e))}`),
+        ...rehearsed.events.map((e) => `would record: ${oneLine(describeEvent(e, ctx.tz))}`),
         ...(rehearsed.missing.length ? [`would ask: ${rehearsed.missing.join(', ')}`] : []),
       ].join('\n'),
     );

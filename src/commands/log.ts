@@ -20,7 +20,7 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
   );
   if (ctx.json) return printJson(ctx, { events: events.map((e) => ({ ...e, undoneBy: undone.get(e.id) ?? null })) });
   const lines = events.map((e) => {
-    const text = `${ctx.chalk.dim(`#${e.id}`)} ${stamp(new Date(e.at), ctx.tz)} ${ctx.chalk.cyan(oneLine(e.actor))} ${ctx.chalk.dim(`[${e.command}]`)} ${oneLine(describeEvent(e))}`;
+    const text = `${ctx.chalk.dim(`#${e.id}`)} ${stamp(new Date(e.at), ctx.tz)} ${ctx.chalk.cyan(oneLine(e.actor))} ${ctx.chalk.dim(`[${e.command}]`)} ${oneLine(describeEvent(e, ctx.tz))}`;
     return undone.has(e.id) ? `${text} ${ctx.chalk.yellow(`(undone by #${undone.get(e.id)})`)}` : text;
   });
   if (lines.length === 0) ctx.note('no events match');

@@ -200,7 +200,7 @@ function exampleHint(q: Question): string {
   return ` (e.g. ${text.length > 80 ? `${text.slice(0, 77)}...` : text})`;
 }
 
-async function ask(p: Prompter, recorder: Recorder, f: FlowContext, step: Step, q: Question, ctx: Pick<Context, 'chalk'>): Promise<void> {
+async function ask(p: Prompter, recorder: Recorder, f: FlowContext, step: Step, q: Question, ctx: Pick<Context, 'chalk' | 'tz'>): Promise<void> {
   if (q.help) p.say(ctx.chalk.dim(`  ${neutralize(q.help.trim())}`));
   const message = `${oneLine(q.prompt)}${q.required ? '' : ' (optional)'}`;
   const skip = () => recorder.record((fresh) => finishEvents(fresh, step, q));
@@ -275,7 +275,7 @@ function nothingLeft(f: FlowContext, target: RecordTarget): string | null {
   }
 }
 
-async function askRecords(p: Prompter, recorder: Recorder, step: Step, q: Question, ctx: Pick<Context, 'chalk'>): Promise<void> {
+async function askRecords(p: Prompter, recorder: Recorder, step: Step, q: Question, ctx: Pick<Context, 'chalk' | 'tz'>): Promise<void> {
   const target = q.into as RecordTarget;
   const spec = RECORD_SPECS[target];
   const finish = () => recorder.record((fresh) => finishEvents(fresh, step, q));
@@ -296,7 +296,7 @@ async function askRecords(p: Prompter, recorder: Recorder, step: Step, q: Questi
   }
 }
 
-async function askOneRecord(p: Prompter, recorder: Recorder, step: Step, q: Question, ctx: Pick<Context, 'chalk'>): Promise<void> {
+async function askOneRecord(p: Prompter, recorder: Recorder, step: Step, q: Question, ctx: Pick<Context, 'chalk' | 'tz'>): Promise<void> {
   const target = q.into as RecordTarget;
   const spec = RECORD_SPECS[target];
   const values: Record<string, unknown> = {};
@@ -334,7 +334,7 @@ async function askOneRecord(p: Prompter, recorder: Recorder, step: Step, q: Ques
       const built = (fresh: FlowContext) => answerEvents(fresh, step, q, stripEmpty(values));
       built(f()); // check before taking the lock
       recorder.record(built);
-      p.say(ctx.chalk.green(`  ✔ ${oneLine(describeEvent(lastAdded(recorder)))}`));
+      p.say(ctx.chalk.green(`  ✔ ${oneLine(describeEvent(lastAdded(recorder), ctx.tz))}`));
       return;
     } catch (error) {
       if (!(error instanceof AnswerError)) throw error;

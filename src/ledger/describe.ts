@@ -1,7 +1,10 @@
 // One line per event, in the user's words, for the audit trail and for undo.
+import { stamp } from '../dates.js';
 import type { LedgerEvent } from './events.js';
 
-export function describeEvent(e: LedgerEvent): string {
+/** The event in a line. `tz`: the zone a blocker's due time is shown in, as the event times are. */
+export function describeEvent(e: LedgerEvent, tz: string): string {
+  const at = (instant: string) => stamp(new Date(instant), tz);
   switch (e.type) {
     case 'cycle.created':
       return `started cycle ${e.data.cycle.id} from ${e.data.cycle.playbook.id}`;
@@ -24,13 +27,13 @@ export function describeEvent(e: LedgerEvent): string {
     case 'build-scope.added':
       return `put ${e.data.decision} in build scope (${e.data.metric} → ${e.data.target})`;
     case 'blocker.added':
-      return `raised ${e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${e.data.due})`;
+      return `raised ${e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${at(e.data.due)})`;
     case 'blocker.resolved':
       return `resolved ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'blocker.escalated':
       return `escalated ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'blocker.extended':
-      return `extended ${e.data.id} to ${e.data.due}: ${e.data.reason}`;
+      return `extended ${e.data.id} to ${at(e.data.due)}: ${e.data.reason}`;
     case 'risk.added':
       return `added ${e.data.id} "${e.data.title}" (impact ${e.data.impact}, cost ${e.data.cost})`;
     case 'risk.updated':

@@ -115,6 +115,9 @@ describe('review --answers FILE', () => {
       ['decision.closed', { id: 'D-2' }],
     ]);
 
+    // The audit trail shows the new due time as it shows every time: in the chosen zone.
+    expect(box.ok(['log', '--record', 'B-1', '--tz', 'Europe/Berlin']).stdout).toMatch(/ \[review\] extended B-1 to 2026-11-26 10:00: Clinic IT is away until Thursday\n$/);
+
     const blockers = box.json<{ blockers: { id: string; status: string; due: string }[] }>(['blockers', '--all']).blockers;
     expect(Object.fromEntries(blockers.map((b) => [b.id, [b.status, b.due]]))).toEqual({
       'B-1': ['open', '2026-11-26T09:00:00.000Z'],
