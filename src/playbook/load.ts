@@ -1,6 +1,6 @@
 // Strict YAML loading for playbooks: anything a careless edit or a hostile file can do
 // ends as `FILE:LINE:COL: message`, never as a stack trace or a hang.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Lexer, LineCounter, isAlias, isPair, isScalar, isMap, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ZodError } from 'zod';
 import { usageError } from '../errors.js';
@@ -39,7 +39,8 @@ export function loadPlaybookFile(file: string, displayName = file): Playbook {
 function readPlaybookText(file: string, displayName: string): string {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // Non-blocking: opening a named pipe would otherwise wait, forever, for something to write to it.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw usageError(`${oneLine(displayName)}: ${code === 'ENOENT' ? 'no such playbook file' : `cannot read the playbook (${code ?? String(error)})`}`);

@@ -1,6 +1,7 @@
 // Broken and hostile playbook files through the built CLI: exit 2, `FILE:LINE:COL: message` on
 // stderr at the right line, nothing on stdout, no stack trace, no hang.
 import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSandbox, hasStackTrace, type CliResult } from '../helpers/cli.js';
 import { hostileCases, oversizedPlaybook } from '../helpers/hostile-playbooks.js';
@@ -40,6 +41,37 @@ describe.concurrent('playbook validate FILE rejects', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/not a playbook file/);
     expect(hasStackTrace(result.stderr)).toBe(false);
+  });
+
+  // Nothing ever writes to these pipes: a CLI that opened one the usual way would wait forever.
+  function namedPipe(path: string): string {
+    const made = spawnSync('mkfifo', ['-m', '600', path], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    return path;
+  }
+
+  it('a named pipe given as a playbook, with a usage error instead of waiting for a writer', async () => {
+    const pipe = namedPipe(sandbox.path('a-pipe.yaml'));
+    const result = await sandbox.runAsync(['validate', pipe], { timeout: 20_000 });
+    expect(result.signal, 'the CLI must finish on its own, not be killed by the timeout').toBeNull();
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`${pipe}: not a playbook file (a playbook is a regular YAML file)\nplaybook: 1 of 1 playbook invalid\n`);
+  });
+
+  it('a named pipe among the user\'s playbooks: `list` warns and lists the others, `show` names it', async () => {
+    const config = sandbox.path('pipe-config');
+    mkdirSync(sandbox.path('pipe-config', 'playbook', 'playbooks', 'retail'), { recursive: true });
+    const pipe = namedPipe(sandbox.path('pipe-config', 'playbook', 'playbooks', 'retail', 'pm.yaml'));
+    const env = { XDG_CONFIG_HOME: config };
+    const list = await sandbox.runAsync(['list'], { env, timeout: 20_000 });
+    expect(list.signal).toBeNull();
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/healthcare .* product-manager/);
+    expect(list.stderr).toBe(`warning: ${pipe}: not a playbook file (a playbook is a regular YAML file)\n`);
+    const show = await sandbox.runAsync(['show', 'retail', 'pm'], { env, timeout: 20_000 });
+    expect(show.signal).toBeNull();
+    expect(show.status).toBe(2);
+    expect(show.stderr).toBe(`${pipe}: not a playbook file (a playbook is a regular YAML file)\n`);
   });
 
   it('reports each bad file and still says ok for the good ones', async () => {
