@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Context } from '../context.js';
 import { CliError, failure } from '../errors.js';
 import { ledgerLocation, validateLedger } from '../ledger/ledger.js';
-import { backupPath, ledgerText, lockPath, restoreBackup } from '../ledger/store.js';
+import { backupPath, ledgerText, lockPath, NOT_A_FILE, readLedgerFile, restoreBackup } from '../ledger/store.js';
 import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 
@@ -17,9 +17,10 @@ interface Check {
 function inspect(file: string): { ok: boolean; detail: string; events?: number; newer?: boolean } {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    ({ bytes } = readLedgerFile(file));
   } catch (error) {
-    return { ok: false, detail: `cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+    const { code, message } = error as NodeJS.ErrnoException;
+    return { ok: false, detail: `cannot read it (${code === NOT_A_FILE ? message : (code ?? String(error))})` };
   }
   let text: string;
   try {

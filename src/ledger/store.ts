@@ -112,18 +112,37 @@ export function readLedger<T>(path: string, validate: Validate<T>, options: Pick
   return readChecked(path, validate, options)?.ledger ?? null;
 }
 
+/** A ledger path that names something other than a file or a directory. */
+export const NOT_A_FILE = 'ENOTFILE';
+
+function kindOf(stat: BigIntStats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/**
+ * The bytes of a ledger file (or of its backup) and the identity of the version read: both come
+ * from one open file. It is opened without blocking and read only if it is a regular file: a named
+ * pipe would wait forever for a writer, and a device such as /dev/zero never ends.
+ */
+export function readLedgerFile(path: string): { stat: BigIntStats; bytes: Buffer } {
+  const fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    // A directory is left to the read, which fails with EISDIR as on every system.
+    if (!stat.isFile() && !stat.isDirectory()) throw Object.assign(new Error(`it is ${kindOf(stat)}, not a file`), { code: NOT_A_FILE });
+    return { stat, bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function readChecked<T>(path: string, validate: Validate<T>, options: Pick<StoreOptions, 'checked'>): { ledger: T; bytes: Buffer; known: boolean } | null {
   let bytes: Buffer;
   let stat: BigIntStats;
   try {
-    // The identity and the bytes come from one open file, so they describe the same version.
-    const fd = openSync(path, 'r');
-    try {
-      stat = fstatSync(fd, { bigint: true });
-      bytes = readFileSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    ({ stat, bytes } = readLedgerFile(path));
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null;
     throw fsFailure(path, error, 'read');
@@ -189,7 +208,7 @@ export function restoreBackup<T>(path: string, validate: Validate<T>, stamp: str
     const backup = backupPath(path);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(backup);
+      ({ bytes } = readLedgerFile(backup));
     } catch (error) {
       if (errorCode(error) === 'ENOENT') throw failure(`${backup}: there is no backup to restore`);
       throw fsFailure(backup, error, 'read');
@@ -556,6 +575,7 @@ const USER_FS_ERRORS: Record<string, string> = {
   EISDIR: 'check the ledger path: it, or its backup, is a directory',
   ENAMETOOLONG: 'use a shorter ledger path',
   ELOOP: 'check the ledger path: it has a symbolic link loop',
+  [NOT_A_FILE]: 'check the ledger path: a ledger is a regular file',
   EMFILE: 'too many open files; try again',
 };
 
@@ -563,7 +583,7 @@ function fsFailure(path: string, error: unknown, verb: 'read' | 'write'): unknow
   const code = errorCode(error);
   if (code === undefined || !Object.hasOwn(USER_FS_ERRORS, code)) return error;
   const hint = verb === 'write' ? USER_FS_ERRORS[code] : USER_FS_ERRORS[code]?.replace(/; the ledger was not changed$/, '');
-  return failure(`${path}: cannot ${verb} the ledger: ${code}`, hint);
+  return failure(`${path}: cannot ${verb} the ledger: ${code === NOT_A_FILE ? (error as Error).message : code}`, hint);
 }
 
 function damaged(path: string, reason: string): CliError {

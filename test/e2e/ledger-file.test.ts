@@ -2,8 +2,8 @@
 // the nearest .playbook/, XDG_DATA_HOME), what happens without one or with one this version must not
 // touch, the event every change records, and how writes keep the file safe (backup, modes, lock).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { BIN, cleanEnv } from '../helpers/cli.js';
@@ -135,6 +135,35 @@ describe('a ledger it must not touch', () => {
     expect(result.stderr).toMatch(/hint: run `playbook doctor`/);
     expect(box.files()).toEqual(before);
     expect(Object.keys(before)).toEqual(['ledger.json']);
+  });
+
+  it('a ledger path that names a named pipe or a device is refused at once, by readers, writers and doctor, and nothing is written', () => {
+    mkdirSync(box.ledgerDir, { recursive: true });
+    const made = spawnSync('mkfifo', ['-m', '600', box.ledger], { encoding: 'utf8' });
+    expect(made.status, made.stderr).toBe(0);
+    // Nothing writes to the pipe: a command that opened it the usual way would wait forever (the timeout
+    // kills it). /dev/zero never ends: one that read it would fill its memory.
+    const zero = join(box.ledgerDir, 'zero.json');
+    symlinkSync('/dev/zero', zero);
+    const cases: [string, string, string[]][] = [
+      [box.ledger, 'a named pipe', ['blockers']],
+      [box.ledger, 'a named pipe', ['decision', 'add', 'Ship', '--owner', 'Priya', '--due', '+7d']],
+      [zero, 'a device', ['status']],
+      [zero, 'a device', ['blocker', 'add', 'Sandbox', '--owner', 'Sam']],
+    ];
+    for (const [ledger, kind, args] of cases) {
+      const result = box.run(args, { env: { PLAYBOOK_LEDGER: ledger }, timeout: 20_000 });
+      expect(result.signal, `${args.join(' ')} finished on its own`).toBeNull();
+      expect(isCleanFailure(result), result.stderr).toBe(true);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(`playbook: ${ledger}: cannot read the ledger: it is ${kind}, not a file\nhint: check the ledger path: a ledger is a regular file\n`);
+    }
+    const doctor = box.run(['doctor'], { timeout: 20_000 });
+    expect(doctor.status).toBe(1);
+    expect(doctor.stdout).toMatch(/^FAIL ledger: .* cannot read it \(it is a named pipe, not a file\)$/m);
+    // The pipe is still a pipe, and no lock, backup or temporary file was left beside it.
+    expect(readdirSync(box.ledgerDir).sort()).toEqual(['ledger.json', 'zero.json']);
+    expect(lstatSync(box.ledger).isFIFO()).toBe(true);
   });
 });
 

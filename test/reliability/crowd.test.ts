@@ -2,11 +2,11 @@
 // lock file around read-modify-write; a bounded wait, then a clear error naming the lock and its
 // holder; a lock whose process is dead is taken over. All of it against the built CLI.
 //
-// To hold the lock with a real CLI for as long as a test needs, the ledger is made a named pipe: the
-// CLI takes the lock, then blocks reading the pipe until the test writes a ledger into it.
+// To hold the lock with a real CLI for as long as a test needs, the ledger is made large enough that
+// a command spends a while inside the lock, and the command is stopped there (SIGSTOP) once the lock
+// names it; SIGCONT lets it finish.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,19 +78,40 @@ async function until(condition: () => boolean, what: string, timeoutMs = 60_000)
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
-/** A ledger directory whose ledger is a named pipe; `feed` writes the seed ledger into it. */
-function pipeLedger(name: string): { dir: string; ledger: string; feed: () => Promise<void> } {
+/** Readings added to the seed ledger by heavyLedger: about 7 MB, a few hundred milliseconds inside the lock. */
+const HEAVY_READINGS = 40_000;
+
+/**
+ * A ledger directory whose ledger holds the seed's cycle and HEAVY_READINGS metric readings: a write
+ * reads, checks and writes it all inside the lock, so a test sees the lock held, and stops the command there.
+ */
+function heavyLedger(name: string): { dir: string; ledger: string; events: number } {
   const dir = box.path(name);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ledger = join(dir, 'ledger.json');
-  const made = spawnSync('mkfifo', ['-m', '600', ledger]);
-  if (made.status !== 0) throw new Error(`mkfifo failed: ${made.stderr}`);
-  // Written through the thread pool, so the test's event loop goes on while the pipe waits for its reader.
-  return { dir, ledger, feed: () => writeFile(ledger, readFileSync(seeds.bare)) };
+  const data = JSON.parse(readFileSync(seeds.bare, 'utf8')) as { events: { id: number; at: string; cycle?: string }[] };
+  const created = data.events[0]!;
+  for (let i = 1; i <= HEAVY_READINGS; i++) {
+    data.events.push({ id: data.events.length + 1, at: created.at, actor: 'Priya', command: 'metric record', cycle: created.cycle, type: 'metric.recorded', data: { metric: METRIC, value: i, at: created.at } } as never);
+  }
+  writeFileSync(ledger, `${JSON.stringify(data)}\n`, { mode: 0o600 });
+  return { dir, ledger, events: data.events.length };
+}
+
+/**
+ * Waits until the lock names the command, then stops it (SIGSTOP): it keeps holding the lock, its
+ * change not yet written, until the returned function continues it (SIGCONT).
+ */
+async function stopInsideLock(run: ReturnType<typeof cli>, ledger: string, events: number): Promise<() => void> {
+  await until(() => lockHolder(ledger)?.pid === run.child.pid, 'the command holds the lock');
+  run.child.kill('SIGSTOP');
+  expect(lockHolder(ledger)?.pid, 'stopped while holding the lock').toBe(run.child.pid);
+  expect(readEvents(ledger).length, 'stopped before writing its change').toBe(events);
+  return () => run.child.kill('SIGCONT');
 }
 
 /** The holder a lock file names. */
@@ -138,9 +159,9 @@ describe('a crowd of writers', () => {
 
 describe('the lock, held by a real CLI', () => {
   it('a live holder makes another command wait, then fail naming the lock and its holder; the holder finishes its change', async () => {
-    const { dir, ledger, feed } = pipeLedger('live');
+    const { ledger, events: before } = heavyLedger('live');
     const holder = cli(['blocker', 'add', 'Held the lock', '--owner', 'Sam'], envFor(ledger));
-    await until(() => lockHolder(ledger)?.pid === holder.child.pid, 'the first command holds the lock');
+    const go = await stopInsideLock(holder, ledger, before);
     const held = lockHolder(ledger)!;
     expect(held).toMatchObject({ pid: holder.child.pid, host: hostname(), command: 'blocker add Held the lock --owner Sam' });
     expect(new Date(held.at).toISOString(), 'the lock says since when').toBe(held.at);
@@ -157,50 +178,46 @@ describe('the lock, held by a real CLI', () => {
     );
     figures.lockTimeoutsNamingHolder += 1;
 
-    await feed();
+    go();
     const first = await holder.done;
     expect(first.status, first.stderr).toBe(0);
     const events = readEvents(ledger);
-    expect(events.at(-1)).toMatchObject({ type: 'blocker.added', data: { title: 'Held the lock' } });
-    expect(events.some((e) => e.type === 'metric.recorded'), 'the command that gave up wrote nothing').toBe(false);
+    // The holder's one event, and nothing from the command that gave up.
+    expect(events.slice(before).map((e) => [e.type, e.data.title])).toEqual([['blocker.added', 'Held the lock']]);
     expect(existsSync(lockPath(ledger))).toBe(false);
-    rmSync(join(dir, 'ledger.json.bak')); // a hard link to the pipe: no test reads it
   }, 180_000);
 
   it('a command that waits long enough goes through once the holder is done, after it', async () => {
-    const { dir, ledger, feed } = pipeLedger('wait');
+    const { ledger, events: before } = heavyLedger('wait');
     const holder = cli(['decision', 'add', 'First', '--owner', 'Priya', '--due', '+7d'], envFor(ledger));
-    await until(() => lockHolder(ledger)?.pid === holder.child.pid, 'the first command holds the lock');
+    const go = await stopInsideLock(holder, ledger, before);
     const waiter = cli(['decision', 'add', 'Second', '--owner', 'Priya', '--due', '+7d'], envFor(ledger, { PLAYBOOK_LOCK_TIMEOUT_MS: '60000' }));
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(waiter.child.exitCode, 'the second command is still waiting').toBeNull();
-    await feed();
+    expect(lockHolder(ledger)?.pid, 'and the first still holds the lock').toBe(holder.child.pid);
+    go();
     const [first, second] = await Promise.all([holder.done, waiter.done]);
     expect(first.status, first.stderr).toBe(0);
     expect(second.status, second.stderr).toBe(0);
-    const decisions = readEvents(ledger).filter((e) => e.type === 'decision.added').map((e) => [e.data.id, e.data.title]);
+    const decisions = readEvents(ledger).slice(before).map((e) => [e.type, e.data.id, e.data.title]);
     expect(decisions).toEqual([
-      ['D-1', 'First'],
-      ['D-2', 'Second'],
+      ['decision.added', 'D-1', 'First'],
+      ['decision.added', 'D-2', 'Second'],
     ]);
     figures.waitedThenWrote += 1;
-    rmSync(join(dir, 'ledger.json.bak'), { force: true });
   }, 180_000);
 
   it('a lock left by a CLI killed while holding it is taken over by the next command', async () => {
-    const { ledger } = pipeLedger('dead');
+    const { ledger, events: before } = heavyLedger('dead');
     const victim = cli(['blocker', 'add', 'Never written', '--owner', 'Sam'], envFor(ledger));
-    await until(() => lockHolder(ledger)?.pid === victim.child.pid, 'the command holds the lock');
+    await stopInsideLock(victim, ledger, before);
     victim.child.kill('SIGKILL');
     expect((await victim.done).signal).toBe('SIGKILL');
     expect(lockHolder(ledger)?.pid, 'the dead process still names itself in the lock').toBe(victim.child.pid);
-    // Put a real ledger where the pipe was; the lock stays as the dead process left it.
-    unlinkSync(ledger);
-    copyFileSync(seeds.bare, ledger);
 
     const next = await cli(['blocker', 'add', 'Taken over', '--owner', 'Sam'], envFor(ledger, { PLAYBOOK_LOCK_TIMEOUT_MS: '30000' })).done;
     expect(next.status, next.stderr).toBe(0);
-    const titles = readEvents(ledger).filter((e) => e.type === 'blocker.added').map((e) => e.data.title);
+    const titles = readEvents(ledger).slice(before).map((e) => e.data.title);
     expect(titles).toEqual(['Taken over']);
     expect(existsSync(lockPath(ledger))).toBe(false);
     expect(existsSync(`${lockPath(ledger)}.break`)).toBe(false);
