@@ -19,7 +19,10 @@ export interface AnswersFile {
   position(key: string, path?: (string | number)[]): string;
 }
 
-/** Reads and checks an answers file against the playbook; unknown steps or questions are errors. */
+/**
+ * Reads and checks an answers file against the playbook. Unknown steps or questions and answers of
+ * the wrong shape are errors, all of them reported together, each at its FILE:LINE:COL.
+ */
 export function loadAnswers(file: string, display: string, playbook: Playbook): AnswersFile {
   let source: string;
   try {
@@ -36,31 +39,41 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
   };
   const answers: Answers = new Map();
   const nodes = new Map<string, Node>();
+  const problems: string[] = [];
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { file: display, answers, position: () => display };
   if (!isMap(root)) throw new PlaybookFileError(display, [], `${at(root as Node)}: an answers file is a mapping of step ids to answers`);
   for (const pair of root.items) {
     const stepId = isScalar(pair.key) ? String(pair.key.value) : '';
     const step = playbook.steps.find((s) => s.id === stepId);
-    if (!step) throw new PlaybookFileError(display, [], `${at(pair.key as Node)}: "${stepId}" is not a step (steps: ${playbook.steps.map((s) => s.id).join(', ')})`);
+    if (!step) {
+      problems.push(`${at(pair.key as Node)}: "${stepId}" is not a step (steps: ${playbook.steps.map((s) => s.id).join(', ')})`);
+      continue;
+    }
     if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) continue;
-    if (!isMap(pair.value)) throw new PlaybookFileError(display, [], `${at(pair.value as Node)}: ${stepId} must map question ids to answers`);
+    if (!isMap(pair.value)) {
+      problems.push(`${at(pair.value as Node)}: ${stepId} must map question ids to answers`);
+      continue;
+    }
     for (const item of pair.value.items) {
       if (!isPair(item)) continue;
       const qid = isScalar(item.key) ? String(item.key.value) : '';
       const question = step.questions.find((q) => q.id === qid);
       if (!question) {
-        throw new PlaybookFileError(display, [], `${at(item.key as Node)}: "${qid}" is not a question of ${stepId} (questions: ${step.questions.map((q) => q.id).join(', ')})`);
+        problems.push(`${at(item.key as Node)}: "${qid}" is not a question of ${stepId} (questions: ${step.questions.map((q) => q.id).join(', ')})`);
+        continue;
       }
       const value = (item.value as Node | null)?.toJSON?.() ?? (isScalar(item.value) ? item.value.value : null);
       if (value === null || value === undefined) continue;
       if (question.type === 'records' && !(Array.isArray(value) && value.every((r) => r && typeof r === 'object' && !Array.isArray(r)))) {
-        throw new PlaybookFileError(display, [], `${at(item.value as Node)}: ${stepId}.${qid} takes a list of records (mappings)`);
+        problems.push(`${at(item.value as Node)}: ${stepId}.${qid} takes a list of records (mappings)`);
+        continue;
       }
       answers.set(`${stepId}/${qid}`, value);
       nodes.set(`${stepId}/${qid}`, ((item.value as Node | null) ?? item.key) as Node);
     }
   }
+  if (problems.length > 0) throw new PlaybookFileError(display, [], problems.join('\n'));
   const position = (key: string, path: (string | number)[] = []): string => {
     const node = nodes.get(key);
     if (!node) return display;

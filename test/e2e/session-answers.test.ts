@@ -183,6 +183,22 @@ describe('a bad answers file', () => {
     expect(existsSync(ledger)).toBe(false);
   });
 
+  it('every unknown step, unknown question and misshapen answer is reported at once, in the order of the file', () => {
+    const text = template('pm')
+      .replace('  outcome:', '  outcom:')
+      .replace(/^ {2}blockers:\n(?: {4}.*\n)+/m, '  blockers: none yet\n')
+      .replace('\nevidence:', '\nevidense:');
+    const file = sandbox.write(`answers/three-mistakes-${n}.yaml`, text);
+    const result = run(['init', 'healthcare', 'pm', '--answers', file]);
+    expect(result.status).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      `${file}:${lineOf(text, '  outcom:')}:3: "outcom" is not a question of scope (questions: outcome, in-scope, out-of-scope, filter, window-start, window-end, riskiest-assumption)`,
+      `${file}:${lineOf(text, 'blockers: none yet')}:13: ownership.blockers takes a list of records (mappings)`,
+      `${file}:${lineOf(text, 'evidense:')}:1: "evidense" is not a step (steps: scope, risk, ownership, evidence, build-scope, post-release)`,
+    ]);
+    expect(existsSync(ledger)).toBe(false);
+  });
+
   it('answers that leave a gate failing stop with exit 1 and the reason, and write nothing', () => {
     const doc = parse(template('pm')) as Record<string, Record<string, Record<string, unknown>[]>>;
     delete doc.ownership!.decisions![1]!.due;
