@@ -6,7 +6,7 @@ import { usageError } from '../errors.js';
 import { openLedger } from '../ledger/ledger.js';
 import { emailMessage } from '../report/email.js';
 import { isAddress, parseAddresses, type Address } from '../report/mime.js';
-import { buildSummary } from '../report/model.js';
+import { buildSummary, cycleOfWeek, summaryAsOf } from '../report/model.js';
 import { slackPayload } from '../report/slack.js';
 import { BUILTIN_KINDS, checkTemplateName, findTemplate, requireTemplate, summaryTemplateDirs, type SummaryKind, type TemplateDirs, type TemplatePart } from '../report/template-files.js';
 import { parseWeek, weekOf } from '../report/week.js';
@@ -48,8 +48,10 @@ export async function run(ctx: Context, _args: [], opts: SummaryOptions): Promis
   if (format === 'slack' || format === 'json') builtinKind(name, format);
   else requireTemplate(dirs, name, PARTS[format], `--format ${format}`);
 
-  const { cycle, file } = openLedger(ctx);
-  const model = buildSummary({ events: file.events, cycle, week, tz: ctx.tz, now: ctx.now });
+  const ledger = openLedger(ctx);
+  const { events } = ledger.file;
+  const cycle = ctx.options.cycle === undefined ? cycleOfWeek(events, ledger.cycle, summaryAsOf(week, ctx.now)) : ledger.cycle;
+  const model = buildSummary({ events, cycle, week, tz: ctx.tz, now: ctx.now });
 
   if (format === 'json') return ctx.print(JSON.stringify(model, null, 2));
   if (format === 'slack') return ctx.print(JSON.stringify(slackPayload(model, builtinKind(name, format)), null, 2));

@@ -175,9 +175,26 @@ export interface SummaryInput {
   now: Date;
 }
 
+/** The moment a week's summary describes: the end of the week, or now while the week is not over. */
+export function summaryAsOf(week: IsoWeek, now: Date): Date {
+  return new Date(Math.min(now.getTime(), week.end.getTime() - 1));
+}
+
+/**
+ * The cycle a week's summary is of, when no cycle was named: the current one, unless it was started
+ * after `asOf`; then the one that was current at `asOf`, if there was one. Last month's summary is of
+ * the cycle the team was running last month, not of one started since.
+ */
+export function cycleOfWeek(events: readonly LedgerEvent[], current: Cycle, asOf: Date): Cycle {
+  const limit = asOf.getTime();
+  if (Date.parse(current.created.at) <= limit) return current;
+  const then = deriveState(events.filter((e) => Date.parse(e.at) <= limit), {}).current;
+  return then === null ? current : (deriveState(events, { cycle: then }).cycles.get(then) ?? current);
+}
+
 export function buildSummary(input: SummaryInput): SummaryModel {
   const { week, tz, now } = input;
-  const asOf = new Date(Math.min(now.getTime(), week.end.getTime() - 1));
+  const asOf = summaryAsOf(week, now);
   const then = cycleAsOf(input, asOf);
   const current = input.cycle;
   const inWeek = (s: Stamp | null): s is Stamp => s !== null && Date.parse(s.at) >= week.start.getTime() && Date.parse(s.at) < week.end.getTime();

@@ -3,7 +3,7 @@
 // template engine staying out of every other command's start-up.
 import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasControlCharacters, hasStackTrace } from '../helpers/cli.js';
 import { hostileLedger } from '../helpers/summary-ledger.js';
 import { summarySandbox, type SummarySandbox } from '../helpers/summary.js';
@@ -47,6 +47,41 @@ describe('summary --week', () => {
     expect(model.closed.decisions.map((d: { id: string }) => d.id)).toEqual(['D-4']);
     expect(model.blockers).toEqual([]);
     expect(model.metrics[0].latest.value).toBe(66);
+  });
+});
+
+describe('summary --week of a week before the current cycle began', () => {
+  // A cycle run in W46 and W47, and a new one started on Monday of W48 (the tests' clock).
+  const s = sandbox(null);
+  const at = (time: string) => ({ env: { PLAYBOOK_NOW: time } });
+  beforeAll(() => {
+    s.ok(['init', 'healthcare', 'pm', '--no-session', '--cycle', 'Autumn launch'], at('2026-11-09T09:00:00Z'));
+    s.ok(['decision', 'add', 'Ship guided setup', '--owner', 'Priya', '--due', '+7d'], at('2026-11-10T09:00:00Z'));
+    s.ok(['decision', 'close', 'D-1'], at('2026-11-18T09:00:00Z'));
+    s.ok(['init', 'healthcare', 'cs', '--no-session', '--cycle', 'Winter onboarding'], at('2026-11-23T08:00:00Z'));
+  });
+  const summary = (args: string[]) => JSON.parse(s.ok(['summary', '--format', 'json', ...args], at('2026-11-23T09:00:00Z')));
+
+  it('is of the cycle the team was running that week, not of the one started since', () => {
+    const last = summary(['--week', 'last']);
+    expect(last.week.id).toBe('2026-W47');
+    expect(last.cycle).toMatchObject({ id: 'autumn-launch', name: 'Autumn launch' });
+    expect(last.closed.decisions.map((d: { id: string; title: string }) => [d.id, d.title])).toEqual([['D-1', 'Ship guided setup']]);
+    expect(s.ok(['summary', '--week', 'last'], at('2026-11-23T09:00:00Z')).split('\n')[0]).toBe('Weekly summary: Autumn launch, 2026-W47 (2026-11-16 to 2026-11-22)');
+  });
+
+  it('this week is of the current cycle, and --cycle names another for any week', () => {
+    expect(summary([]).cycle.id).toBe('winter-onboarding');
+    const named = summary(['--week', 'last', '--cycle', 'winter-onboarding']);
+    expect(named.cycle.id).toBe('winter-onboarding');
+    expect(named.closed.decisions).toEqual([]);
+  });
+
+  it('a week before any cycle began is of the current cycle, as it stood then: empty', () => {
+    const before = summary(['--week', '2026-W40']);
+    expect(before.cycle.id).toBe('winter-onboarding');
+    expect(before.closed.decisions).toEqual([]);
+    expect(before.blockers).toEqual([]);
   });
 });
 
