@@ -181,15 +181,18 @@ export function summaryAsOf(week: IsoWeek, now: Date): Date {
 }
 
 /**
- * The cycle a week's summary is of, when no cycle was named: the current one, unless it was started
- * after `asOf`; then the one that was current at `asOf`, if there was one. Last month's summary is of
- * the cycle the team was running last month, not of one started since.
+ * The cycle a week's summary is of, when no cycle was named: the one that was current at `asOf`,
+ * as the ledger stood then (a later `use`, `init` or `undo` does not change last week's summary);
+ * the current one when nothing happened since, or when no cycle existed yet.
  */
 export function cycleOfWeek(events: readonly LedgerEvent[], current: Cycle, asOf: Date): Cycle {
   const limit = asOf.getTime();
-  if (Date.parse(current.created.at) <= limit) return current;
-  const then = deriveState(events.filter((e) => Date.parse(e.at) <= limit), {}).current;
-  return then === null ? current : (deriveState(events, { cycle: then }).cycles.get(then) ?? current);
+  if (!events.some((e) => Date.parse(e.at) > limit)) return current;
+  const then = deriveState(events.filter((e) => Date.parse(e.at) <= limit), {});
+  const id = then.current;
+  if (id === null || id === current.id) return current;
+  // A cycle whose start was undone since exists only in the ledger as it stood.
+  return deriveState(events, { cycle: id }).cycles.get(id) ?? then.cycles.get(id)!;
 }
 
 export function buildSummary(input: SummaryInput): SummaryModel {
@@ -318,8 +321,11 @@ function cycleAsOf(input: SummaryInput, asOf: Date): Cycle {
   const after = (at: string) => Date.parse(at) > limit;
   if (!input.events.some((e) => after(e.at))) return input.cycle;
   const id = input.cycle.id;
-  // The cycle's creation is always kept, so a week before the cycle began shows an empty cycle.
-  const kept = input.events.filter((e) => !after(e.at) || (e.type === 'cycle.created' && e.data.cycle.id === id));
+  const created = (e: LedgerEvent) => e.type === 'cycle.created' && e.data.cycle.id === id;
+  const before = input.events.filter((e) => !after(e.at));
+  // A week before the cycle began shows it empty: its creation is kept. Not when a cycle of that id
+  // already existed then (the id was used again since): that one is the cycle as it stood.
+  const kept = before.some(created) ? before : input.events.filter((e) => !after(e.at) || created(e));
   return deriveState(kept, { cycle: id }).cycles.get(id) ?? input.cycle;
 }
 

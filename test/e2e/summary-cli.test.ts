@@ -77,6 +77,35 @@ describe('summary --week of a week before the current cycle began', () => {
     expect(named.closed.decisions).toEqual([]);
   });
 
+  it('a cycle switched to since (`use`), or started and undone since, does not change last week\'s summary', () => {
+    // Alpha from W40, Beta from W45 with D-1 closed in W47; on Monday of W48 the team switches back to Alpha.
+    const u = sandbox(null);
+    u.ok(['init', 'healthcare', 'pm', '--no-session', '--cycle', 'Alpha'], at('2026-10-01T09:00:00Z'));
+    u.ok(['init', 'healthcare', 'ops', '--no-session', '--cycle', 'Beta'], at('2026-11-02T09:00:00Z'));
+    u.ok(['decision', 'add', 'Route intake to one queue', '--owner', 'Dana', '--due', '+7d'], at('2026-11-03T09:00:00Z'));
+    u.ok(['decision', 'close', 'D-1'], at('2026-11-18T09:00:00Z'));
+    u.ok(['use', 'alpha'], at('2026-11-23T08:00:00Z'));
+    const week = (sb: SummarySandbox) => JSON.parse(sb.ok(['summary', '--format', 'json', '--week', 'last'], at('2026-11-23T09:00:00Z')));
+    expect(week(u).cycle.id).toBe('beta');
+    expect(week(u).closed.decisions.map((d: { id: string }) => d.id)).toEqual(['D-1']);
+    // Oops started on Friday of W47 and undone on Monday: W47 ended with Oops current, so it is Oops, as it stood.
+    const o = sandbox(null);
+    o.ok(['init', 'healthcare', 'pm', '--no-session', '--cycle', 'Autumn launch'], at('2026-11-09T09:00:00Z'));
+    o.ok(['init', 'healthcare', 'cs', '--no-session', '--cycle', 'Oops'], at('2026-11-20T09:00:00Z'));
+    o.ok(['blocker', 'add', 'Clinic list missing', '--owner', 'Sam', '--due', '+7d'], at('2026-11-21T09:00:00Z'));
+    o.ok(['undo'], at('2026-11-23T08:30:00Z'));
+    o.ok(['undo'], at('2026-11-23T08:31:00Z'));
+    expect(JSON.parse(o.ok(['cycles', '--json'])).cycles.map((c: { id: string }) => c.id)).toEqual(['autumn-launch']);
+    const undone = week(o);
+    expect(undone.cycle.id).toBe('oops');
+    expect(undone.blockers.map((b: { id: string }) => b.id)).toEqual(['B-1']);
+    expect(JSON.parse(o.ok(['summary', '--format', 'json'], at('2026-11-23T09:00:00Z'))).cycle.id).toBe('autumn-launch');
+    // The same id started again since is a new cycle; last week's is still the one that ran then.
+    o.ok(['init', 'healthcare', 'cs', '--no-session', '--cycle', 'Oops'], at('2026-11-23T08:45:00Z'));
+    expect(week(o).blockers.map((b: { id: string }) => b.id)).toEqual(['B-1']);
+    expect(JSON.parse(o.ok(['summary', '--format', 'json'], at('2026-11-23T09:00:00Z'))).blockers).toEqual([]);
+  });
+
   it('a week before any cycle began is of the current cycle, as it stood then: empty', () => {
     const before = summary(['--week', '2026-W40']);
     expect(before.cycle.id).toBe('winter-onboarding');
