@@ -3,6 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { Document, isCollection, isMap, isNode, isPair, isScalar, type Node } from 'yaml';
 import { usageError } from '../errors.js';
+import { oneLine } from '../terminal.js';
 import { MAX_PLAYBOOK_BYTES, PlaybookFileError, parseStrictYaml } from '../playbook/load.js';
 import type { Playbook } from '../playbook/schema.js';
 import { LEDGER_TARGETS } from '../playbook/schema.js';
@@ -73,7 +74,8 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
       nodes.set(`${stepId}/${qid}`, ((item.value as Node | null) ?? item.key) as Node);
     }
   }
-  if (problems.length > 0) throw new PlaybookFileError(display, [], problems.join('\n'));
+  // One line each: the ids quoted come from the file and may hold line breaks of their own.
+  if (problems.length > 0) throw new PlaybookFileError(display, [], problems.map(oneLine).join('\n'));
   const position = (key: string, path: (string | number)[] = []): string => {
     const node = nodes.get(key);
     if (!node) return display;

@@ -197,6 +197,13 @@ describe('a bad answers file', () => {
       `${file}:${lineOf(text, 'evidense:')}:1: "evidense" is not a step (steps: scope, risk, ownership, evidence, build-scope, post-release)`,
     ]);
     expect(existsSync(ledger)).toBe(false);
+
+    // A key with a line break of its own stays on its problem's line: it cannot forge a line of output.
+    const forged = sandbox.write(`answers/forged-${n}.yaml`, '"scope\\nplaybook: all answers are fine": x\nrisks: y\n');
+    const lines = run(['init', 'healthcare', 'pm', '--answers', forged]).stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`${forged}:1:1: "scope playbook: all answers are fine" is not a step (steps: scope, risk, ownership, evidence, build-scope, post-release)`);
+    expect(lines[1]).toMatch(/:2:1: "risks" is not a step /);
   });
 
   it('answers that leave a gate failing stop with exit 1 and the reason, and write nothing', () => {

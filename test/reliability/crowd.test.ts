@@ -107,8 +107,10 @@ function heavyLedger(name: string): { dir: string; ledger: string; events: numbe
  * change not yet written, until the returned function continues it (SIGCONT).
  */
 async function stopInsideLock(run: ReturnType<typeof cli>, ledger: string, events: number): Promise<() => void> {
-  await until(() => lockHolder(ledger)?.pid === run.child.pid, 'the command holds the lock');
+  const exited = () => run.child.exitCode !== null || run.child.signalCode !== null;
+  await until(() => exited() || lockHolder(ledger)?.pid === run.child.pid, 'the command holds the lock');
   run.child.kill('SIGSTOP');
+  expect(exited(), 'the command was still running when it was stopped').toBe(false);
   expect(lockHolder(ledger)?.pid, 'stopped while holding the lock').toBe(run.child.pid);
   expect(readEvents(ledger).length, 'stopped before writing its change').toBe(events);
   return () => run.child.kill('SIGCONT');
