@@ -62,8 +62,9 @@ export function run(ctx: Context, _args: [], opts: { restore?: boolean }): void 
   }
   const checks: Check[] = [{ name: 'ledger', ok: ledger.ok, detail: `${path} (${source}): ${ledger.detail}` }];
   // Only a file has permissions worth judging: anything else at the path is already reported above.
-  if (existsSync(path) && statSync(path).isFile()) {
-    const mode = statSync(path).mode & 0o777;
+  const stat = existsSync(path) ? statSync(path) : undefined;
+  if (stat?.isFile()) {
+    const mode = stat.mode & 0o777;
     checks.push({ name: 'permissions', ok: (mode & 0o077) === 0, detail: `mode ${mode.toString(8).padStart(4, '0')}${mode & 0o077 ? ' (others can read it; the next write makes it 0600)' : ''}` });
   }
   const bak = backupPath(path);

@@ -1,4 +1,4 @@
-// playbook summary: the week's summary of the current cycle, in one of six formats. The model is
+// playbook summary: the week's summary of the cycle current that week, in one of six formats. The model is
 // built once; Slack and JSON are data built in code; the prose formats come from templates, and
 // only they load the template engine.
 import type { Context } from '../context.js';
