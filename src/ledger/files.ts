@@ -1,0 +1,169 @@
+// Small file-system helpers the ledger's store and lock share: exact modes, unique temporary
+// names, directory fsync, and turning the errors a user can cause into one-line failures.
+import {
+  type BigIntStats,
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  constants as fsConstants,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
+import { failure } from '../errors.js';
+
+export const FILE_MODE = 0o600;
+export const DIR_MODE = 0o700;
+
+/** A ledger path that names something other than a file or a directory. */
+export const NOT_A_FILE = 'ENOTFILE';
+
+function kindOf(stat: BigIntStats): string {
+  if (stat.isFIFO()) return 'a named pipe';
+  if (stat.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+/**
+ * The bytes of a ledger file and the identity of the version read: both come from one open file.
+ * It is opened without blocking and read only if it is a regular file: a named pipe would wait
+ * forever for a writer, and a device such as /dev/zero never ends.
+ */
+export function readLedgerFile(path: string): { stat: BigIntStats; bytes: Buffer } {
+  const fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    // A directory is left to the read, which fails with EISDIR as on every system.
+    if (!stat.isFile() && !stat.isDirectory()) throw Object.assign(new Error(`it is ${kindOf(stat)}, not a file`), { code: NOT_A_FILE });
+    return { stat, bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A name beside `base` no other process uses: the process id and a random suffix. It needs to be
+ * unique, not secret: the file is created with O_EXCL, which never follows a link or reuses a file
+ * that is there, so Math.random serves, and node:crypto (ten milliseconds to load) is not needed.
+ */
+export function tempName(base: string): string {
+  const suffix = Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, '0');
+  return `${base}.${process.pid}.${suffix}.tmp`;
+}
+
+export function fsyncDir(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch (error) {
+    if (isDirSyncUnsupported(error)) return;
+    throw error;
+  }
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    if (!isDirSyncUnsupported(error)) throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isDirSyncUnsupported(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === 'EISDIR' || code === 'EPERM' || code === 'EACCES' || code === 'EINVAL' || code === 'EBADF' || code === 'ENOTSUP';
+}
+
+export function ensureDir(path: string): void {
+  const dir = dirname(path);
+  try {
+    const created = mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+    if (created !== undefined) chmodSync(dir, DIR_MODE);
+  } catch (error) {
+    // mkdir -p reports EEXIST when a component of the path is a file: say what is really wrong.
+    throw fsFailure(path, errorCode(error) === 'EEXIST' ? Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }) : error, 'write');
+  }
+}
+
+/** What link() says on a file system that has no hard links. */
+export const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/** Creates `file` with O_EXCL and writes `content` into it. False when the file exists; a failure removes what it created. */
+export function writeExclusive(path: string, file: string, content: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx', FILE_MODE);
+  } catch (error) {
+    if (errorCode(error) === 'EEXIST') return false;
+    throw fsFailure(path, error, 'write');
+  }
+  try {
+    try {
+      fchmodSync(fd, FILE_MODE);
+      writeFileSync(fd, content, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    unlinkQuietly(file);
+    throw fsFailure(path, error, 'write');
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Errors
+
+/** Filesystem errors a user can cause (permissions, read-only or full disk, a bad path) -> one-line failures. */
+const USER_FS_ERRORS: Record<string, string> = {
+  EACCES: 'check the permissions of the ledger file and its directory',
+  EPERM: 'check the permissions of the ledger file and its directory',
+  EROFS: 'the ledger is on a read-only file system; use a writable location',
+  ENOSPC: 'free some disk space and try again; the ledger was not changed',
+  EDQUOT: 'free some disk space and try again; the ledger was not changed',
+  ENOTDIR: 'check the ledger path: part of it is a file where a directory is expected',
+  EISDIR: 'check the ledger path: it, or its backup, is a directory',
+  ENAMETOOLONG: 'use a shorter ledger path',
+  ELOOP: 'check the ledger path: it has a symbolic link loop',
+  [NOT_A_FILE]: 'check the ledger path: a ledger is a regular file',
+  EMFILE: 'too many open files; try again',
+};
+
+export function fsFailure(path: string, error: unknown, verb: 'read' | 'write'): unknown {
+  const code = errorCode(error);
+  if (code === undefined || !Object.hasOwn(USER_FS_ERRORS, code)) return error;
+  const hint = verb === 'write' ? USER_FS_ERRORS[code] : USER_FS_ERRORS[code]?.replace(/; the ledger was not changed$/, '');
+  return failure(`${path}: cannot ${verb} the ledger: ${code === NOT_A_FILE ? (error as Error).message : code}`, hint);
+}
+
+export function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = printable(message.replace(/\s*\n\s*/g, ' ').trim()) || 'invalid';
+  return line.length > 500 ? `${line.slice(0, 499)}…` : line;
+}
+
+/** Neutralises control characters (text from files must not drive the terminal). */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code } = error as { code: unknown };
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+export function unlinkQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
