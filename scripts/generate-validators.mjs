@@ -22,16 +22,16 @@ export async function generate() {
   try {
     const entry = join(dir, 'schema.mjs');
     buildSync({
-      stdin: { contents: "export { ledgerSchema, eventSchema } from './src/ledger/event-schema.ts'; export * as z from 'zod';", resolveDir: root, loader: 'ts' },
+      stdin: { contents: "export { eventSchema } from './src/ledger/event-schema.ts'; export * as z from 'zod';", resolveDir: root, loader: 'ts' },
       bundle: true,
       platform: 'node',
       format: 'esm',
       outfile: entry,
       logLevel: 'error',
     });
-    const { ledgerSchema, eventSchema, z } = await import(pathToFileURL(entry).href);
+    const { eventSchema, z } = await import(pathToFileURL(entry).href);
     const json = (schema) => discriminate(z.toJSONSchema(schema, { target: 'draft-7', io: 'input', reused: 'ref' }));
-    const ledger = { $id: 'ledger', title: 'playbook ledger', ...json(ledgerSchema) };
+    const ledger = { $id: 'ledger', title: 'playbook ledger event: one line of <ledger dir>/events/<replica>.jsonl (the ledger file itself holds only {"schemaVersion": 2})', ...json(eventSchema) };
     const event = { $id: 'event', ...json(eventSchema) };
     // `unicode: false` counts string length in UTF-16 units, as zod does (ajv calls the option deprecated).
     // Formats are informative: each one in this schema also carries a pattern.

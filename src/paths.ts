@@ -24,6 +24,10 @@ export function cacheHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homeDir(env), '.cache');
 }
 
+export function stateHome(env: NodeJS.ProcessEnv): string {
+  return env.XDG_STATE_HOME ? resolve(env.XDG_STATE_HOME) : join(homeDir(env), '.local', 'state');
+}
+
 export function dataHome(env: NodeJS.ProcessEnv): string {
   return env.XDG_DATA_HOME ? resolve(env.XDG_DATA_HOME) : join(homeDir(env), '.local', 'share');
 }

@@ -289,9 +289,11 @@ const COMMANDS: Record<string, (program: Command) => void> = {
   undo: (program) => {
     program
       .command('undo')
-      .description('undo the last change (it is shown first); repeat to go further back')
+      .description("undo this clone's last change in the cycle (it is shown first); repeat to go further back")
+      .argument('[event]', 'a change by its event id from `playbook log` (a teammate\'s, or an older one of yours)')
+      .option('--force', 'undo it even though later changes build on it')
       .option('--dry-run', 'only show what would be undone')
-      .addHelpText('after', examples('playbook undo --dry-run', 'playbook undo'))
+      .addHelpText('after', examples('playbook undo --dry-run', 'playbook undo', 'playbook undo 7k2m9xq4'))
       .action(action(() => import('./commands/undo.js')));
   },
   cycles: (program) => {

@@ -2,7 +2,8 @@
 // checking typed text, and printing JSON.
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import type { Cycle } from '../ledger/state.js';
+import { baseId, type Blocker, type Cycle, type Decision, type Risk } from '../ledger/state.js';
+import { oneLine } from '../terminal.js';
 import { AnswerError, asOwner, asText } from '../flow/answer-checks.js';
 
 export const JSON_VERSION = 1;
@@ -14,24 +15,35 @@ export function printJson(ctx: Context, value: Record<string, unknown>): void {
 type Kind = 'decision' | 'blocker' | 'risk';
 const PREFIX: Record<Kind, string> = { decision: 'D', blocker: 'B', risk: 'R' };
 
-/** "d-3", "D3" and "3" all name D-3. */
+/** "d-3", "D3" and "3" all name D-3; "d-3a" names D-3a, one of two D-3s claimed on two clones. */
 export function recordId(kind: Kind, typed: string): string {
-  const m = /^(?:([a-z])-?)?(\d{1,6})$/i.exec(typed.trim());
+  const m = /^(?:([a-z])-?)?(\d{1,6})([a-z]{0,3})$/i.exec(typed.trim());
   if (!m || (m[1] && m[1].toUpperCase() !== PREFIX[kind])) {
     throw usageError(`"${typed}" is not a ${kind} id (like ${PREFIX[kind]}-3)`);
   }
-  return `${PREFIX[kind]}-${Number(m[2])}`;
+  return `${PREFIX[kind]}-${Number(m[2])}${(m[3] ?? '').toLowerCase()}`;
 }
 
-export function find<K extends Kind>(cycle: Cycle, kind: K, typed: string) {
+type RecordOf<K extends Kind> = K extends 'decision' ? Decision : K extends 'blocker' ? Blocker : Risk;
+
+/**
+ * The record a person typed. A short id two clones both claimed (D-3a and D-3b) typed without its
+ * letter is ambiguous: exit 2, naming each with its title and author; nothing is renumbered.
+ */
+export function find<K extends Kind>(cycle: Cycle, kind: K, typed: string): RecordOf<K> {
   const id = recordId(kind, typed);
-  const map = kind === 'decision' ? cycle.decisions : kind === 'blocker' ? cycle.blockers : cycle.risks;
+  const map = (kind === 'decision' ? cycle.decisions : kind === 'blocker' ? cycle.blockers : cycle.risks) as Map<string, RecordOf<K>>;
   const record = map.get(id);
-  if (!record) {
-    const known = [...map.keys()];
-    throw usageError(`no ${kind} ${id} in cycle ${cycle.id}`, known.length ? `${kind}s: ${known.slice(-10).join(', ')}` : `the cycle has no ${kind}s yet`);
+  if (record) return record;
+  const candidates = [...map.values()].filter((r) => baseId(r.id) === id);
+  if (candidates.length > 0) {
+    throw usageError(
+      `${id} is ambiguous: ${candidates.map((r) => `${r.id} "${oneLine(r.title)}" (added by ${oneLine(r.created.actor)})`).join(', ')}`,
+      `two clones added a ${kind} as ${id} before they synced; name one with its letter, e.g. ${candidates[0]!.id}`,
+    );
   }
-  return record as K extends 'decision' ? import('../ledger/state.js').Decision : K extends 'blocker' ? import('../ledger/state.js').Blocker : import('../ledger/state.js').Risk;
+  const known = [...map.keys()];
+  throw usageError(`no ${kind} ${id} in cycle ${cycle.id}`, known.length ? `${kind}s: ${known.slice(-10).join(', ')}` : `the cycle has no ${kind}s yet`);
 }
 
 /** The session's checks of typed text, reported as the usage errors of a flag. */

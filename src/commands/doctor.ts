@@ -1,101 +1,67 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Context } from '../context.js';
-import { CliError, failure } from '../errors.js';
-import { ledgerLocation, validateLedger } from '../ledger/ledger.js';
-import { backupPath, ledgerText, lockPath, NOT_A_FILE, readLedgerFile, restoreBackup } from '../ledger/store.js';
+import { failure } from '../errors.js';
+import { convertV1 } from '../ledger/convert.js';
+import { checkedNotes, ledgerLocation } from '../ledger/ledger.js';
+import { inspectMode, inspectPointer, inspectReplicas, inspectTeamFiles, localFiles, type Finding } from '../ledger/inspect.js';
+import { layoutOf, POINTER, readLocal, replicaFiles } from '../ledger/replicas.js';
+import { backupPath, restoreBackup, writeAtomic } from '../ledger/store.js';
+import { lockPath } from '../ledger/lock.js';
+import { join } from 'node:path';
 import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-}
-
-/** What is wrong with a ledger file, if anything. `newer`: written by a newer playbook, which is not damage. */
-function inspect(file: string): { ok: boolean; detail: string; events?: number; newer?: boolean } {
-  let bytes: Buffer;
-  try {
-    ({ bytes } = readLedgerFile(file));
-  } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    return { ok: false, detail: `cannot read it (${code === NOT_A_FILE ? message : (code ?? String(error))})` };
-  }
-  let text: string;
-  try {
-    text = ledgerText(bytes);
-  } catch (error) {
-    return { ok: false, detail: (error as Error).message };
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    // The parser's message quotes the file: it is printed with its control characters made visible.
-    return { ok: false, detail: `not valid JSON (${(error as Error).message}); ${bytes.length} bytes, ${bytes.at(-1) === 0x0a ? 'ends with a newline' : 'does not end with a newline, so it may be cut short'}` };
-  }
-  try {
-    const ledger = validateLedger(data);
-    const cycles = new Set(ledger.events.map((e) => e.cycle).filter(Boolean)).size;
-    return { ok: true, detail: `${ledger.events.length} events, ${cycles} cycle${cycles === 1 ? '' : 's'}`, events: ledger.events.length };
-  } catch (error) {
-    if (error instanceof CliError) return { ok: false, newer: true, detail: error.message };
-    return { ok: false, detail: `does not validate: ${(error as Error).message}` };
-  }
-}
-
 export function run(ctx: Context, _args: [], opts: { restore?: boolean }): void {
   const { path, source } = ledgerLocation(ctx);
-  if (!existsSync(path) && !existsSync(backupPath(path))) {
+  const layout = layoutOf(path, ctx.env);
+  const hasEvents = replicaFiles(layout).length > 0;
+  if (!existsSync(path) && !existsSync(backupPath(path)) && !hasEvents) {
     throw failure(`no ledger at ${path}`, 'start a cycle with `playbook init <industry> <role>`');
   }
-  const ledger = existsSync(path) ? inspect(path) : { ok: false, detail: 'missing' };
-  if (opts.restore) {
-    if (ledger.ok) throw failure(`${path} is healthy (${ledger.detail}); nothing to restore`);
-    // A ledger from a newer playbook is not damaged: putting an older generation over it would lose its changes.
-    if ('newer' in ledger && ledger.newer) throw failure(`${path} is not damaged: ${ledger.detail}`, 'upgrade playbook instead of restoring an older copy');
-    const { kept } = restoreBackup(path, validateLedger, ctx.now.toISOString().replace(/[:.]/g, '-'));
-    ctx.print(`restored ${path} from ${backupPath(path)} (${inspect(path).detail})`);
-    if (kept) ctx.note(`the damaged ledger is kept as ${kept}`);
-    return;
-  }
-  const checks: Check[] = [{ name: 'ledger', ok: ledger.ok, detail: `${path} (${source}): ${ledger.detail}` }];
-  // Only a file has permissions worth judging: anything else at the path is already reported above.
-  const stat = existsSync(path) ? statSync(path) : undefined;
-  if (stat?.isFile()) {
-    const mode = stat.mode & 0o777;
-    checks.push({ name: 'permissions', ok: (mode & 0o077) === 0, detail: `mode ${mode.toString(8).padStart(4, '0')}${mode & 0o077 ? ' (others can read it; the next write makes it 0600)' : ''}` });
-  }
-  const bak = backupPath(path);
-  const backup = existsSync(bak) ? inspect(bak) : undefined;
-  checks.push({ name: 'backup', ok: backup ? backup.ok : true, detail: backup ? `${bak}: ${backup.detail}` : 'none yet (it appears after the second change)' });
-  const lock = lockPath(path);
-  if (existsSync(lock)) {
-    let holder = 'unreadable';
-    try {
-      const h = JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number; host?: string; at?: string };
-      holder = `pid ${h.pid} on ${h.host} since ${h.at}`;
-    } catch {
-      /* shown as unreadable */
+  const pointer = existsSync(path) ? inspectPointer(layout) : { name: 'ledger', ok: false, detail: `${path}: missing`, fix: hasEvents ? `write ${POINTER.trim()} into it (\`playbook doctor --restore\`): the events are beside it` : undefined };
+  if (opts.restore) return restore(ctx, path, layout, pointer, hasEvents);
+  const findings: Finding[] = [{ ...pointer, detail: `${pointer.detail} (${source})` }];
+  const replicas = inspectReplicas(layout);
+  findings.push(...replicas.findings);
+  const team = inspectTeamFiles(layout);
+  if (team) findings.push(team);
+  const mode = inspectMode(path);
+  if (mode) findings.push(mode);
+  const local = readLocal(layout);
+  findings.push({ name: 'this clone', ok: true, detail: local.replica ? `replica ${local.replica}${replicas.replicas.has(local.replica) ? '' : ' (nothing written yet)'}; its own files are in ${layout.local}` : `no change written from here yet; its own files will be in ${layout.local}` });
+  const lock = lockPath(join(layout.local, 'ledger'));
+  if (existsSync(lock)) findings.push({ name: 'lock', ok: true, detail: `${lock} is held (a command is running, or one died and the next command takes the lock over)` });
+  const healthy = findings.every((f) => f.ok);
+  if (ctx.json) {
+    const files = [path, ...replicaFiles(layout).map((name) => join(layout.events, name)), ...localFiles(layout), checkedNotes(ctx.env)];
+    printJson(ctx, { ledger: path, healthy, checks: findings, files: files.filter((f) => existsSync(f)) });
+  } else {
+    for (const f of findings) {
+      ctx.print(`${f.ok ? ctx.chalk.green('ok  ') : ctx.chalk.red('FAIL')} ${f.name}: ${oneLine(f.detail)}`);
+      if (!f.ok && f.fix) ctx.print(`     ${ctx.chalk.dim('→')} ${oneLine(f.fix)}`);
     }
-    checks.push({ name: 'lock', ok: true, detail: `${lock} is held: ${oneLine(holder)} (a command is running, or one died and the next command takes the lock over)` });
-  }
-  const prefix = `${basename(path)}.`;
-  const strays = readdirSync(dirname(path)).filter((f) => f.startsWith(prefix) && f.endsWith('.tmp'));
-  if (strays.length) checks.push({ name: 'temporary files', ok: true, detail: `${strays.length} left by interrupted writes (safe to delete): ${strays.map((f) => join(dirname(path), f)).join(', ')}` });
-  const healthy = checks.every((c) => c.ok);
-  if (ctx.json) printJson(ctx, { ledger: path, healthy, checks });
-  else {
-    for (const c of checks) ctx.print(`${c.ok ? ctx.chalk.green('ok  ') : ctx.chalk.red('FAIL')} ${c.name}: ${oneLine(c.detail)}`);
   }
   if (!healthy) {
-    const newer = 'newer' in ledger && ledger.newer;
-    const hint = newer
-      ? 'upgrade playbook to read it'
-      : !ledger.ok && backup?.ok
-        ? 'run `playbook doctor --restore` to bring back the backup (the damaged file is kept beside it)'
-        : undefined;
-    throw failure('the ledger needs attention', hint);
+    const first = findings.find((f) => !f.ok && f.fix);
+    throw failure('the ledger needs attention', first?.fix);
   }
+}
+
+/**
+ * Puts back what can be put back without losing anyone's work: the ledger file of a version-2
+ * ledger (it only says where the events are), or a version-1 file's backup from before the team
+ * format. Events are never restored over: a teammate's clone or git holds every line.
+ */
+function restore(ctx: Context, path: string, layout: ReturnType<typeof layoutOf>, pointer: Finding & { newer?: boolean }, hasEvents: boolean): void {
+  if (pointer.ok) throw failure(`${path} is healthy (${pointer.detail}); nothing to restore`, 'a damaged events file is restored from git (`git checkout -- <file>`) or a teammate\'s copy');
+  if (pointer.newer) throw failure(`${path} is not damaged: ${pointer.detail}`, 'upgrade playbook instead of restoring an older copy');
+  if (hasEvents) {
+    writeAtomic(path, POINTER, false);
+    ctx.print(`restored ${path}: it points to the events in ${dirname(layout.events)}`);
+    return;
+  }
+  const { kept } = restoreBackup(path, (data) => convertV1(data), ctx.now.toISOString().replace(/[:.]/g, '-'));
+  ctx.print(`restored ${path} from ${backupPath(path)}`);
+  if (kept) ctx.note(`the damaged ledger is kept as ${kept}`);
 }

@@ -3,9 +3,8 @@ import { withOptions, type Context } from '../context.js';
 import { dayOf } from '../dates.js';
 import { describeEvent } from '../ledger/describe.js';
 import { cycleId, snapshot, uniqueCycleId } from '../ledger/cycle.js';
-import { commit, ledgerLocation, readState } from '../ledger/ledger.js';
+import { commit, ledgerLocation, readState, rehearsal, stampEvent } from '../ledger/ledger.js';
 import { localLedgerPath } from '../ledger/location.js';
-import { apply } from '../ledger/state.js';
 import { resolvePlaybook } from '../playbook/catalog.js';
 import { oneLine } from '../terminal.js';
 import { text } from './common.js';
@@ -37,9 +36,9 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
   // Rehearse in memory first: a missing or bad answer is reported before the cycle exists.
   const before = readState(path, ctx.env);
   const planned = uniqueCycleId(before, base);
-  apply(before, { id: before.lastEventId + 1, at: ctx.now.toISOString(), actor: ctx.actor, command: ctx.command, cycle: planned, type: 'cycle.created', data: { cycle: snapshot(playbook, planned, name) } });
+  const start = stampEvent(ctx, before, { type: 'cycle.created', data: { cycle: snapshot(playbook, planned, name) } }, null, rehearsal(), 0);
   // With a terminal and no answers file there is nothing to check before the questions start.
-  const rehearsed = session && (answers || !ctx.interactive || opts.dryRun) ? await rehearse(ctx, playbook, before, planned, answers) : { events: [], missing: [] };
+  const rehearsed = session && (answers || !ctx.interactive || opts.dryRun) ? await rehearse(ctx, playbook, before, start.id, answers) : { events: [], missing: [] };
   if (opts.dryRun) {
     ctx.print(
       [
@@ -52,14 +51,20 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
   }
 
   let id = '';
-  const change = commit(scoped, (state) => {
-    id = uniqueCycleId(state, base);
-    return [{ type: 'cycle.created', cycle: id, data: { cycle: snapshot(playbook, id, name) } }];
-  }, { create: true, path });
-  ctx.note(`started cycle ${id} (${oneLine(playbook.title)}) in ${change.location.path}`);
+  const change = commit(
+    scoped,
+    (state) => {
+      id = uniqueCycleId(state, base);
+      return [{ type: 'cycle.created', data: { cycle: snapshot(playbook, id, name) } }];
+    },
+    // The new cycle becomes this clone's current one; a teammate's clone is only told about it.
+    { create: true, path, local: (events, local) => ({ ...local, current: events[0]!.id }) },
+  );
+  const key = change.events[0]!.id;
+  ctx.note(`started cycle ${change.state.cycles.get(key)?.id ?? id} (${oneLine(playbook.title)}) in ${change.location.path}`);
   if (!session) {
     ctx.note('run `playbook resume` to walk through the six steps');
     return;
   }
-  await runSession({ ...scoped, options: { ...scoped.options, cycle: id } }, playbook, change.state, id, answers);
+  await runSession({ ...scoped, options: { ...scoped.options, cycle: key } }, playbook, change.state, key, answers);
 }

@@ -1,34 +1,67 @@
 import type { Context } from '../context.js';
 import { parseWhen, stamp } from '../dates.js';
-import { describeEvent, recordsOf } from '../ledger/describe.js';
-import { openLedger } from '../ledger/ledger.js';
+import { shortEventId } from '../ledger/clock.js';
+import { describeEvent } from '../ledger/describe.js';
+import { findCycle, openLedger } from '../ledger/ledger.js';
+import type { Cycle } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
-import { printJson, recordId } from './common.js';
+import { find, printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { since?: string; actor?: string; record?: string; limit?: string }): void {
   const since = opts.since ? parseWhen(opts.since, ctx.now, ctx.tz, '--since', false).getTime() : -Infinity;
-  const record = opts.record ? normalizeRecord(opts.record) : undefined;
-  const { file } = openLedger(ctx);
-  const undone = new Map<number, number>();
-  for (const e of file.events) if (e.type === 'undo') undone.set(e.data.target, e.id);
-  const events = file.events.filter(
+  const ledger = openLedger(ctx);
+  const { events } = ledger;
+  // A record is named in the cycle the command is about; its events are those that name its key.
+  const record = opts.record ? recordKey(ledger.cycle, opts.record) : undefined;
+  const cycle = ctx.options.cycle === undefined ? undefined : findCycle(ledger.state, ctx.options.cycle).key;
+  const undone = new Map<string, string>();
+  for (const e of events) if (e.type === 'undo') undone.set(e.data.target, e.id);
+  const shown = events.filter(
     (e) =>
       Date.parse(e.at) >= since &&
       (!opts.actor || e.actor.toLowerCase() === opts.actor.toLowerCase()) &&
-      (!record || recordsOf(e).includes(record)) &&
-      (!ctx.options.cycle || e.cycle === ctx.options.cycle),
+      (!record || e.id === record || e.rec === record || e.link === record) &&
+      (!cycle || e.cycle === cycle),
   );
-  if (ctx.json) return printJson(ctx, { events: events.map((e) => ({ ...e, undoneBy: undone.get(e.id) ?? null })) });
-  const lines = events.map((e) => {
-    const text = `${ctx.chalk.dim(`#${e.id}`)} ${stamp(new Date(e.at), ctx.tz)} ${ctx.chalk.cyan(oneLine(e.actor))} ${ctx.chalk.dim(`[${e.command}]`)} ${oneLine(describeEvent(e, ctx.tz))}`;
-    return undone.has(e.id) ? `${text} ${ctx.chalk.yellow(`(undone by #${undone.get(e.id)})`)}` : text;
+  const names = recordNames(ledger.state.cycles.values());
+  if (ctx.json) {
+    return printJson(ctx, {
+      events: shown.map((e) => ({ ...e, event: shortEventId(e.id), record: names.get(e.rec ?? e.id)?.id ?? null, undoneBy: undone.has(e.id) ? undone.get(e.id)! : null })),
+      conflicts: conflicts(ledger.state.cycles.values(), cycle),
+    });
+  }
+  const lines = shown.map((e) => {
+    const text = `${ctx.chalk.dim(shortEventId(e.id))} ${stamp(new Date(e.at), ctx.tz)} ${ctx.chalk.cyan(oneLine(e.actor))} ${ctx.chalk.dim(`[${e.command}]`)} ${oneLine(describeEvent(e, ctx.tz, names))}`;
+    return undone.has(e.id) ? `${text} ${ctx.chalk.yellow(`(undone by ${shortEventId(undone.get(e.id)!)})`)}` : text;
   });
+  for (const c of conflicts(ledger.state.cycles.values(), cycle)) lines.push(ctx.chalk.yellow(`conflict on ${c.record}: ${oneLine(c.note)}`));
   if (lines.length === 0) ctx.note('no events match');
   else ctx.print(lines.join('\n'));
 }
 
-function normalizeRecord(typed: string): string {
+function recordKey(cycle: Cycle, typed: string): string {
   const kind = { d: 'decision', b: 'blocker', r: 'risk' } as const;
   const k = kind[typed.trim()[0]?.toLowerCase() as keyof typeof kind];
-  return k ? recordId(k, typed) : typed.trim().toUpperCase();
+  if (k) return find(cycle, k, typed).key;
+  const checkpoint = cycle.checkpoints.get(typed.trim().toUpperCase());
+  return checkpoint?.key ?? typed.trim().toUpperCase();
+}
+
+type Named = { id: string; key: string; conflict: string | null };
+
+/** Every record by its key, for showing the short id it has now (D-3a) in the events that name it. */
+export function recordNames(cycles: Iterable<Cycle>): Map<string, Named> {
+  const names = new Map<string, Named>();
+  for (const c of cycles) for (const map of [c.decisions, c.blockers, c.risks, c.checkpoints]) for (const r of map.values()) names.set(r.key, r);
+  return names;
+}
+
+/** The records that carry a conflict note (two changes made without seeing each other). */
+function conflicts(cycles: Iterable<Cycle>, only: string | undefined): { cycle: string; record: string; note: string }[] {
+  const out: { cycle: string; record: string; note: string }[] = [];
+  for (const c of cycles) {
+    if (only !== undefined && c.key !== only) continue;
+    for (const r of recordNames([c]).values()) if (r.conflict) out.push({ cycle: c.id, record: r.id, note: r.conflict });
+  }
+  return out;
 }

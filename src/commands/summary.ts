@@ -49,7 +49,7 @@ export async function run(ctx: Context, _args: [], opts: SummaryOptions): Promis
   else requireTemplate(dirs, name, PARTS[format], `--format ${format}`);
 
   const ledger = openLedger(ctx);
-  const { events } = ledger.file;
+  const { events } = ledger;
   const cycle = ctx.options.cycle === undefined ? cycleOfWeek(events, ledger.cycle, summaryAsOf(week, ctx.now)) : ledger.cycle;
   const model = buildSummary({ events, cycle, week, tz: ctx.tz, now: ctx.now });
 

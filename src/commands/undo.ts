@@ -1,23 +1,68 @@
 import type { Context } from '../context.js';
-import { failure } from '../errors.js';
+import { failure, usageError } from '../errors.js';
 import { stamp } from '../dates.js';
+import { shortEventId } from '../ledger/clock.js';
 import { describeEvent } from '../ledger/describe.js';
-import { commit, openLedger } from '../ledger/ledger.js';
+import type { LedgerEvent } from '../ledger/events.js';
+import { commit, openLedger, selectCycle } from '../ledger/ledger.js';
+import type { LedgerState } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
 
-export function run(ctx: Context, _args: [], opts: { dryRun?: boolean }): void {
+interface UndoOptions {
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+/**
+ * The change to undo: the one named, else this clone's newest change in the cycle. A teammate's
+ * change is undone only when named, and no change is undone while later ones build on it, unless
+ * forced: undo never takes away another person's work unasked.
+ */
+export function pick(ctx: Pick<Context, 'options'>, state: LedgerState, events: readonly LedgerEvent[], replica: string | undefined, typed: string | undefined, force: boolean): LedgerEvent {
+  const undone = new Set<string>();
+  for (const e of events) if (e.type === 'undo') undone.add(e.data.target);
+  const live = (e: LedgerEvent) => e.type !== 'undo' && !undone.has(e.id);
+  let target: LedgerEvent | undefined;
+  if (typed === undefined) {
+    const cycle = selectCycle(ctx, state).key;
+    target = events.findLast((e) => live(e) && e.replica === replica && e.cycle === cycle);
+    if (!target) throw failure(`nothing of this clone's to undo in cycle ${selectCycle(ctx, state).id}`, "a teammate's change is undone by naming it: `playbook undo EVENT` with its id from `playbook log`");
+  } else {
+    const want = typed.trim().toLowerCase();
+    if (!/^[0-9a-z]{4,26}$/.test(want)) throw usageError(`"${typed}" is not an event id (like 7k2m9xq4, from \`playbook log\`)`);
+    const matches = events.filter((e) => e.id.toLowerCase() === want || shortEventId(e.id).startsWith(want));
+    if (matches.length === 0) throw usageError(`no event ${want} in the ledger`, 'event ids are shown by `playbook log`');
+    if (matches.length > 1) throw usageError(`event ${want} is ambiguous: ${matches.map((e) => `${shortEventId(e.id)} (${e.id})`).join(', ')}`, 'type more of its id');
+    target = matches[0]!;
+    if (target.type === 'undo') throw usageError(`event ${shortEventId(target.id)} is an undo; it cannot be undone`);
+    if (undone.has(target.id)) throw failure(`event ${shortEventId(target.id)} is already undone`);
+  }
+  if (!force) {
+    const subject = target.rec ?? target.id;
+    const later = events.filter((e) => e.id > target!.id && live(e) && (e.rec === subject || e.link === subject || (target!.type === 'cycle.created' && e.cycle === target!.id)));
+    if (later.length > 0) {
+      const first = later[0]!;
+      throw failure(
+        `${later.length} later change${later.length === 1 ? ' builds' : 's build'} on event ${shortEventId(target.id)}, first ${shortEventId(first.id)} by ${oneLine(first.actor)}: ${oneLine(describeEvent(first, 'UTC'))}`,
+        'undo those first, or add --force to undo this one anyway',
+      );
+    }
+  }
+  return target;
+}
+
+export function run(ctx: Context, [typed]: [string | undefined], opts: UndoOptions): void {
+  const line = (e: LedgerEvent) => `${shortEventId(e.id)} ${stamp(new Date(e.at), ctx.tz)} ${oneLine(e.actor)}: ${oneLine(describeEvent(e, ctx.tz))}`;
   if (opts.dryRun) {
-    const { state } = openLedger(ctx);
-    if (!state.lastChange) throw failure('nothing to undo');
-    ctx.print(`would undo #${state.lastChange.id} ${stamp(new Date(state.lastChange.at), ctx.tz)} ${oneLine(state.lastChange.actor)}: ${oneLine(describeEvent(state.lastChange, ctx.tz))}`);
+    const { state, events, local } = openLedger(ctx);
+    ctx.print(`would undo ${line(pick(ctx, state, events, local.replica, typed, opts.force === true))}`);
     return;
   }
   let undone = '';
-  commit(ctx, (state) => {
-    const last = state.lastChange;
-    if (!last) throw failure('nothing to undo');
-    undone = `#${last.id} ${stamp(new Date(last.at), ctx.tz)} ${oneLine(last.actor)}: ${oneLine(describeEvent(last, ctx.tz))}`;
-    return [{ type: 'undo', cycle: last.cycle, data: { target: last.id } }];
+  commit(ctx, (state, events, local) => {
+    const target = pick(ctx, state, events, local.replica, typed, opts.force === true);
+    undone = line(target);
+    return [{ type: 'undo', cycle: target.cycle, data: { target: target.id } }];
   });
   ctx.print(`undid ${undone}`);
 }

@@ -4,8 +4,8 @@ import { withOptions, type Context } from '../context.js';
 import { failure, usageError } from '../errors.js';
 import { describeEvent } from '../ledger/describe.js';
 import type { LedgerEvent, NewEvent } from '../ledger/events.js';
-import { commit } from '../ledger/ledger.js';
-import { apply, type Cycle, type LedgerState } from '../ledger/state.js';
+import { commit, rehearsal, stampEvent } from '../ledger/ledger.js';
+import type { Cycle, LedgerState } from '../ledger/state.js';
 import type { Playbook, Question, RecordTarget, Step } from '../playbook/schema.js';
 import type { Prompter } from '../prompts/prompter.js';
 import { neutralize, oneLine } from '../terminal.js';
@@ -49,16 +49,14 @@ export function ledgerRecorder(ctx: RecorderContext, playbook: Playbook, cycleId
 }
 
 export function memoryRecorder(ctx: RecorderContext, playbook: Playbook, cycleId: string, state: LedgerState): Recorder {
+  const writer = rehearsal();
   const recorder: Recorder = {
     state,
     recorded: [],
     flow: () => flow(playbook, recorder.state, cycleId, ctx),
     record(build) {
-      for (const e of build(flow(playbook, recorder.state, cycleId, ctx))) {
-        const event = { id: ++recorder.state.lastEventId, at: ctx.now.toISOString(), actor: ctx.actor, command: ctx.command, cycle: e.cycle ?? cycleId, type: e.type, data: e.data, ...(e.answer ? { answer: e.answer } : {}) } as LedgerEvent;
-        apply(recorder.state, event);
-        recorder.recorded.push(event);
-      }
+      const fresh = build(flow(playbook, recorder.state, cycleId, ctx));
+      fresh.forEach((e, i) => recorder.recorded.push(stampEvent(ctx, recorder.state, e, cycleId, writer, fresh.length - 1 - i)));
     },
   };
   return recorder;

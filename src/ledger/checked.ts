@@ -5,6 +5,21 @@
 // write, rename or link, and nobody can set it back. A copy, a checkout, an edit or a restored
 // backup is a different identity and is checked in full. This is the trust git gives its index.
 //
+// Like git's index, the notes also guard against "racily clean" files. Where time stamps are
+// coarse (1 s on some network and older file systems, 2 s on FAT), an edit of the same size made
+// within the same tick as the noted version keeps every part of the identity. So each note records
+// when it was taken, and the identity alone is trusted only when the file's modification and change
+// times are at least RACY_MARGIN older than that moment: any later edit lands in a later tick and
+// shows. A note taken sooner (always the case right after a write) is trusted only if the caller
+// passes the bytes it read and they hash to the bytes that were noted; otherwise the read checks
+// in full. The moment is this machine's clock, so a file server whose clock is more than a second
+// or so behind ours weakens the rule; one ahead of ours only makes notes racy for longer.
+//
+// What callers pass: the identity of the bytes they checked or wrote, from the same open file
+// (fstat of the descriptor read from, or of the descriptor written, taken after the rename, which
+// itself changes the change time), never a stat of the path afterwards, which may already describe
+// somebody else's file. And, to keep the quick path for a file written a moment ago, those bytes.
+//
 // The notes are a cache in the user's cache directory. Losing or damaging them only means the
 // next read checks everything; nothing in them can make a file that changed look unchanged.
 import type { BigIntStats } from 'node:fs';
@@ -13,40 +28,90 @@ import { dirname } from 'node:path';
 
 /** At most this many ledgers are remembered; the least recently noted are forgotten first. */
 const MAX_FILES = 32;
+/** The coarsest time stamps in use (FAT: 2 s). A file older than this when noted cannot change unseen. */
+const RACY_MARGIN_NS = 2_000_000_000n;
+/** Notes of version 1 had no time: none of them is trusted, they are simply replaced. */
+const VERSION = 2;
+
+/** The bytes a caller read or wrote: one buffer, or the chunks written in order. */
+export type Bytes = Uint8Array | readonly Uint8Array[];
+
+interface Note {
+  /** identity() of the file when it was noted. */
+  id: string;
+  /** When the note was taken, in nanoseconds since the epoch (a decimal string: JSON has no bigint). */
+  at: string;
+  /** SHA-256 of the bytes, kept only for a racy note: the one way such a note can be trusted. */
+  sha256?: string;
+}
 
 export function identity(stat: BigIntStats): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
 }
 
-function readNotes(notes: string): Record<string, string> {
+function isNote(value: unknown): value is Note {
+  if (typeof value !== 'object' || value === null) return false;
+  const { id, at, sha256 } = value as Record<string, unknown>;
+  return typeof id === 'string' && typeof at === 'string' && /^\d{1,30}$/.test(at) && (sha256 === undefined || typeof sha256 === 'string');
+}
+
+function readNotes(notes: string): Record<string, Note> {
   try {
-    const data = JSON.parse(readFileSync(notes, 'utf8')) as { files?: unknown };
+    const data = JSON.parse(readFileSync(notes, 'utf8')) as { version?: unknown; files?: unknown };
     const files = data?.files;
-    if (!files || typeof files !== 'object' || Array.isArray(files)) return {};
-    return Object.fromEntries(Object.entries(files).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    if (data?.version !== VERSION || !files || typeof files !== 'object' || Array.isArray(files)) return {};
+    return Object.fromEntries(Object.entries(files).filter((entry): entry is [string, Note] => isNote(entry[1])));
   } catch {
     return {};
   }
 }
 
-/** True when the file at `path` with this identity was checked in full before. */
-export function isChecked(notes: string, path: string, stat: BigIntStats): boolean {
-  const files = readNotes(notes);
-  return Object.hasOwn(files, path) && files[path] === identity(stat);
+/** True when a file with these times could not have been changed unseen after a note taken at `atNs`. */
+function settled(stat: BigIntStats, atNs: bigint): boolean {
+  return stat.mtimeNs <= atNs - RACY_MARGIN_NS && stat.ctimeNs <= atNs - RACY_MARGIN_NS;
 }
 
-/** Notes that the file at `path` with this identity is valid. Best effort: a failure is ignored. */
-export function noteChecked(notes: string, path: string, stat: BigIntStats): void {
+/** SHA-256 of the bytes; node:crypto is loaded only when a racy note needs it. */
+function digest(bytes: Bytes): string {
+  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+  const hash = createHash('sha256');
+  for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/**
+ * True when the file at `path` with this identity was checked in full before. `bytes`: what the
+ * caller read with this identity; without them a note taken too soon after the file's last change
+ * is not trusted.
+ */
+export function isChecked(notes: string, path: string, stat: BigIntStats, options: { bytes?: Bytes } = {}): boolean {
+  const files = readNotes(notes);
+  const note = Object.hasOwn(files, path) ? files[path] : undefined;
+  if (note === undefined || note.id !== identity(stat)) return false;
+  if (settled(stat, BigInt(note.at))) return true;
+  return note.sha256 !== undefined && options.bytes !== undefined && digest(options.bytes) === note.sha256;
+}
+
+/**
+ * Notes that the file at `path` with this identity is valid. Best effort: a failure is ignored.
+ * `bytes`: what was checked or written, so that a note taken soon after the change (a racy one) can
+ * still be trusted for those very bytes. `takenAtMs`: when the caller took the identity, if it wants
+ * the rule measured from then rather than from now (the earlier, the safer).
+ */
+export function noteChecked(notes: string, path: string, stat: BigIntStats, options: { bytes?: Bytes; takenAtMs?: number } = {}): void {
   try {
+    const atNs = BigInt(Math.floor(Math.min(options.takenAtMs ?? Infinity, Date.now()))) * 1_000_000n;
+    const note: Note = { id: identity(stat), at: atNs.toString() };
+    if (!settled(stat, atNs) && options.bytes !== undefined) note.sha256 = digest(options.bytes);
     const files = readNotes(notes);
     delete files[path];
-    files[path] = identity(stat);
+    files[path] = note;
     const kept = Object.entries(files).slice(-MAX_FILES);
     mkdirSync(dirname(notes), { recursive: true, mode: 0o700 });
     const tmp = `${notes}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, `${JSON.stringify({ version: 1, files: Object.fromEntries(kept) })}\n`);
+      writeSync(fd, `${JSON.stringify({ version: VERSION, files: Object.fromEntries(kept) })}\n`);
     } finally {
       closeSync(fd);
     }

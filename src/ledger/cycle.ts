@@ -7,10 +7,15 @@ export function cycleId(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 56) || 'cycle';
 }
 
-/** A cycle id not yet used in the ledger: "pm-2026-11-23", then "pm-2026-11-23-2". */
+/**
+ * A cycle id not yet used in the ledger as this clone sees it: "pm-2026-11-23", then
+ * "pm-2026-11-23-2". A teammate may start one with the same id before the clones sync; both then
+ * keep it, told apart by a letter (state.ts).
+ */
 export function uniqueCycleId(state: LedgerState, base: string): string {
-  if (!state.cycles.has(base)) return base;
-  for (let n = 2; ; n++) if (!state.cycles.has(`${base}-${n}`)) return `${base}-${n}`;
+  const used = new Set([...state.cycles.values()].map((c) => c.snapshot.id));
+  if (!used.has(base)) return base;
+  for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
 export function snapshot(playbook: Playbook, id: string, name: string): CycleSnapshot {

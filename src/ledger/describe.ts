@@ -1,10 +1,20 @@
 // One line per event, in the user's words, for the audit trail and for undo.
 import { stamp } from '../dates.js';
+import { shortEventId } from './clock.js';
 import type { LedgerEvent } from './events.js';
 
-/** The event in a line. `tz`: the zone a blocker's due time is shown in, as the event times are. */
-export function describeEvent(e: LedgerEvent, tz: string): string {
+/**
+ * The event in a line. `tz`: the zone a blocker's due time is shown in, as the event times are.
+ * `names`: records by key, to show the short id a record has now (D-3a when two clones claimed D-3).
+ */
+export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { id: string }>): string {
   const at = (instant: string) => stamp(new Date(instant), tz);
+  const named = names?.get(e.rec ?? e.id)?.id;
+  if (named !== undefined) {
+    const data = e.data as { id?: string; decision?: string };
+    if (e.type === 'evidence.added' || e.type === 'build-scope.added') e = { ...e, data: { ...data, decision: named } } as LedgerEvent;
+    else if (typeof data.id === 'string') e = { ...e, data: { ...data, id: named } } as LedgerEvent;
+  }
   switch (e.type) {
     case 'cycle.created':
       return `started cycle ${e.data.cycle.id} from ${e.data.cycle.playbook.id}`;
@@ -55,12 +65,6 @@ export function describeEvent(e: LedgerEvent, tz: string): string {
     case 'step.passed':
       return `passed the ${e.data.step} gate`;
     case 'undo':
-      return `undid event ${e.data.target}`;
+      return `undid event ${shortEventId(e.data.target)}`;
   }
-}
-
-/** The short ids an event touches, for `log --record D-3`. */
-export function recordsOf(e: LedgerEvent): string[] {
-  const d = e.data as Record<string, unknown>;
-  return [d.id, d.decision].filter((v): v is string => typeof v === 'string');
 }

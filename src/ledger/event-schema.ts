@@ -17,6 +17,10 @@ const blockerId = z.string().regex(/^B-\d+$/);
 const riskId = z.string().regex(/^R-\d+$/);
 const checkpointId = z.string().regex(/^C-\d+$/);
 const step = z.enum(STEP_IDS);
+/** An event id (clock.ts): the time it sorts by, then sixteen characters that make it unique. */
+const eventId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+/** The replica that wrote an event: a clone, or a synced folder on one machine ("v1": converted from a version-1 ledger). */
+const replica = z.string().regex(/^[0-9a-z][0-9a-z-]{0,63}$/);
 
 const cycleSnapshot = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
@@ -61,18 +65,32 @@ export const eventData = {
   'answer.completed': z.object({ step, question: z.string() }),
   /** A step's gate held and the session moved on. */
   'step.passed': z.object({ step }),
-  'undo': z.object({ target: z.number().int().positive() }),
+  'undo': z.object({ target: eventId }),
 } as const;
 
 export type EventType = keyof typeof eventData;
 export type EventData<T extends EventType> = z.infer<(typeof eventData)[T]>;
 
 const envelope = {
-  id: z.number().int().positive(),
+  id: eventId,
+  replica,
+  /** The event's place in its replica's own file: 1, 2, 3, ... */
+  seq: z.number().int().positive(),
+  /** The hash of the line before it in its replica's file (none for the first, nor for converted events). */
+  prev: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   at: instant,
   actor: name,
   command: z.string().max(500),
-  cycle: z.string().nullable(),
+  /** The cycle: the id of the event that started it (a cycle.created event names itself). */
+  cycle: eventId.nullable(),
+  /** The record the event acts on: the id of the event that added it. */
+  rec: eventId.optional(),
+  /** The newest event on that record the writer had seen: a change that did not see another is concurrent with it. */
+  after: eventId.optional(),
+  /** A record the event links to (a blocker's decision). */
+  link: eventId.optional(),
+  /** How many events of the same change follow this one: a change is read whole or not at all. */
+  more: z.number().int().positive().optional(),
   /** The session question this event answers, when it came from one. */
   answer: z.object({ step, question: z.string() }).optional(),
 };
@@ -87,11 +105,18 @@ export const eventSchema = z.discriminatedUnion(
 
 export type LedgerEvent = {
   [T in EventType]: {
-    id: number;
+    id: string;
+    replica: string;
+    seq: number;
+    prev?: string;
     at: string;
     actor: string;
     command: string;
     cycle: string | null;
+    rec?: string;
+    after?: string;
+    link?: string;
+    more?: number;
     answer?: { step: (typeof STEP_IDS)[number]; question: string };
     type: T;
     data: EventData<T>;
@@ -100,4 +125,5 @@ export type LedgerEvent = {
 
 export type NewEvent = { [T in EventType]: { type: T; data: EventData<T>; cycle?: string | null; answer?: LedgerEvent['answer'] } }[EventType];
 
-export const ledgerSchema = z.object({ schemaVersion: z.number().int(), events: z.array(eventSchema) });
+/** The small file at the ledger's path; the events live beside it, one file per replica. */
+export const ledgerSchema = z.object({ schemaVersion: z.literal(2) });

@@ -1,19 +1,29 @@
-// The ledger as commands use it: open and derive the state, or append events under the
-// store's lock. Commands build events from the state; they never touch the file themselves.
-import { isAscii } from 'node:buffer';
+// The ledger as commands use it: open and derive the state, or append events under this replica's
+// lock. Commands build events from the state; they never touch the files themselves.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from '../context.js';
-import { CliError, EXIT, failure, usageError } from '../errors.js';
+import { CliError, failure, usageError } from '../errors.js';
+import { dayOf } from '../dates.js';
 import { cacheHome } from '../paths.js';
-import { checkEvent, LEDGER_SCHEMA_VERSION, NewerLedgerError, parseLedger, type LedgerEvent, type LedgerFile, type NewEvent } from './events.js';
+import { oneLine } from '../terminal.js';
+import { nextEventId, randomPart } from './clock.js';
+import { lineHash } from './convert.js';
+import { checkEvent, type LedgerEvent, type NewEvent } from './events.js';
+import { asciiJson } from './json.js';
 import { locateLedger, type LedgerLocation } from './location.js';
-import { apply, deriveState, type Cycle, type LedgerState } from './state.js';
-import { asciiJson, readLedger, updateLedger } from './store.js';
+import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type LedgerRead, type LocalState } from './replicas.js';
+import { apply, baseId, cyclesNamed, deriveState, type Cycle, type LedgerState } from './state.js';
+
+type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context['note'] };
 
 export interface OpenLedger {
   location: LedgerLocation;
-  file: LedgerFile;
+  layout: Layout;
+  /** Every event of every replica, in the order of their ids. */
+  events: LedgerEvent[];
+  /** This clone's own state of the ledger: its replica name and current cycle. */
+  local: LocalState;
   /** Derived from the events when first asked: `log` reads the events alone. */
   readonly state: LedgerState;
   /**
@@ -21,34 +31,6 @@ export interface OpenLedger {
    * asked for first, only this cycle's records are derived (state.ts: Focus).
    */
   readonly cycle: Cycle;
-}
-
-export function validateLedger(data: unknown, known = false): LedgerFile {
-  try {
-    return parseLedger(data, known);
-  } catch (error) {
-    if (error instanceof NewerLedgerError) throw new CliError(error.message, EXIT.failure);
-    throw error;
-  }
-}
-
-/**
- * The bytes of `next` when it is `current` with events appended, made from the bytes of `current`
- * as the store wrote them: compact JSON ending in `]}` and a newline. Only the new events are
- * serialised; the result is byte for byte what serializeLedger(next) would write.
- */
-export function appendedBytes(bytes: Buffer, current: unknown, next: unknown): Buffer[] | undefined {
-  const before = current as LedgerFile;
-  const after = next as LedgerFile;
-  const n = bytes.length;
-  if (after.schemaVersion !== before.schemaVersion || Object.keys(after).length !== 2) return undefined;
-  if (n < 3 || bytes[n - 3] !== 0x5d || bytes[n - 2] !== 0x7d || bytes[n - 1] !== 0x0a) return undefined; // "]}\n"
-  // A file written before the store escaped non-ASCII characters is written in full once, as ASCII.
-  if (!isAscii(bytes)) return undefined;
-  const old = before.events;
-  if (after.events.length <= old.length || old.some((event, i) => after.events[i] !== event)) return undefined;
-  const added = after.events.slice(old.length).map((event) => asciiJson(event)).join(',');
-  return [bytes.subarray(0, n - 3), Buffer.from(`${old.length > 0 ? ',' : ''}${added}]}\n`, 'utf8')];
 }
 
 /** Where the identities of ledger files already checked in full are noted (checked.ts). */
@@ -64,22 +46,37 @@ export function ledgerLocation(ctx: Pick<Context, 'options' | 'env' | 'cwd'>, pa
   return path ? { path, source: '--ledger' } : locateLedger(ctx.options, ctx.env, ctx.cwd);
 }
 
+/** Says which changes were skipped because a teammate's file is still arriving. */
+function noteSkipped(ctx: LedgerContext, read: LedgerRead): void {
+  for (const line of read.skipped) ctx.note?.(`note: ${oneLine(line)}; it is read once it has arrived`);
+}
+
 /** Reads the ledger for a command that only looks. */
-export function openLedger(ctx: Pick<Context, 'options' | 'env' | 'cwd'>): OpenLedger {
+export function openLedger(ctx: LedgerContext): OpenLedger {
   const location = ledgerLocation(ctx);
-  const file = readLedger(location.path, validateLedger, { checked: checkedNotes(ctx.env) });
-  if (!file) throw missing(location);
+  const layout = layoutOf(location.path, ctx.env);
+  const read = readReplicas(layout, { checked: checkedNotes(ctx.env) });
+  if (!read) throw missing(location);
+  noteSkipped(ctx, read);
+  const local = readLocal(layout);
+  const { events } = read;
   let state: LedgerState | undefined;
   let cycle: Cycle | undefined;
   return {
     location,
-    file,
+    layout,
+    events,
+    local,
     get state() {
-      state ??= deriveState(file.events);
+      state ??= deriveState(events, { all: true, current: local.current });
       return state;
     },
     get cycle() {
-      cycle ??= selectCycle(ctx, state ?? deriveState(file.events, { cycle: ctx.options.cycle }));
+      if (cycle === undefined) {
+        const s = state ?? deriveState(events, { cycle: ctx.options.cycle, current: local.current });
+        cycle = selectCycle(ctx, s);
+        announce(ctx, layout, local, s);
+      }
       return cycle;
     },
   };
@@ -87,20 +84,53 @@ export function openLedger(ctx: Pick<Context, 'options' | 'env' | 'cwd'>): OpenL
 
 /** The state of the ledger at `path`, empty when there is none yet. */
 export function readState(path: string, env: NodeJS.ProcessEnv): LedgerState {
-  const file = readLedger(path, validateLedger, { checked: checkedNotes(env) });
-  return deriveState(file?.events ?? []);
+  const layout = layoutOf(path, env);
+  const read = readReplicas(layout, { checked: checkedNotes(env) });
+  return deriveState(read?.events ?? [], { all: true, current: readLocal(layout).current });
 }
 
 /** The cycle a command works on: --cycle, else the current one. */
 export function selectCycle(ctx: Pick<Context, 'options'>, state: LedgerState): Cycle {
-  const wanted = ctx.options.cycle ?? state.current;
-  if (!wanted) throw failure('the ledger has no cycle yet', 'start one with `playbook init <industry> <role>`');
-  const cycle = state.cycles.get(wanted);
-  if (!cycle) {
-    const known = [...state.cycles.keys()];
-    throw usageError(`no cycle "${wanted}" in the ledger`, known.length ? `cycles: ${known.join(', ')}` : undefined);
+  const wanted = ctx.options.cycle;
+  if (wanted === undefined) {
+    const current = state.current === null ? undefined : state.cycles.get(state.current);
+    if (!current) throw failure('the ledger has no cycle yet', 'start one with `playbook init <industry> <role>`');
+    return current;
   }
-  return cycle;
+  return findCycle(state, wanted);
+}
+
+/** The cycle people name `typed` (its id, or the id two cycles share when only one has it). */
+export function findCycle(state: LedgerState, typed: string): Cycle {
+  const exact = state.cycles.get(typed);
+  if (exact) return exact;
+  const matches = cyclesNamed(state, typed);
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    throw usageError(
+      `cycle "${typed}" is ambiguous: ${matches.map((c) => `${c.id} (started by ${oneLine(c.created.actor)} on ${c.created.at.slice(0, 10)})`).join(', ')}`,
+      'name one of them with its letter',
+    );
+  }
+  const known = [...state.cycles.values()].map((c) => c.id);
+  throw usageError(`no cycle "${typed}" in the ledger`, known.length ? `cycles: ${known.join(', ')}` : undefined);
+}
+
+/**
+ * Tells this clone, once, about cycles teammates started after the one it works on: the current
+ * cycle is each clone's own, and a new one is announced, never switched to.
+ */
+function announce(ctx: LedgerContext, layout: Layout, local: LocalState, state: LedgerState): void {
+  if (local.current === undefined || !ctx.note) return;
+  const told = new Set(local.announced ?? []);
+  const fresh = [...state.cycles.values()].filter((c) => c.key > local.current! && !told.has(c.key) && c.key !== state.current);
+  if (fresh.length === 0) return;
+  for (const c of fresh) ctx.note(`note: ${oneLine(c.created.actor)} started cycle ${c.id} on ${dayOf(new Date(c.created.at), 'UTC')}; this clone stays on its cycle (\`playbook use ${c.id}\` to switch)`);
+  try {
+    writeLocal(layout, { ...readLocal(layout), announced: [...told, ...fresh.map((c) => c.key)] });
+  } catch {
+    // Best effort: the note comes again next time.
+  }
 }
 
 /** The longest actor name an event may carry (events.ts: name). */
@@ -123,54 +153,128 @@ export interface Change {
   events: LedgerEvent[];
 }
 
+type EventContext = Pick<Context, 'now' | 'actor' | 'command'>;
+
+/** Types whose `data.id` names the record they act on; evidence and build scope name theirs in `data.decision`. */
+const ACTS_ON_ID = /^(decision|blocker|risk)\.(updated|approved|closed|reopened|resolved|escalated|extended)$/;
+
+/** Where the next event of this replica goes: its name, the last number it used, the hash of its last line. */
+export interface Writer {
+  replica: string;
+  seq: number;
+  prev: string | undefined;
+}
+
 /**
- * Appends the events `build` returns, all or nothing, under the lock. `build` sees the state as
- * it is inside the lock and throws a CliError to refuse the change; then nothing is written.
+ * A new event with everything the ledger needs, applied to `state`: an id after everything seen,
+ * the cycle, the record it acts on (by the key of the event that added it, so D-3a and D-3b stay
+ * apart) with the newest event on it the writer saw, and its place in the replica's file.
+ */
+export function stampEvent(ctx: EventContext, state: LedgerState, e: NewEvent, cycleKey: string | null, writer: Writer, more: number): LedgerEvent {
+  const id = nextEventId(state.lastEventId, ctx.now.getTime(), randomPart());
+  const event = { id, replica: writer.replica, seq: ++writer.seq, at: ctx.now.toISOString(), actor: ctx.actor, command: ctx.command, cycle: null, type: e.type, data: { ...e.data } } as LedgerEvent & { data: Record<string, unknown> };
+  if (writer.prev !== undefined) event.prev = writer.prev;
+  event.cycle = e.type === 'cycle.created' ? id : e.cycle !== undefined ? e.cycle : cycleKey;
+  const cycle = event.cycle === null ? undefined : state.cycles.get(event.cycle);
+  const named = ACTS_ON_ID.test(e.type) ? event.data.id : e.type === 'evidence.added' || e.type === 'build-scope.added' ? event.data.decision : undefined;
+  if (typeof named === 'string' && cycle) {
+    const r = recordById(cycle, named);
+    if (r) [event.rec, event.after] = [r.key, r.last];
+    if (e.type.startsWith('evidence') || e.type.startsWith('build-scope')) event.data.decision = baseId(named);
+    else event.data.id = baseId(named);
+  }
+  if (e.type === 'blocker.added' && typeof event.data.decision === 'string' && cycle) {
+    const d = cycle.decisions.get(event.data.decision);
+    if (d) event.link = d.key;
+    event.data.decision = baseId(event.data.decision);
+  }
+  if (more > 0) event.more = more;
+  if (e.answer) event.answer = e.answer;
+  checkEvent(event);
+  writer.prev = lineHash(asciiJson(event)!);
+  if (e.type !== 'undo') apply(state, event);
+  state.lastEventId = id;
+  return event;
+}
+
+/** The writer of events that are only rehearsed in memory (--dry-run, checking an answers file first). */
+export function rehearsal(): Writer {
+  return { replica: 'dry-run', seq: 0, prev: undefined };
+}
+
+function recordById(cycle: Cycle, id: string) {
+  const kind = id[0];
+  const map = kind === 'D' ? cycle.decisions : kind === 'B' ? cycle.blockers : kind === 'R' ? cycle.risks : cycle.checkpoints;
+  return (map as Map<string, { key: string; last: string }>).get(id);
+}
+
+/** The cycle key new events go to: --cycle, else the current one (none before the first cycle). */
+function cycleFor(ctx: Pick<Context, 'options'>, state: LedgerState): string | null {
+  if (ctx.options.cycle !== undefined) return findCycle(state, ctx.options.cycle).key;
+  return state.current;
+}
+
+/**
+ * Appends the events `build` returns, all or nothing, under this replica's lock. `build` sees the
+ * state as it is inside the lock (and every event, for undo) and throws a CliError to refuse the
+ * change; then nothing is written. `local` changes this clone's own state with the same write.
  */
 export function commit(
-  ctx: Pick<Context, 'options' | 'env' | 'cwd' | 'now' | 'actor' | 'command'>,
-  build: (state: LedgerState) => NewEvent[],
-  options: { create?: boolean; path?: string; dryRun?: boolean } = {},
+  ctx: Pick<Context, 'options' | 'env' | 'cwd' | 'now' | 'actor' | 'command'> & { note?: Context['note'] },
+  build: (state: LedgerState, events: readonly LedgerEvent[], local: LocalState) => NewEvent[],
+  options: { create?: boolean; path?: string; dryRun?: boolean; local?: (events: LedgerEvent[], local: LocalState) => LocalState } = {},
 ): Change {
   const location = ledgerLocation(ctx, options.path);
-  // Refuse before taking the lock, which would create the ledger's directory and lock file.
+  // Refuse before taking the lock, which would create this machine's folder for the ledger.
   if (!options.create && isMissing(location.path)) throw missing(location);
   if (ctx.actor.length > MAX_ACTOR) {
     throw usageError(`the name of who is acting is ${ctx.actor.length} characters; at most ${MAX_ACTOR}`, 'give a shorter one with --as NAME or PLAYBOOK_ACTOR');
   }
+  const layout = layoutOf(location.path, ctx.env);
   let state: LedgerState | undefined;
   let appended: LedgerEvent[] = [];
-  const change = (current: LedgerFile | null): LedgerFile | undefined => {
-    if (!current && !options.create) throw missing(location);
-    const file = current ?? { schemaVersion: LEDGER_SCHEMA_VERSION, events: [] };
-    state = deriveState(file.events);
-    const fresh = build(state);
+  let nextLocal: LocalState | undefined;
+  const change = (read: LedgerRead | null, local: LocalState): string | undefined => {
+    if (!read && !options.create) throw missing(location);
+    if (read) noteSkipped(ctx, read);
+    const events = read?.events ?? [];
+    state = deriveState(events, { all: true, current: local.current });
+    const fresh = build(state, events, local);
     if (fresh.length === 0) return undefined;
-    let id = state.lastEventId;
-    const at = ctx.now.toISOString();
-    const currentCycle = ctx.options.cycle ?? state.current;
-    appended = fresh.map((e) => {
-      const event = { id: ++id, at, actor: ctx.actor, command: ctx.command, cycle: e.cycle !== undefined ? e.cycle : currentCycle, type: e.type, data: e.data } as LedgerEvent;
-      if (e.answer) event.answer = e.answer;
-      checkEvent(event);
-      return event;
-    });
-    if (appended.some((e) => e.type === 'undo')) {
-      state = deriveState([...file.events, ...appended]);
-    } else {
-      for (const event of appended) {
-        apply(state, event);
-        state.lastEventId = event.id;
-        state.lastChange = event;
-      }
-    }
+    const cycleKey = cycleFor(ctx, state);
+    const writer: Writer = options.dryRun ? rehearsal() : { replica: local.replica!, seq: read?.own?.lastSeq ?? 0, prev: chainHash(read?.own) };
+    appended = fresh.map((e, i) => stampEvent(ctx, state!, e, cycleKey, writer, fresh.length - 1 - i));
+    if (appended.some((e) => e.type === 'undo')) state = deriveState([...events, ...appended], { all: true, current: local.current });
+    // The first write pins the cycle this clone works on: a teammate's new cycle will not move it.
+    nextLocal = options.local ? options.local(appended, local) : local.current === undefined && state.current !== null ? { ...local, current: state.current } : undefined;
     if (options.dryRun) return undefined;
-    return { schemaVersion: LEDGER_SCHEMA_VERSION, events: [...file.events, ...appended] };
+    return appended.map((e) => `${asciiJson(e)}\n`).join('');
   };
   if (options.dryRun) {
-    change(readLedger(location.path, validateLedger, { checked: checkedNotes(ctx.env) }));
+    const read = readReplicas(layout, { checked: checkedNotes(ctx.env) });
+    change(read, readLocal(layout));
   } else {
-    updateLedger(location.path, validateLedger, change, { checked: checkedNotes(ctx.env), extend: appendedBytes });
+    appendToReplica(layout, change, { checked: checkedNotes(ctx.env), update: () => nextLocal });
   }
   return { location, state: state!, events: appended };
+}
+
+/** Changes this clone's own state of the ledger (its current cycle) under its lock; the shared files are not touched. */
+export function updateLocal(ctx: Pick<Context, 'options' | 'env' | 'cwd'>, change: (state: LedgerState, local: LocalState) => LocalState | undefined): LedgerState {
+  const location = ledgerLocation(ctx);
+  if (isMissing(location.path)) throw missing(location);
+  const layout = layoutOf(location.path, ctx.env);
+  let state: LedgerState | undefined;
+  let next: LocalState | undefined;
+  appendToReplica(
+    layout,
+    (read, local) => {
+      if (!read) throw missing(location);
+      state = deriveState(read.events, { all: true, current: local.current });
+      next = change(state, local);
+      return undefined;
+    },
+    { checked: checkedNotes(ctx.env), update: () => next },
+  );
+  return state!;
 }

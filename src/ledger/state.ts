@@ -6,10 +6,34 @@ import type { CycleSnapshot, EventData, FieldName, LedgerEvent } from './events.
 export interface Stamp {
   at: string;
   actor: string;
-  event: number;
+  /** The id of the event. */
+  event: string;
 }
 
-export interface Decision extends Omit<EventData<'decision.added'>, never> {
+/** What every record carries besides its own fields. */
+export interface RecordBase {
+  /** The id of the event that added it: how events name it, whatever its short id. */
+  key: string;
+  /** The newest event on it. */
+  last: string;
+  /**
+   * Two changes made without seeing each other, and which one holds: shown until somebody who has
+   * seen both acts on the record again.
+   */
+  conflict: string | null;
+  /** Property changes so far, to tell a concurrent one (see `after` in event-schema.ts). */
+  changes: Change[];
+}
+
+interface Change {
+  id: string;
+  replica: string;
+  actor: string;
+  field: string;
+  value: string;
+}
+
+export interface Decision extends EventData<'decision.added'>, RecordBase {
   status: 'open' | 'closed';
   approved: Stamp | null;
   created: Stamp;
@@ -18,7 +42,7 @@ export interface Decision extends Omit<EventData<'decision.added'>, never> {
   buildScope: EventData<'build-scope.added'> | null;
 }
 
-export interface Blocker extends EventData<'blocker.added'> {
+export interface Blocker extends EventData<'blocker.added'>, RecordBase {
   status: 'open' | 'escalated' | 'resolved';
   created: Stamp;
   resolved: Stamp | null;
@@ -26,7 +50,7 @@ export interface Blocker extends EventData<'blocker.added'> {
   notes: string[];
 }
 
-export interface Risk extends EventData<'risk.added'> {
+export interface Risk extends EventData<'risk.added'>, RecordBase {
   status: 'open' | 'closed';
   created: Stamp;
   closed: Stamp | null;
@@ -36,14 +60,17 @@ export interface Reading {
   value: number;
   at: string;
   note?: string;
-  event: number;
+  event: string;
 }
 
-export interface Checkpoint extends EventData<'checkpoint.added'> {
+export interface Checkpoint extends EventData<'checkpoint.added'>, RecordBase {
   created: Stamp;
 }
 
 export interface Cycle {
+  /** The id of the event that started it: how events name the cycle. */
+  key: string;
+  /** The id people use: `pm-2026-11-02`, with a letter after it when two cycles were given the same one. */
   id: string;
   name: string;
   snapshot: CycleSnapshot;
@@ -62,16 +89,22 @@ export interface Cycle {
   passed: Set<StepId>;
   /** How many records each records question of the session has added. */
   sessionRecords: Map<string, number>;
-  /** The highest number in use per record kind; an id freed by undo is given out again. */
+  /** The highest number ever claimed per record kind, undone records included: a number is never given out twice. */
   counters: { D: number; B: number; R: number; C: number };
+  /** Every record by the id of the event that added it. */
+  byKey: Map<string, AnyRecord>;
 }
 
+export type AnyRecord = Decision | Blocker | Risk | Checkpoint;
+type Kind = keyof Cycle['counters'];
+
 export interface LedgerState {
+  /** Every cycle by the id of the event that started it, oldest first. */
   cycles: Map<string, Cycle>;
+  /** The cycle this clone works on: its own choice, else the most recently started. */
   current: string | null;
-  /** The last event that can be undone, if any. */
-  lastChange: LedgerEvent | null;
-  lastEventId: number;
+  /** The newest event id: a new event's clock starts after it. */
+  lastEventId: string | undefined;
 }
 
 function stamp(e: LedgerEvent): Stamp {
@@ -79,73 +112,83 @@ function stamp(e: LedgerEvent): Stamp {
 }
 
 export function emptyState(): LedgerState {
-  return { cycles: new Map(), current: null, lastChange: null, lastEventId: 0 };
+  return { cycles: new Map(), current: null, lastEventId: undefined };
 }
 
-/** For a command that looks at one cycle only: the cycle named, else the current one. */
 export interface Focus {
+  /** Derive only this cycle's records (its key, or the id people use); else the current one's. */
   cycle?: string | undefined;
+  /** This clone's choice of current cycle, when it made one (the key). */
+  current?: string | undefined;
+  /** Derive every cycle's records. */
+  all?: boolean;
 }
 
 /**
- * The state the events add up to. With a focus, only the focused cycle's records are derived:
- * every cycle is still created and selected as the events say (so `current`, the cycle ids,
- * `lastChange` and `lastEventId` are those of the full state), but the other cycles stay empty.
- * A long-lived ledger holds many finished cycles; a command about one need not replay them all.
+ * The state the events add up to: a pure function of the set of events, which arrive in the order
+ * of their ids. Only one cycle's records are derived (the focused one, else the current one) unless
+ * `focus.all`: every cycle is still created, so the cycle ids, `current` and `lastEventId` are those
+ * of the full state. A long-lived ledger holds many finished cycles; a command about one need not
+ * replay them all.
  */
-export function deriveState(events: readonly LedgerEvent[], focus?: Focus): LedgerState {
-  const undone = new Set<number>();
+export function deriveState(events: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
+  const undone = new Set<string>();
   for (const e of events) if (e.type === 'undo') undone.add(e.data.target);
   const state = emptyState();
-  // With a focus, each cycle's own events wait here until the focused cycle is known; a cycle
-  // created again starts afresh, as apply() does.
-  const waiting = focus ? new Map<string, LedgerEvent[]>() : undefined;
+  // Each cycle's own events wait here until the focused cycle is known.
+  const waiting = focus.all ? undefined : new Map<string, LedgerEvent[]>();
+  const claims: LedgerEvent[] = [];
   for (const e of events) {
-    state.lastEventId = e.id;
-    if (e.type === 'undo' || undone.has(e.id)) continue;
-    state.lastChange = e;
-    if (waiting === undefined) apply(state, e);
-    else if (e.type === 'cycle.created') {
+    if (e.type === 'undo') continue;
+    if (undone.has(e.id)) {
+      // An undone record keeps its number: it is never given out again.
+      if (e.type.endsWith('.added')) claims.push(e);
+      continue;
+    }
+    if (waiting === undefined || e.type === 'cycle.created') {
       apply(state, e);
-      waiting.set(e.data.cycle.id, []);
-    } else if (e.type === 'cycle.selected') apply(state, e);
-    else if (e.cycle) waiting.get(e.cycle)?.push(e);
+      if (waiting && e.type === 'cycle.created') waiting.set(e.id, []);
+    } else if (e.cycle) waiting.get(e.cycle)?.push(e);
   }
-  const focused = focus ? (focus.cycle ?? state.current) : null;
-  if (waiting && focused !== null) for (const e of waiting.get(focused) ?? []) apply(state, e);
+  state.lastEventId = events.at(-1)?.id;
+  if (focus.current !== undefined && state.cycles.has(focus.current)) state.current = focus.current;
+  if (waiting) {
+    const focused = focus.cycle === undefined ? state.current : findCycleKey(state, focus.cycle);
+    if (focused) for (const e of waiting.get(focused) ?? []) apply(state, e);
+  }
+  for (const e of claims) {
+    const cycle = e.cycle ? state.cycles.get(e.cycle) : undefined;
+    const id = (e.data as { id?: unknown }).id;
+    if (cycle && typeof id === 'string') claim(cycle, id);
+  }
   return state;
+}
+
+/**
+ * The key of the cycle people name `typed`: its key, or the id they use. Null when none or several
+ * have it (selectCycle says which).
+ */
+export function findCycleKey(state: LedgerState, typed: string): string | null {
+  if (state.cycles.has(typed)) return typed;
+  const matches = cyclesNamed(state, typed);
+  return matches.length === 1 ? matches[0]!.key : null;
+}
+
+/** The cycles people could mean by `typed`: the one whose id it is, else every one started as it. */
+export function cyclesNamed(state: LedgerState, typed: string): Cycle[] {
+  const all = [...state.cycles.values()];
+  const exact = all.filter((c) => c.id === typed);
+  return exact.length ? exact : all.filter((c) => c.snapshot.id === typed);
 }
 
 /** Applies one event. Events that name a record or cycle that does not exist are ignored, never fatal. */
 export function apply(state: LedgerState, e: LedgerEvent): void {
   if (e.type === 'cycle.created') {
-    const s = e.data.cycle;
-    state.cycles.set(s.id, {
-      id: s.id,
-      name: s.name,
-      snapshot: s,
-      created: stamp(e),
-      fields: {},
-      decisions: new Map(),
-      blockers: new Map(),
-      risks: new Map(),
-      checkpoints: new Map(),
-      readings: new Map(),
-      plans: new Map(),
-      checklistDone: new Map(),
-      notes: [],
-      answered: new Set(),
-      passed: new Set(),
-      sessionRecords: new Map(),
-      counters: { D: 0, B: 0, R: 0, C: 0 },
-    });
-    state.current = s.id;
+    addCycle(state, e as Extract<LedgerEvent, { type: 'cycle.created' }>);
     return;
   }
-  if (e.type === 'cycle.selected') {
-    if (state.cycles.has(e.data.cycle)) state.current = e.data.cycle;
-    return;
-  }
+  // Version 1 kept the current cycle in the ledger; now each clone keeps its own (replicas.ts).
+  if (e.type === 'cycle.selected') return;
   const cycle = e.cycle ? state.cycles.get(e.cycle) : undefined;
   if (!cycle) return;
   if (e.answer) {
@@ -158,86 +201,112 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     case 'cycle.field':
       cycle.fields[e.data.field] = e.data.value;
       return;
-    case 'decision.added':
-      cycle.counters.D = Math.max(cycle.counters.D, idNumber(e.data.id));
-      const d = copy<Decision>(e.data);
-      [d.status, d.approved, d.created, d.closed, d.evidence, d.buildScope] = ['open', null, stamp(e), null, [], null];
-      cycle.decisions.set(e.data.id, d);
+    case 'decision.added': {
+      const d = record<Decision>(e);
+      [d.status, d.approved, d.closed, d.evidence, d.buildScope] = ['open', null, null, [], null];
+      addRecord(cycle, 'D', d);
       return;
+    }
     case 'decision.updated': {
-      const d = cycle.decisions.get(e.data.id);
+      const d = target<Decision>(cycle, e, 'D');
       if (!d) return;
+      changed(d, e, [
+        ['owner', e.data.owner],
+        ['due', e.data.due],
+        ['criteria', e.data.criteria?.join('; ')],
+      ]);
       if (e.data.owner !== undefined) d.owner = e.data.owner;
       if (e.data.due !== undefined) d.due = e.data.due;
       if (e.data.criteria !== undefined) d.criteria = e.data.criteria;
       return;
     }
     case 'decision.approved': {
-      const d = cycle.decisions.get(e.data.id);
-      if (d) d.approved = stamp(e);
+      const d = target<Decision>(cycle, e, 'D');
+      if (!d) return;
+      changed(d, e, []);
+      d.approved = stamp(e);
       return;
     }
     case 'decision.closed': {
-      const d = cycle.decisions.get(e.data.id);
-      if (d) [d.status, d.closed] = ['closed', stamp(e)];
+      const d = target<Decision>(cycle, e, 'D');
+      if (!d) return;
+      changed(d, e, [['status', 'closed']]);
+      [d.status, d.closed] = ['closed', stamp(e)];
       return;
     }
     case 'decision.reopened': {
-      const d = cycle.decisions.get(e.data.id);
-      if (d) [d.status, d.closed] = ['open', null];
+      const d = target<Decision>(cycle, e, 'D');
+      if (!d) return;
+      changed(d, e, [['status', 'open']]);
+      [d.status, d.closed] = ['open', null];
       return;
     }
-    case 'evidence.added':
-      cycle.decisions.get(e.data.decision)?.evidence.push(e.data);
+    case 'evidence.added': {
+      const d = target<Decision>(cycle, e, 'D', e.data.decision);
+      if (!d) return;
+      d.last = e.id;
+      d.evidence.push(e.data);
       return;
+    }
     case 'build-scope.added': {
-      const d = cycle.decisions.get(e.data.decision);
-      if (d) d.buildScope = e.data;
+      const d = target<Decision>(cycle, e, 'D', e.data.decision);
+      if (!d) return;
+      changed(d, e, [['build scope', `${e.data.metric} ${e.data.target}`]]);
+      d.buildScope = e.data;
       return;
     }
-    case 'blocker.added':
-      cycle.counters.B = Math.max(cycle.counters.B, idNumber(e.data.id));
-      const b = copy<Blocker>(e.data);
-      [b.status, b.created, b.resolved, b.escalated, b.notes] = ['open', stamp(e), null, null, []];
-      cycle.blockers.set(e.data.id, b);
+    case 'blocker.added': {
+      const b = record<Blocker>(e);
+      [b.status, b.resolved, b.escalated, b.notes] = ['open', null, null, []];
+      addRecord(cycle, 'B', b);
       return;
+    }
     case 'blocker.resolved': {
-      const b = cycle.blockers.get(e.data.id);
+      const b = target<Blocker>(cycle, e, 'B');
       if (!b) return;
+      changed(b, e, [['status', 'resolved']]);
       [b.status, b.resolved] = ['resolved', stamp(e)];
       if (e.data.note) b.notes.push(e.data.note);
       return;
     }
     case 'blocker.escalated': {
-      const b = cycle.blockers.get(e.data.id);
+      const b = target<Blocker>(cycle, e, 'B');
       if (!b) return;
+      changed(b, e, [['status', 'escalated']]);
       [b.status, b.escalated] = ['escalated', stamp(e)];
       if (e.data.note) b.notes.push(e.data.note);
       return;
     }
     case 'blocker.extended': {
-      const b = cycle.blockers.get(e.data.id);
+      const b = target<Blocker>(cycle, e, 'B');
       if (!b) return;
+      changed(b, e, [['due', e.data.due]]);
       b.due = e.data.due;
       b.notes.push(e.data.reason);
       return;
     }
-    case 'risk.added':
-      cycle.counters.R = Math.max(cycle.counters.R, idNumber(e.data.id));
-      const r = copy<Risk>(e.data);
-      [r.status, r.created, r.closed] = ['open', stamp(e), null];
-      cycle.risks.set(e.data.id, r);
+    case 'risk.added': {
+      const r = record<Risk>(e);
+      [r.status, r.closed] = ['open', null];
+      addRecord(cycle, 'R', r);
       return;
+    }
     case 'risk.updated': {
-      const r = cycle.risks.get(e.data.id);
+      const r = target<Risk>(cycle, e, 'R');
       if (!r) return;
+      changed(r, e, [
+        ['mitigation', e.data.mitigation],
+        ['owner', e.data.owner],
+      ]);
       if (e.data.mitigation !== undefined) r.mitigation = e.data.mitigation;
       if (e.data.owner !== undefined) r.owner = e.data.owner;
       return;
     }
     case 'risk.closed': {
-      const r = cycle.risks.get(e.data.id);
-      if (r) [r.status, r.closed] = ['closed', stamp(e)];
+      const r = target<Risk>(cycle, e, 'R');
+      if (!r) return;
+      changed(r, e, [['status', 'closed']]);
+      [r.status, r.closed] = ['closed', stamp(e)];
       return;
     }
     case 'metric.planned':
@@ -254,12 +323,10 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     case 'checklist.done':
       if (!cycle.checklistDone.has(e.data.item)) cycle.checklistDone.set(e.data.item, stamp(e));
       return;
-    case 'checkpoint.added':
-      cycle.counters.C = Math.max(cycle.counters.C, idNumber(e.data.id));
-      const c = copy<Checkpoint>(e.data);
-      c.created = stamp(e);
-      cycle.checkpoints.set(e.data.id, c);
+    case 'checkpoint.added': {
+      addRecord(cycle, 'C', record<Checkpoint>(e));
       return;
+    }
     case 'note.added':
       cycle.notes.push(e.data);
       return;
@@ -269,7 +336,40 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     case 'step.passed':
       cycle.passed.add(e.data.step);
       return;
+    case 'undo':
+      return;
   }
+  const unknown: never = e;
+  void unknown;
+}
+
+function addCycle(state: LedgerState, e: Extract<LedgerEvent, { type: 'cycle.created' }>): void {
+  const s = e.data.cycle;
+  state.cycles.set(e.id, {
+    key: e.id,
+    id: s.id,
+    name: s.name,
+    snapshot: s,
+    created: stamp(e),
+    fields: {},
+    decisions: new Map(),
+    blockers: new Map(),
+    risks: new Map(),
+    checkpoints: new Map(),
+    readings: new Map(),
+    plans: new Map(),
+    checklistDone: new Map(),
+    notes: [],
+    answered: new Set(),
+    passed: new Set(),
+    sessionRecords: new Map(),
+    counters: { D: 0, B: 0, R: 0, C: 0 },
+    byKey: new Map(),
+  });
+  state.current = e.id;
+  // Two cycles started with the same id (on two clones) both keep it, told apart by a letter.
+  const same = [...state.cycles.values()].filter((c) => c.snapshot.id === s.id);
+  if (same.length > 1) same.forEach((c, i) => (c.id = `${s.id}${suffix(i)}`));
 }
 
 /**
@@ -277,12 +377,80 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
  * one. In V8, an object spread followed by more properties ({ ...data, status }) takes about ten
  * times as long, which at 100,000 events was most of the time spent deriving the state.
  */
-function copy<T>(data: object): T {
-  return Object.assign({}, data) as T;
+function record<T extends RecordBase & { created: Stamp }>(e: LedgerEvent): T {
+  const r = Object.assign({}, e.data) as unknown as T;
+  [r.key, r.last, r.conflict, r.changes, r.created] = [e.id, e.id, null, [], stamp(e)];
+  return r;
+}
+
+const MAPS = { D: 'decisions', B: 'blockers', R: 'risks', C: 'checkpoints' } as const;
+
+/** `a`, `b`, ... `z`, `aa`, ...: the letter that tells apart records that claimed the same number. */
+function suffix(i: number): string {
+  return i < 26 ? String.fromCharCode(97 + i) : suffix(Math.floor(i / 26) - 1) + String.fromCharCode(97 + (i % 26));
+}
+
+/**
+ * Adds a record under its short id. When two replicas claimed the same number between syncs, both
+ * keep it and each is shown with a letter in the order of their keys (D-3a, D-3b): nothing is ever
+ * renumbered. Maps keep the order records were added in.
+ */
+function addRecord(cycle: Cycle, kind: Kind, r: AnyRecord): void {
+  claim(cycle, r.id);
+  cycle.byKey.set(r.key, r);
+  const map = cycle[MAPS[kind]] as Map<string, AnyRecord>;
+  if (!map.has(r.id) && !map.has(`${r.id}a`)) {
+    map.set(r.id, r);
+    return;
+  }
+  const base = r.id;
+  const all = [...map.values(), r];
+  const same = all.filter((x) => baseId(x.id) === base);
+  same.forEach((x, i) => (x.id = `${base}${suffix(i)}`));
+  map.clear();
+  for (const x of all) map.set(x.id, x);
+}
+
+/** D-3 of D-3a. */
+export function baseId(id: string): string {
+  return id.replace(/[a-z]+$/, '');
+}
+
+function claim(cycle: Cycle, id: string): void {
+  const kind = id[0] as Kind;
+  if (kind in cycle.counters) cycle.counters[kind] = Math.max(cycle.counters[kind], idNumber(id));
+}
+
+/** The record an event acts on: by its key, or (an event without one) by its short id. */
+function target<T extends AnyRecord>(cycle: Cycle, e: LedgerEvent, kind: Kind, id?: string): T | undefined {
+  const r = e.rec !== undefined ? cycle.byKey.get(e.rec) : (cycle[MAPS[kind]] as Map<string, AnyRecord>).get(id ?? (e.data as { id: string }).id);
+  return r !== undefined && r.id.startsWith(`${kind}-`) ? (r as T) : undefined;
+}
+
+/**
+ * Notes the properties an event sets on a record. A change that did not see another change of the
+ * same property by another replica (its `after` is older) is concurrent with it: the later in the
+ * order of ids holds, and the record says so until a change that saw everything on it.
+ */
+function changed(r: AnyRecord, e: LedgerEvent, fields: [string, string | undefined][]): void {
+  const notes: string[] = [];
+  for (const [field, value] of fields) {
+    if (value === undefined) continue;
+    if (e.after !== undefined) {
+      const other = r.changes.findLast((c) => c.field === field && c.id > e.after! && c.replica !== e.replica);
+      if (other && other.value !== value) {
+        notes.push(`${field} set to ${other.value} by ${other.actor} and to ${value} by ${e.actor} without seeing each other; ${value} holds`);
+      }
+    }
+    r.changes.push({ id: e.id, replica: e.replica, actor: e.actor, field, value });
+  }
+  if (notes.length) r.conflict = notes.join('; ');
+  else if (e.after === undefined || e.after >= r.last) r.conflict = null;
+  r.last = e.id;
 }
 
 function idNumber(id: string): number {
-  return Number(id.slice(2));
+  return Number(baseId(id).slice(2));
 }
 
 /** The next short id of a kind in a cycle: D-4 after D-3. */
@@ -292,7 +460,7 @@ export function nextId(cycle: Cycle, kind: 'D' | 'B' | 'R' | 'C'): string {
 
 /** Readings sorted by the time they describe (not the time they were typed). */
 export function sortedReadings(cycle: Cycle, metric: string): Reading[] {
-  return [...(cycle.readings.get(metric) ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.event - b.event));
+  return [...(cycle.readings.get(metric) ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.event < b.event ? -1 : a.event > b.event ? 1 : 0));
 }
 
 export function isBreached(b: Blocker, now: Date): boolean {

@@ -21,6 +21,8 @@ import { acquireLock, lockTimeout } from './lock.js';
 
 export { NOT_A_FILE, readLedgerFile } from './files.js';
 export { lockPath } from './lock.js';
+export { asciiJson } from './json.js';
+import { asciiJson } from './json.js';
 
 export interface StoreOptions {
   /** How long to wait for another command's lock. Default: PLAYBOOK_LOCK_TIMEOUT_MS, else 10 s. */
@@ -53,19 +55,6 @@ export function serializeLedger(value: unknown): string {
   const text = asciiJson(value);
   if (text === undefined) throw new TypeError(`cannot serialise a ledger of type ${typeof value}`);
   return `${text}\n`;
-}
-
-const NON_ASCII = /[\u0080-\uffff]/g;
-const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-/**
- * JSON with every character outside ASCII written as a \u escape (a pair of them beyond U+FFFF):
- * the same data, but a file Node reads into a one-byte string. A single "é" or "—" anywhere makes
- * the whole text two bytes a character, which takes twice the memory and parses about a third
- * slower.
- */
-export function asciiJson(value: unknown): string | undefined {
-  return (JSON.stringify(value) as string | undefined)?.replace(NON_ASCII, escaped);
 }
 
 /**
@@ -180,7 +169,7 @@ export function restoreBackup<T>(path: string, validate: Validate<T>, stamp: str
 // ---------------------------------------------------------------------------------------------------------
 // Atomic write
 
-function writeAtomic(path: string, content: string | Buffer[], keepPrevious = true): void {
+export function writeAtomic(path: string, content: string | Buffer[], keepPrevious = true): void {
   const tmp = tempName(path);
   let backupTmp: string | undefined;
   let tmpCreated = false;

@@ -190,7 +190,7 @@ export function cycleOfWeek(events: readonly LedgerEvent[], current: Cycle, asOf
   if (!events.some((e) => Date.parse(e.at) > limit)) return current;
   const then = deriveState(events.filter((e) => Date.parse(e.at) <= limit), {});
   const id = then.current;
-  if (id === null || id === current.id) return current;
+  if (id === null || id === current.key) return current;
   // A cycle whose start was undone since exists only in the ledger as it stood.
   return deriveState(events, { cycle: id }).cycles.get(id) ?? then.cycles.get(id)!;
 }
@@ -320,8 +320,8 @@ function cycleAsOf(input: SummaryInput, asOf: Date): Cycle {
   const limit = asOf.getTime();
   const after = (at: string) => Date.parse(at) > limit;
   if (!input.events.some((e) => after(e.at))) return input.cycle;
-  const id = input.cycle.id;
-  const created = (e: LedgerEvent) => e.type === 'cycle.created' && e.data.cycle.id === id;
+  const id = input.cycle.key;
+  const created = (e: LedgerEvent) => e.type === 'cycle.created' && e.id === id;
   const before = input.events.filter((e) => !after(e.at));
   // A week before the cycle began shows it empty: its creation is kept. Not when a cycle of that id
   // already existed then (the id was used again since): that one is the cycle as it stood.

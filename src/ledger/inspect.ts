@@ -1,0 +1,206 @@
+// What `doctor` finds in a ledger's files, each finding with what to do about it in one line. It
+// reads every file on its own, so one bad file does not hide what is wrong with the others, and it
+// never suggests a step that drops a teammate's work.
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { lineHash } from './convert.js';
+import type { LedgerEvent } from './event-schema.js';
+import { describeError } from './events.js';
+import { NOT_A_FILE, readLedgerFile } from './files.js';
+import { asciiJson } from './json.js';
+import { POINTER, replicaFiles, type Layout } from './replicas.js';
+import { ledgerText } from './store.js';
+import { validateEvent } from './validate-ledger.generated.js';
+
+export interface Finding {
+  name: string;
+  ok: boolean;
+  detail: string;
+  /** What to do, when something needs doing. */
+  fix?: string;
+}
+
+const MARKER = /^(<<<<<<<|=======|>>>>>>>)/m;
+/** Names sync clients give the second copy of a file two machines changed (Dropbox, OneDrive, Syncthing, Google Drive, Nextcloud). */
+const CONFLICTED = /conflicted copy|\.sync-conflict-|-conflict-\d|\(conflict\)|\(\d+\)\.jsonl$|-[A-Za-z0-9_-]+-PC\.jsonl$/i;
+
+export function isConflictedCopy(name: string): boolean {
+  return CONFLICTED.test(name);
+}
+
+function readText(file: string): { text: string } | { error: string } {
+  try {
+    return { text: ledgerText(readLedgerFile(file).bytes) };
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    return { error: code === NOT_A_FILE ? message : code ? `cannot read it (${code})` : message };
+  }
+}
+
+/** The ledger file itself: the version-2 pointer, a version-1 file not converted yet, or damage. */
+export function inspectPointer(layout: Layout): Finding & { version?: number; newer?: boolean } {
+  const read = readText(layout.path);
+  if ('error' in read) return { name: 'ledger', ok: false, detail: `${layout.path}: ${read.error}` };
+  if (MARKER.test(read.text)) {
+    return { name: 'ledger', ok: false, detail: `${layout.path}: git conflict markers: two single-file ledgers were merged by git`, fix: 'run `playbook import --conflicted` to bring in both sides; nothing of either is lost' };
+  }
+  let data: { schemaVersion?: unknown };
+  try {
+    data = JSON.parse(read.text) as { schemaVersion?: unknown };
+  } catch (error) {
+    return { name: 'ledger', ok: false, detail: `${layout.path}: not valid JSON (${(error as Error).message})`, fix: `write ${JSON.stringify(POINTER.trim())} into it: the events are kept beside it, in ${layout.events}` };
+  }
+  const version = data?.schemaVersion;
+  if (version === 2) return { name: 'ledger', ok: true, detail: `${layout.path}: version 2`, version: 2 };
+  if (version === 1) return { name: 'ledger', ok: true, detail: `${layout.path}: version 1 (one file); it is converted on the next change`, version: 1 };
+  if (typeof version === 'number' && version > 2) return { name: 'ledger', ok: false, newer: true, detail: `${layout.path}: written by a newer version of playbook (schema ${version})`, fix: 'upgrade playbook to read it' };
+  return { name: 'ledger', ok: false, detail: `${layout.path}: not a ledger (schemaVersion ${JSON.stringify(version)})` };
+}
+
+interface Line {
+  file: string;
+  line: number;
+  event: LedgerEvent;
+  raw: string;
+}
+
+/** Every replica file: readable, whole lines, valid events, each replica's lines chained, no id used twice. */
+export function inspectReplicas(layout: Layout): { findings: Finding[]; events: number; replicas: Set<string> } {
+  const findings: Finding[] = [];
+  const lines: Line[] = [];
+  const names = replicaFiles(layout);
+  for (const name of names) {
+    const file = join(layout.events, name);
+    const read = readText(file);
+    if ('error' in read) {
+      findings.push({ name: 'events', ok: false, detail: `${file}: ${read.error}` });
+      continue;
+    }
+    const { text } = read;
+    if (MARKER.test(text)) {
+      findings.push({ name: 'events', ok: false, detail: `${file}: git conflict markers`, fix: 'the events files merge by lines: run `playbook team` to write .gitattributes, commit it, then `git checkout --merge` the file, or remove just the marker lines (every event line on both sides is kept)' });
+      continue;
+    }
+    const end = text.lastIndexOf('\n') + 1;
+    if (end < text.length) findings.push({ name: 'events', ok: true, detail: `${file}: its last line is not complete (${text.length - end} bytes): a sync still arriving, or a write cut short; it is skipped until complete` });
+    let bad = false;
+    text
+      .slice(0, end)
+      .split('\n')
+      .slice(0, -1)
+      .forEach((raw, i) => {
+        if (bad) return;
+        let event: unknown;
+        try {
+          event = JSON.parse(raw);
+        } catch {
+          findings.push({ name: 'events', ok: false, detail: `${file}:${i + 1}: not valid JSON`, fix: 'the line was edited or damaged; restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy' });
+          bad = true;
+          return;
+        }
+        if (!validateEvent(event)) {
+          findings.push({ name: 'events', ok: false, detail: `${file}:${i + 1}: not a valid event${describeError(validateEvent.errors?.[0])}`, fix: 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy' });
+          bad = true;
+          return;
+        }
+        lines.push({ file, line: i + 1, event: event as LedgerEvent, raw });
+      });
+    if (isConflictedCopy(name)) findings.push({ name: 'conflicted copy', ok: true, detail: `${file}: a sync client's conflicted copy; its events are read with the others, so nothing in it is lost` });
+  }
+  const replicas = new Set<string>();
+  // Each replica's own lines, in each file: numbered 1, 2, 3 and chained by hash.
+  const chains = new Map<string, Line[]>();
+  for (const l of lines) {
+    replicas.add(l.event.replica);
+    const key = `${l.file}\u0000${l.event.replica}`;
+    chains.set(key, [...(chains.get(key) ?? []), l]);
+  }
+  for (const chain of chains.values()) {
+    if (chain[0]!.event.replica === 'v1') continue; // converted from a version-1 file: not chained
+    for (let i = 0; i < chain.length; i++) {
+      const { event, file, line } = chain[i]!;
+      const before = chain[i - 1];
+      const expected = before ? lineHash(before.raw) : undefined;
+      if (event.seq !== (before ? before.event.seq + 1 : 1) || event.prev !== expected) {
+        findings.push({ name: 'chain', ok: false, detail: `${file}:${line}: replica ${event.replica}'s lines do not follow on from each other (event ${event.seq}): a line was removed, edited or inserted`, fix: 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy; `git log -p` shows who changed it' });
+        break;
+      }
+    }
+  }
+  // One id, two contents: damage. One replica, one number, two events: two machines wrote as one.
+  const byId = new Map<string, Line>();
+  const bySeq = new Map<string, Line>();
+  const forks = new Set<string>();
+  for (const l of lines) {
+    const seen = byId.get(l.event.id);
+    if (seen && asciiJson(seen.event) !== asciiJson(l.event)) {
+      findings.push({ name: 'duplicate ids', ok: false, detail: `event ${l.event.id} is in ${seen.file}:${seen.line} and ${l.file}:${l.line} with different contents`, fix: 'one of the two lines was edited: restore that file from git or a teammate\'s copy' });
+    }
+    byId.set(l.event.id, l);
+    const seqKey = `${l.event.replica}/${l.event.seq}`;
+    const other = bySeq.get(seqKey);
+    if (l.event.replica !== 'v1' && other && other.event.id !== l.event.id && !forks.has(l.event.replica)) {
+      forks.add(l.event.replica);
+      findings.push({
+        name: 'copied replica',
+        ok: false,
+        detail: `replica ${l.event.replica} wrote two different events as its number ${l.event.seq} (${other.file}:${other.line}, ${l.file}:${l.line}): two machines write as one (a copied clone or a restored state folder)`,
+        fix: 'both sides are read and nothing is lost; on one of the two machines remove this machine\'s replica.json (shown by `playbook doctor --json`) so its next change starts a replica of its own',
+      });
+    }
+    bySeq.set(seqKey, l);
+  }
+  if (names.length > 0 && !findings.some((f) => !f.ok)) {
+    findings.unshift({ name: 'events', ok: true, detail: `${byId.size} events from ${replicas.size} replica${replicas.size === 1 ? '' : 's'} in ${names.length} file${names.length === 1 ? '' : 's'} (${layout.events})` });
+  }
+  return { findings, events: byId.size, replicas };
+}
+
+/** The git work tree holding `dir`, if any. */
+export function gitWorkTree(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return undefined;
+  }
+}
+
+/** Whether the folder is set up for a team: events merged by lines, machine-local files ignored. */
+export function inspectTeamFiles(layout: Layout): Finding | undefined {
+  const dir = dirname(layout.path);
+  if (!gitWorkTree(dir)) return undefined;
+  const attributes = join(dir, '.gitattributes');
+  let text = '';
+  try {
+    text = ledgerText(readLedgerFile(attributes).bytes);
+  } catch {
+    // missing: said below
+  }
+  if (!/merge=union/.test(text)) {
+    return { name: 'git', ok: false, detail: `${attributes} does not say the events files merge by lines`, fix: 'run `playbook team` and commit the files it writes; every clone then merges without conflicts, with nothing to set up' };
+  }
+  return { name: 'git', ok: true, detail: `${attributes}: events merge by lines (merge=union)` };
+}
+
+/** Files of this machine's own for the ledger (replica name, lock, converted version-1 file). */
+export function localFiles(layout: Layout): string[] {
+  try {
+    return readdirSync(layout.local)
+      .filter((name) => !name.endsWith('.tmp'))
+      .map((name) => join(layout.local, name));
+  } catch {
+    return [];
+  }
+}
+
+/** The mode of the ledger file, for the record: 0644 from a git checkout is normal. */
+export function inspectMode(path: string): Finding | undefined {
+  try {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return { name: 'ledger link', ok: true, detail: `${path} is a symbolic link to ${statSync(path).isFile() ? 'a file' : 'something'}; changes go to its target` };
+    const mode = stat.mode & 0o777;
+    if (mode & 0o002) return { name: 'permissions', ok: false, detail: `${basename(path)}: mode ${mode.toString(8).padStart(4, '0')}: anybody on this machine can change it`, fix: `chmod o-w ${path}` };
+  } catch {
+    // reported by the ledger check
+  }
+  return undefined;
+}

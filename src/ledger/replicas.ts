@@ -1,0 +1,409 @@
+// The ledger on disk, shared by a team. A replica is one copy of the ledger on one machine (a clone
+// of a repository, or a synced folder on one laptop); each appends only to its own file, so git and
+// sync engines never have to merge a file that two machines wrote:
+//
+//   <dir>/ledger.json              {"schemaVersion":2}: says the ledger is here, and which format
+//   <dir>/events/<replica>.jsonl    one event per line, appended only by that replica
+//   <dir>/.gitattributes, .gitignore  written by `init --local` and `playbook team` (team.ts)
+//
+// Readers read every events/*.jsonl whatever its name (a sync client's "conflicted copy" only repeats
+// lines), drop repeated events, and order them by id (clock.ts). What belongs to one machine stays out
+// of the shared folder, under $XDG_STATE_HOME/playbook/ledgers/<hash of the ledger's path>/: the
+// replica's name, the current cycle, the lock, and the version-1 file a conversion replaced.
+//
+// Guarantees (QUALITY.md, "Never lose or corrupt the ledger"):
+// - a change is one write of whole lines to the end of the replica's own file, then fsync; each line
+//   but the last of a change says how many follow (`more`), so `kill -9` at any moment leaves the old
+//   state or the new one: a cut-off change is skipped, and cut off the file by the next write;
+// - writes of one replica are serialised by one lock; replicas never write each other's files;
+// - a ledger that fails to parse or validate is never written to; the files are 0600, new folders 0700.
+import { closeSync, constants as fsConstants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, writeSync, type BigIntStats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CliError, failure } from '../errors.js';
+import { stateHome } from '../paths.js';
+import { isChecked, noteChecked } from './checked.js';
+import { randomPart } from './clock.js';
+import { contentName, convertV1, lineHash } from './convert.js';
+import type { LedgerEvent } from './event-schema.js';
+import { describeError, NewerLedgerError } from './events.js';
+import { describe, DIR_MODE, ensureDir, errorCode, FILE_MODE, fsFailure, fsyncDir, readLedgerFile } from './files.js';
+import { asciiJson } from './json.js';
+import { acquireLock, lockTimeout } from './lock.js';
+import { ledgerText, writeAtomic } from './store.js';
+import { validateEvent } from './validate-ledger.generated.js';
+
+export const POINTER = '{"schemaVersion":2}\n';
+
+export interface Layout {
+  /** The ledger file (the pointer), its symbolic links resolved: a write goes through to the target. */
+  path: string;
+  /** The folder of replica files beside it. */
+  events: string;
+  /** This machine's own folder for the ledger, outside the shared one. */
+  local: string;
+}
+
+/** The real path of `path`, or of its folder when the file does not exist yet. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    try {
+      return join(realpathSync(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
+  }
+}
+
+/** FNV-1a, 64 bits: a short, stable folder name for a path (not a secret, so no crypto to load). */
+function pathKey(path: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(path, 'utf8')) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+}
+
+export function layoutOf(path: string, env: NodeJS.ProcessEnv): Layout {
+  const real = realPath(path);
+  const name = basename(real);
+  const events = join(dirname(real), name === 'ledger.json' ? 'events' : `${name.replace(/\.json$/, '')}.events`);
+  return { path: real, events, local: join(stateHome(env), 'playbook', 'ledgers', pathKey(real)) };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// This machine's own state of a ledger
+
+export interface LocalState {
+  /** This replica's name: its file is events/<replica>.jsonl. */
+  replica?: string;
+  /** The cycle this clone works on (the id of the event that started it). */
+  current?: string;
+  /** Cycles started by teammates that this clone has been told about. */
+  announced?: string[];
+}
+
+const localFile = (layout: Layout) => join(layout.local, 'replica.json');
+
+export function readLocal(layout: Layout): LocalState {
+  try {
+    const data = JSON.parse(ledgerText(readLedgerFile(localFile(layout)).bytes)) as LocalState;
+    if (!data || typeof data !== 'object') return {};
+    const state: LocalState = {};
+    if (typeof data.replica === 'string' && /^[0-9a-z]{16}$/.test(data.replica)) state.replica = data.replica;
+    if (typeof data.current === 'string') state.current = data.current;
+    if (Array.isArray(data.announced)) state.announced = data.announced.filter((c): c is string => typeof c === 'string');
+    return state;
+  } catch {
+    return {};
+  }
+}
+
+export function writeLocal(layout: Layout, state: LocalState): void {
+  ensureDir(localFile(layout));
+  writeAtomic(localFile(layout), `${JSON.stringify(state)}\n`, false);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Reading
+
+export interface OwnFile {
+  file: string;
+  /** Bytes of whole changes at its start; anything after them is a change cut off by a crash. */
+  valid: number;
+  size: number;
+  lastSeq: number;
+  lastLine: string | undefined;
+}
+
+export interface LedgerRead {
+  /** 1: a version-1 file not converted yet (its events are converted in memory). */
+  version: 1 | 2;
+  /** Every event, each once, in the order of their ids. */
+  events: LedgerEvent[];
+  /** The replica files read. */
+  files: string[];
+  /** A version-1 file at the ledger's path, with its converted events. */
+  v1?: { bytes: Buffer; name: string; events: LedgerEvent[] };
+  own?: OwnFile;
+  /** Changes skipped because a file ends in the middle of one (a sync in progress). */
+  skipped: string[];
+}
+
+export interface ReadOptions {
+  /** This replica's name: its file's cut-off end is measured for the next write. */
+  replica?: string;
+  /** The notes of files already checked in full (checked.ts). */
+  checked?: string;
+}
+
+const DAMAGED_HINT = 'run `playbook doctor` to see what is wrong and what to do';
+
+export function damaged(path: string, reason: string): CliError {
+  return failure(`${path}: ledger is damaged: ${reason}`, DAMAGED_HINT);
+}
+
+/** Reads the ledger at `layout`; null when there is none. Never writes the ledger. */
+export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerRead | null {
+  let pointer: { bytes: Buffer; stat: BigIntStats };
+  try {
+    pointer = readLedgerFile(layout.path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null;
+    throw fsFailure(layout.path, error, 'read');
+  }
+  const read: LedgerRead = { version: 2, events: [], files: [], skipped: [] };
+  const parts: LedgerEvent[][] = [];
+  const head = parsePointer(layout.path, pointer.bytes);
+  if (head.version === 1) {
+    read.version = 1;
+    read.v1 = { bytes: pointer.bytes, name: `v1-${contentName(pointer.bytes)}.jsonl`, events: head.events };
+    parts.push(head.events);
+  }
+  for (const name of replicaFiles(layout)) {
+    const file = join(layout.events, name);
+    const own = options.replica !== undefined && name === `${options.replica}.jsonl`;
+    const part = readReplicaFile(file, own, options.checked);
+    if (part === null) continue;
+    read.files.push(file);
+    parts.push(part.events);
+    if (part.skipped) read.skipped.push(`${file}: ${part.skipped}`);
+    if (own) read.own = part.own!;
+  }
+  read.events = merge(layout, parts);
+  return read;
+}
+
+/** The names of the replica files, sorted (a hidden file, such as a sync client's temporary one, is not one). */
+export function replicaFiles(layout: Layout): string[] {
+  try {
+    return readdirSync(layout.events).filter((name) => name.endsWith('.jsonl') && !name.startsWith('.')).sort();
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ENOENT') return [];
+    throw fsFailure(layout.events, error, 'read');
+  }
+}
+
+function parsePointer(path: string, bytes: Buffer): { version: 1; events: LedgerEvent[] } | { version: 2 } {
+  let data: unknown;
+  try {
+    data = JSON.parse(ledgerText(bytes));
+  } catch (error) {
+    const text = bytes.toString('latin1');
+    if (/^(<<<<<<<|=======|>>>>>>>)/m.test(text)) {
+      throw failure(`${path}: the ledger has git conflict markers (an old single-file ledger merged by git)`, 'bring both sides in with `playbook import --conflicted` (see `playbook doctor`); nothing of either side is lost');
+    }
+    throw damaged(path, error instanceof SyntaxError ? `not valid JSON: ${describe(error)}` : describe(error));
+  }
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version === 2 && Object.keys(data as object).length === 1) return { version: 2 };
+  try {
+    if (typeof version === 'number' && version > 2 && Number.isSafeInteger(version)) throw new NewerLedgerError(
+      `the ledger was written by a newer version of playbook (schema ${version}; this one reads up to 2); upgrade playbook to use it`,
+    );
+    const events = convertV1(data);
+    for (const event of events) check(event, `event ${event.seq}`);
+    return { version: 1, events };
+  } catch (error) {
+    if (error instanceof NewerLedgerError) throw failure(error.message);
+    throw damaged(path, describe(error));
+  }
+}
+
+function check(event: unknown, where: string): void {
+  if (!validateEvent(event)) throw new Error(`${where}${describeError(validateEvent.errors?.[0])}`);
+}
+
+interface FilePart {
+  events: LedgerEvent[];
+  own?: OwnFile;
+  skipped?: string;
+}
+
+/**
+ * One replica file: its whole changes, checked (unless this very file was checked before). A last
+ * line without its newline, or a change whose last line has not arrived, is skipped with a note: a
+ * sync client or a crash left it half written. Any other bad line is damage, named by its line.
+ */
+function readReplicaFile(file: string, own: boolean, notes: string | undefined): FilePart | null {
+  let bytes: Buffer;
+  let stat: BigIntStats;
+  try {
+    ({ bytes, stat } = readLedgerFile(file));
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return null; // removed while we looked
+    throw fsFailure(file, error, 'read');
+  }
+  let text: string;
+  try {
+    text = ledgerText(bytes);
+  } catch (error) {
+    throw damaged(file, describe(error));
+  }
+  const end = text.lastIndexOf('\n') + 1;
+  const events = parseLines(file, text.slice(0, end));
+  // Drop a change whose last event is missing: from the first event that still expects more.
+  let whole = events.length;
+  while (whole > 0 && events[whole - 1]!.more !== undefined) whole--;
+  let kept = events;
+  let valid = end;
+  if (whole < events.length) {
+    kept = events.slice(0, whole);
+    valid = whole === 0 ? 0 : nthLineEnd(text, whole);
+  }
+  const known = notes !== undefined && isChecked(notes, file, stat);
+  if (!known) {
+    for (const [i, event] of kept.entries()) {
+      try {
+        check(event, `line ${i + 1}`);
+      } catch (error) {
+        throw damaged(file, describe(error));
+      }
+    }
+    if (notes !== undefined && valid === text.length) noteChecked(notes, file, stat);
+  }
+  const part: FilePart = { events: kept };
+  const cut = text.length - valid;
+  if (cut > 0) part.skipped = `skipped ${events.length - whole > 0 ? `${events.length - whole} event${events.length - whole === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
+  if (own) {
+    const lastLine = whole === 0 ? undefined : text.slice(whole === 1 ? 0 : nthLineEnd(text, whole - 1), valid - 1);
+    part.own = { file, valid: Buffer.byteLength(text.slice(0, valid)), size: bytes.length, lastSeq: kept.at(-1)?.seq ?? 0, lastLine };
+  }
+  return part;
+}
+
+/** The offset just after the n-th newline of `text` (n >= 1). */
+function nthLineEnd(text: string, n: number): number {
+  let at = -1;
+  for (let i = 0; i < n; i++) at = text.indexOf('\n', at + 1);
+  return at + 1;
+}
+
+/** The events of whole lines. One JSON.parse of the lines joined into an array is about twice as fast as a parse per line. */
+function parseLines(file: string, text: string): LedgerEvent[] {
+  if (text === '') return [];
+  try {
+    const events = JSON.parse(`[${text.slice(0, -1).replaceAll('\n', ',')}]`) as unknown[];
+    if (events.every((e) => e !== null && typeof e === 'object' && !Array.isArray(e))) return events as LedgerEvent[];
+  } catch {
+    // Find the line at fault below.
+  }
+  const lines = text.slice(0, -1).split('\n');
+  return lines.map((line, i) => {
+    if (/^(<<<<<<<|=======|>>>>>>>)/.test(line)) {
+      throw failure(`${file}:${i + 1}: a git conflict marker in the ledger`, 'the events files are merged by lines (.gitattributes: merge=union); run `playbook team` to write that file, then `playbook doctor`');
+    }
+    let event: unknown;
+    try {
+      event = JSON.parse(line);
+    } catch (error) {
+      throw damaged(file, `line ${i + 1} is not valid JSON: ${describe(error)}`);
+    }
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) throw damaged(file, `line ${i + 1} is not an event`);
+    return event as LedgerEvent;
+  });
+}
+
+/**
+ * All files' events in the order of their ids, each once. The same event in two files (a conflicted
+ * copy, a converted file two clones both wrote) is one event; two different events under one id
+ * are damage.
+ */
+function merge(layout: Layout, parts: LedgerEvent[][]): LedgerEvent[] {
+  const nonEmpty = parts.filter((p) => p.length > 0);
+  if (nonEmpty.length === 0) return [];
+  // Each file is in id order already; sorting their concatenation merges the runs.
+  const all = nonEmpty.length === 1 ? nonEmpty[0]! : ([] as LedgerEvent[]).concat(...nonEmpty);
+  let sorted = true;
+  for (let i = 1; i < all.length && sorted; i++) if (all[i - 1]!.id >= all[i]!.id) sorted = false;
+  if (sorted) return all;
+  all.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const out: LedgerEvent[] = [all[0]!];
+  for (let i = 1; i < all.length; i++) {
+    const event = all[i]!;
+    const last = out[out.length - 1]!;
+    if (event.id !== last.id) out.push(event);
+    else if (asciiJson(event) !== asciiJson(last)) {
+      throw damaged(layout.events, `two different events have the id ${event.id}`);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Writing
+
+export interface WriteOptions extends Omit<ReadOptions, 'replica'> {
+  lockTimeoutMs?: number;
+  /** This clone's own state to keep after the change (its current cycle), if it changes. */
+  update?: () => LocalState | undefined;
+}
+
+/**
+ * Read-append under this replica's lock. `change` sees the ledger as it is inside the lock and this
+ * clone's own state (a replica name is made on the first write), and returns the lines to append to
+ * the replica's own file (whole events, newlines included), or undefined to write nothing; it throws
+ * a CliError to refuse the change. A version-1 file is converted on this first write: the converted
+ * events go to a file of their own, then the ledger file becomes the version-2 pointer, and the old
+ * file is kept in this machine's folder.
+ */
+export function appendToReplica(layout: Layout, change: (read: LedgerRead | null, local: LocalState) => string | undefined, options: WriteOptions = {}): { read: LedgerRead | null; written: boolean } {
+  ensureDir(localFile(layout));
+  const release = acquireLock(join(layout.local, 'ledger'), lockTimeout(options.lockTimeoutMs));
+  try {
+    const local = readLocal(layout);
+    const named = local.replica !== undefined;
+    local.replica ??= randomPart().toLowerCase();
+    const read = readReplicas(layout, { ...options, replica: local.replica });
+    const lines = change(read, local);
+    const update = options.update?.();
+    if (lines !== undefined) {
+      ensureDir(layout.path);
+      try {
+        mkdirSync(layout.events, { mode: DIR_MODE });
+      } catch (error) {
+        if (errorCode(error) !== 'EEXIST') throw fsFailure(layout.events, error, 'write');
+      }
+      if (read?.v1) {
+        writeAtomic(join(layout.local, 'ledger-v1.json'), [read.v1.bytes], false);
+        writeAtomic(join(layout.events, read.v1.name), read.v1.events.map((e) => `${asciiJson(e)}\n`).join(''), false);
+      }
+      appendLines(join(layout.events, `${local.replica}.jsonl`), read?.own, lines, options.checked);
+      if (read === null || read.version === 1) writeAtomic(layout.path, POINTER, false);
+    }
+    if (update !== undefined || (lines !== undefined && !named)) writeLocal(layout, { ...local, ...update });
+    return { read, written: lines !== undefined };
+  } finally {
+    release();
+  }
+}
+
+/** Appends whole lines in one write, after cutting off a change a crash left unfinished. */
+function appendLines(file: string, own: OwnFile | undefined, lines: string, notes: string | undefined): void {
+  let fd: number;
+  try {
+    fd = openSync(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, FILE_MODE);
+  } catch (error) {
+    throw fsFailure(file, error, 'write');
+  }
+  const created = own === undefined;
+  try {
+    if (own && own.valid < own.size) ftruncateSync(fd, own.valid);
+    const bytes = Buffer.from(lines, 'utf8');
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
+    fsyncSync(fd);
+    // What was checked before plus events checked a moment ago: note the file written, by its descriptor.
+    if (notes !== undefined) noteChecked(notes, file, fstatSync(fd, { bigint: true }));
+  } catch (error) {
+    throw error instanceof CliError ? error : fsFailure(file, error, 'write');
+  } finally {
+    closeSync(fd);
+  }
+  if (created) fsyncDir(dirname(file));
+}
+
+/** The hash a replica's next line carries of the line before it. */
+export function chainHash(own: OwnFile | undefined): string | undefined {
+  return own?.lastLine === undefined ? undefined : lineHash(own.lastLine);
+}
