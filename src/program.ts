@@ -352,11 +352,26 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .addHelpText('after', examples('playbook calendar > cycle.ics', 'playbook calendar --cycle pm-2026-11-23 > pm.ics'))
       .action(action(() => import('./commands/calendar.js')));
   },
+  team: (program) => {
+    program
+      .command('team')
+      .description('set up the ledger folder for a team on git: events merge by lines, machine files stay out')
+      .addHelpText('after', examples('playbook team && git add .playbook && git commit -m "Share the launch ledger"'))
+      .action(action(() => import('./commands/team.js')));
+  },
+  import: (program) => {
+    program
+      .command('import')
+      .description('bring in another ledger: a version-1 file, a conflicted copy, or both sides of an old git conflict')
+      .argument('<file>', 'the ledger file to bring in')
+      .addHelpText('after', examples('playbook import "ledger (conflicted copy).json"', 'playbook import .playbook/ledger.json  # both sides of an old git conflict'))
+      .action(action(() => import('./commands/import.js')));
+  },
   doctor: (program) => {
     program
       .command('doctor')
-      .description('check the ledger, its backup and lock; --restore brings back the last good generation')
-      .option('--restore', 'replace a damaged ledger with its verified backup (the damaged file is kept)')
+      .description('check every file of the ledger and say what to do; --restore puts back a damaged ledger file')
+      .option('--restore', 'put back a damaged ledger file (events are never restored over: git or a teammate holds them)')
       .addHelpText('after', examples('playbook doctor', 'playbook doctor --restore'))
       .action(action(() => import('./commands/doctor.js')));
   },

@@ -5,6 +5,7 @@ import { describeEvent } from '../ledger/describe.js';
 import { cycleId, snapshot, uniqueCycleId } from '../ledger/cycle.js';
 import { commit, ledgerLocation, readState, rehearsal, stampEvent } from '../ledger/ledger.js';
 import { localLedgerPath } from '../ledger/location.js';
+import { writeTeamFiles } from '../ledger/team.js';
 import { resolvePlaybook } from '../playbook/catalog.js';
 import { oneLine } from '../terminal.js';
 import { text } from './common.js';
@@ -61,6 +62,7 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
     { create: true, path, local: (events, local) => ({ ...local, current: events[0]!.id }) },
   );
   const key = change.events[0]!.id;
+  if (opts.local) writeTeamFiles(change.location.path);
   ctx.note(`started cycle ${change.state.cycles.get(key)?.id ?? id} (${oneLine(playbook.title)}) in ${change.location.path}`);
   if (!session) {
     ctx.note('run `playbook resume` to walk through the six steps');

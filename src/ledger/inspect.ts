@@ -42,7 +42,7 @@ export function inspectPointer(layout: Layout): Finding & { version?: number; ne
   const read = readText(layout.path);
   if ('error' in read) return { name: 'ledger', ok: false, detail: `${layout.path}: ${read.error}` };
   if (MARKER.test(read.text)) {
-    return { name: 'ledger', ok: false, detail: `${layout.path}: git conflict markers: two single-file ledgers were merged by git`, fix: 'run `playbook import --conflicted` to bring in both sides; nothing of either is lost' };
+    return { name: 'ledger', ok: false, detail: `${layout.path}: git conflict markers: two single-file ledgers were merged by git`, fix: `run \`playbook import ${layout.path}\` to bring in both sides; nothing of either is lost` };
   }
   let data: { schemaVersion?: unknown };
   try {

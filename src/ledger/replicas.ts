@@ -191,7 +191,7 @@ function parsePointer(path: string, bytes: Buffer): { version: 1; events: Ledger
   } catch (error) {
     const text = bytes.toString('latin1');
     if (/^(<<<<<<<|=======|>>>>>>>)/m.test(text)) {
-      throw failure(`${path}: the ledger has git conflict markers (an old single-file ledger merged by git)`, 'bring both sides in with `playbook import --conflicted` (see `playbook doctor`); nothing of either side is lost');
+      throw failure(`${path}: the ledger has git conflict markers (an old single-file ledger merged by git)`, `bring both sides in with \`playbook import ${path}\`; nothing of either side is lost`);
     }
     throw damaged(path, error instanceof SyntaxError ? `not valid JSON: ${describe(error)}` : describe(error));
   }
@@ -406,4 +406,95 @@ function appendLines(file: string, own: OwnFile | undefined, lines: string, note
 /** The hash a replica's next line carries of the line before it. */
 export function chainHash(own: OwnFile | undefined): string | undefined {
   return own?.lastLine === undefined ? undefined : lineHash(own.lastLine);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Import
+
+export interface ImportedFile {
+  /** The name it gets in the events folder. */
+  name: string;
+  events: LedgerEvent[];
+}
+
+/**
+ * Adds files of events to the ledger, under this replica's lock: each whole or not at all, a file
+ * already there with the same name (the same content) left as it is. With `pointer`, the ledger
+ * file becomes the version-2 pointer afterwards (it was the conflicted file just brought in, or a
+ * version-1 file, whose own events are converted first). Returns the names written.
+ */
+export function addEventFiles(layout: Layout, files: ImportedFile[], options: { pointer: boolean; lockTimeoutMs?: number }): string[] {
+  ensureDir(localFile(layout));
+  const release = acquireLock(join(layout.local, 'ledger'), lockTimeout(options.lockTimeoutMs));
+  try {
+    ensureDir(layout.path);
+    try {
+      mkdirSync(layout.events, { mode: DIR_MODE });
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw fsFailure(layout.events, error, 'write');
+    }
+    const present = new Set(replicaFiles(layout));
+    const written: string[] = [];
+    for (const file of files) {
+      if (present.has(file.name)) continue;
+      writeAtomic(join(layout.events, file.name), file.events.map((e) => `${asciiJson(e)}\n`).join(''), false);
+      present.add(file.name);
+      written.push(file.name);
+    }
+    if (options.pointer) writeAtomic(layout.path, POINTER, false);
+    return written;
+  } finally {
+    release();
+  }
+}
+
+/** The two sides of a file git left with conflict markers (the base of a diff3 conflict is dropped). */
+export function conflictSides(text: string): [string, string] | null {
+  if (!/^<<<<<<< /m.test(text)) return null;
+  const ours: string[] = [];
+  const theirs: string[] = [];
+  let where: 'both' | 'ours' | 'base' | 'theirs' = 'both';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('<<<<<<<')) where = 'ours';
+    else if (line.startsWith('|||||||') && where === 'ours') where = 'base';
+    else if (line.startsWith('=======') && where !== 'both') where = 'theirs';
+    else if (line.startsWith('>>>>>>>') && where === 'theirs') where = 'both';
+    else {
+      if (where === 'both' || where === 'ours') ours.push(line);
+      if (where === 'both' || where === 'theirs') theirs.push(line);
+    }
+  }
+  return [ours.join('\n'), theirs.join('\n')];
+}
+
+/** Parses a version-1 file's text into converted events, or throws a one-line error naming `where`. */
+export function convertText(text: string, where: string): ImportedFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw failure(`${where}: not valid JSON (${describe(error)})`);
+  }
+  try {
+    const events = convertV1(data);
+    for (const event of events) check(event, `event ${event.seq}`);
+    return { name: `v1-${contentName(text)}.jsonl`, events };
+  } catch (error) {
+    if (error instanceof NewerLedgerError) throw failure(error.message);
+    throw failure(`${where}: not a ledger playbook can read: ${describe(error)}`);
+  }
+}
+
+/** Events files of another ledger, checked line by line; their own replica names come with them. */
+export function eventLines(text: string, where: string): LedgerEvent[] {
+  const end = text.lastIndexOf('\n') + 1;
+  const events = parseLines(where, text.slice(0, end));
+  events.forEach((event, i) => {
+    try {
+      check(event, `line ${i + 1}`);
+    } catch (error) {
+      throw failure(`${where}: ${describe(error)}`);
+    }
+  });
+  return events;
 }

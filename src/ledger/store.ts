@@ -169,15 +169,15 @@ export function restoreBackup<T>(path: string, validate: Validate<T>, stamp: str
 // ---------------------------------------------------------------------------------------------------------
 // Atomic write
 
-export function writeAtomic(path: string, content: string | Buffer[], keepPrevious = true): void {
+export function writeAtomic(path: string, content: string | Buffer[], keepPrevious = true, mode = FILE_MODE): void {
   const tmp = tempName(path);
   let backupTmp: string | undefined;
   let tmpCreated = false;
   try {
-    const fd = openSync(tmp, 'wx', FILE_MODE);
+    const fd = openSync(tmp, 'wx', mode);
     tmpCreated = true;
     try {
-      fchmodSync(fd, FILE_MODE); // the umask may have narrowed it, never widened; make it exact anyway
+      fchmodSync(fd, mode); // the umask may have narrowed it, never widened; make it exact anyway
       if (typeof content === 'string') writeFileSync(fd, content, 'utf8');
       else for (const chunk of content) writeFileSync(fd, chunk);
       fsyncSync(fd);
