@@ -7,7 +7,7 @@ import { checkedNotes, ledgerLocation } from '../ledger/ledger.js';
 import { inspectMode, inspectPointer, inspectReplicas, inspectTeamFiles, localFiles, type Finding } from '../ledger/inspect.js';
 import { layoutOf, POINTER, readLocal, replicaFiles } from '../ledger/replicas.js';
 import { backupPath, restoreBackup, writeAtomic } from '../ledger/store.js';
-import { lockPath } from '../ledger/lock.js';
+import { inspectLock, lockPath } from '../ledger/lock.js';
 import { join } from 'node:path';
 import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
@@ -30,8 +30,10 @@ export function run(ctx: Context, _args: [], opts: { restore?: boolean }): void 
   if (mode) findings.push(mode);
   const local = readLocal(layout);
   findings.push({ name: 'this clone', ok: true, detail: local.replica ? `replica ${local.replica}${replicas.replicas.has(local.replica) ? '' : ' (nothing written yet)'}; its own files are in ${layout.local}` : `no change written from here yet; its own files will be in ${layout.local}` });
-  const lock = lockPath(join(layout.local, 'ledger'));
-  if (existsSync(lock)) findings.push({ name: 'lock', ok: true, detail: `${lock} is held (a command is running, or one died and the next command takes the lock over)` });
+  const lock = inspectLock(join(layout.local, 'ledger'));
+  const lockFile = lockPath(join(layout.local, 'ledger'));
+  if (lock.state === 'held') findings.push({ name: 'lock', ok: true, detail: `${lockFile} is held by ${oneLine(lock.holder)} (a command is running, or one died and the next command takes the lock over)` });
+  if (lock.state === 'bad') findings.push({ name: 'lock', ok: false, detail: `${lockFile}: ${lock.detail}`, fix: `remove ${lockFile}: only playbook's own lock file belongs there` });
   const healthy = findings.every((f) => f.ok);
   if (ctx.json) {
     const files = [path, ...replicaFiles(layout).map((name) => join(layout.events, name)), ...localFiles(layout), checkedNotes(ctx.env)];

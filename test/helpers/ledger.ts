@@ -1,7 +1,7 @@
 // A sandbox for the ledger commands: the CLI sandbox of cli.ts plus a ledger of its own
 // (PLAYBOOK_LEDGER in the sandbox), UTC, the fixed clock, and ready-made ledgers to start from.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createSandbox, hasStackTrace, type CliResult, type RunOptions, type Sandbox } from './cli.js';
 
 export interface LedgerSandbox extends Sandbox {
@@ -14,11 +14,11 @@ export interface LedgerSandbox extends Sandbox {
   ok(args: string[], options?: RunOptions): CliResult;
   /** Runs the CLI with --json, expects exit 0 and returns the parsed output. */
   json<T = any>(args: string[], options?: RunOptions): T;
-  /** The ledger file, parsed. */
+  /** The ledger, parsed: its version, and every event of every replica file, in the order of their ids. */
   read(): { schemaVersion: number; events: any[] };
-  /** Every file in the ledger's directory with its exact bytes (ledger, backup, any lock or temp file). */
+  /** Every file under the ledger's directory with its exact bytes (ledger, events/…, any temp file), by relative path. */
   files(): Record<string, string>;
-  /** Puts a copy of a ledger file at the sandbox's ledger path (0600). */
+  /** Puts a copy of a ledger (its file and its events folder) at the sandbox's ledger path (0600). */
   useLedger(source: string): void;
 }
 
@@ -47,15 +47,14 @@ export function createLedgerSandbox(prefix = 'playbook-ledger-'): LedgerSandbox 
     run,
     ok,
     json: (args, options) => JSON.parse(ok([...args, '--json'], options).stdout),
-    read: () => JSON.parse(readFileSync(ledger, 'utf8')),
-    files: () => {
-      if (!existsSync(ledgerDir)) return {};
-      return Object.fromEntries(readdirSync(ledgerDir).sort().map((name) => [name, readFileSync(join(ledgerDir, name), 'latin1')]));
-    },
+    read: () => readLedgerEvents(ledger),
+    files: () => filesUnder(ledgerDir),
     useLedger(source) {
       mkdirSync(dirname(ledger), { recursive: true, mode: 0o700 });
       copyFileSync(source, ledger);
       chmodSync(ledger, 0o600);
+      const events = eventsDirOf(source);
+      if (existsSync(events)) cpSync(events, eventsDirOf(ledger), { recursive: true });
     },
   };
 }
@@ -93,4 +92,40 @@ export function makeSeeds(which: ('bare' | 'full')[] = ['bare', 'full']): Seeds 
 /** A failure the way a user should see one: a message on stderr, nothing on stdout, no stack trace, no "unexpected error". */
 export function isCleanFailure(result: CliResult): boolean {
   return result.stderr.trim() !== '' && result.stdout === '' && !hasStackTrace(result.stderr) && !/unexpected error/.test(result.stderr);
+}
+
+/** The folder of replica files beside a ledger file (src/ledger/replicas.ts: layoutOf). */
+export function eventsDirOf(ledger: string): string {
+  const name = basename(ledger);
+  return join(dirname(ledger), name === 'ledger.json' ? 'events' : `${name.replace(/\.json$/, '')}.events`);
+}
+
+/** A ledger as its files hold it: the version of its file, and every replica's events in the order of their ids. */
+export function readLedgerEvents(ledger: string): { schemaVersion: number; events: any[] } {
+  const head = JSON.parse(readFileSync(ledger, 'utf8')) as { schemaVersion: number; events?: any[] };
+  if (head.schemaVersion === 1) return { schemaVersion: 1, events: head.events ?? [] };
+  const dir = eventsDirOf(ledger);
+  const events = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.jsonl'))
+        .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line)))
+    : [];
+  const unique = [...new Map(events.map((e) => [e.id, e])).values()];
+  unique.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { schemaVersion: head.schemaVersion, events: unique };
+}
+
+/** Every file under `dir` with its exact bytes, by path relative to it. */
+export function filesUnder(dir: string): Record<string, string> {
+  if (!existsSync(dir)) return {};
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const name of readdirSync(join(dir, sub)).sort()) {
+      const rel = sub ? `${sub}/${name}` : name;
+      if (statSync(join(dir, rel)).isDirectory()) walk(rel);
+      else out[rel] = readFileSync(join(dir, rel), 'latin1');
+    }
+  };
+  walk('');
+  return out;
 }

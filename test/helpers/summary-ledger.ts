@@ -3,7 +3,8 @@
 // snapshot is written out here (not taken from a shipped playbook) so that editing a playbook's
 // wording never changes a golden file.
 import { writeFileSync } from 'node:fs';
-import { checkEvent, LEDGER_SCHEMA_VERSION, type CycleSnapshot, type EventData, type EventType, type LedgerEvent, type LedgerFile } from '../../src/ledger/events.js';
+import { convertV1 } from '../../src/ledger/convert.js';
+import { checkEvent, type CycleSnapshot, type EventData, type EventType, type LedgerEvent } from '../../src/ledger/events.js';
 
 /** Friday of 2026-W47, late afternoon in Berlin: the clock of the summary tests. */
 export const SUMMARY_NOW = '2026-11-20T16:00:00Z';
@@ -38,18 +39,26 @@ export const SNAPSHOT: CycleSnapshot = {
   ],
 };
 
+/**
+ * Builds the fixture as a version-1 ledger (one file, numbered events): the summary tests then also
+ * show that a ledger from before the team format reads as it is. `events` are today's events of it.
+ */
 export class LedgerBuilder {
-  readonly events: LedgerEvent[] = [];
+  private readonly old: Record<string, unknown>[] = [];
 
   add<T extends EventType>(at: string, actor: string, type: T, data: EventData<T>, cycle: string | null = CYCLE_ID): this {
-    const event = { id: this.events.length + 1, at, actor, command: `fixture ${type}`, cycle, type, data } as LedgerEvent;
-    checkEvent(event);
-    this.events.push(event);
+    this.old.push({ id: this.old.length + 1, at, actor, command: `fixture ${type}`, cycle: type === 'cycle.created' ? (data as EventData<'cycle.created'>).cycle.id : cycle, type, data });
     return this;
   }
 
-  file(): LedgerFile {
-    return { schemaVersion: LEDGER_SCHEMA_VERSION, events: this.events };
+  get events(): LedgerEvent[] {
+    const events = convertV1(this.file());
+    events.forEach(checkEvent);
+    return events;
+  }
+
+  file(): { schemaVersion: 1; events: Record<string, unknown>[] } {
+    return { schemaVersion: 1, events: this.old };
   }
 
   write(path: string): string {
