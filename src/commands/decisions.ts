@@ -25,6 +25,7 @@ export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: bo
         buildScope: d.buildScope,
         created: d.created,
         closed: d.closed,
+        conflict: d.conflict,
       })),
     });
   }
@@ -39,4 +40,5 @@ export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: bo
     [d.status, d.approved ? 'approved' : '', d.evidence.length ? `${d.evidence.length} evidence` : ''].filter(Boolean).join(', '),
   ]);
   ctx.print(renderTable(ctx, ['id', 'decision', 'owner', 'due', 'status'], rows, { wrap: [0, 50, 0, 0, 0] }));
+  for (const d of decisions) if (d.conflict) ctx.print(ctx.chalk.yellow(`conflict on ${d.id}: ${oneLine(d.conflict)}`));
 }

@@ -4,7 +4,7 @@ import { failure } from '../errors.js';
 import { contentName } from '../ledger/convert.js';
 import { readLedgerFile } from '../ledger/files.js';
 import { ledgerLocation } from '../ledger/ledger.js';
-import { addEventFiles, conflictSides, convertText, eventLines, layoutOf, readReplicas, type ImportedFile, type Layout } from '../ledger/replicas.js';
+import { addEventFiles, POINTER, conflictSides, convertText, eventLines, layoutOf, readReplicas, type ImportedFile, type Layout } from '../ledger/replicas.js';
 import { ledgerText } from '../ledger/store.js';
 import { oneLine } from '../terminal.js';
 
@@ -26,6 +26,10 @@ export function run(ctx: Context, [typed]: [string]): void {
     throw failure(`cannot read ${typed}: ${code === 'ENOENT' ? 'no such file' : message}`);
   }
   const itself = layoutOf(source, ctx.env).path === layout.path;
+  if (itself && text === POINTER) {
+    ctx.print(`nothing new: ${oneLine(typed)} is this ledger, already in the team format`);
+    return;
+  }
   const files = parse(text, typed);
   const before = countEvents(layout);
   // The ledger file is replaced by the pointer when it is what was brought in, or a version-1 file

@@ -4,6 +4,7 @@ import { shortEventId } from '../ledger/clock.js';
 import { describeEvent } from '../ledger/describe.js';
 import { findCycle, openLedger } from '../ledger/ledger.js';
 import type { Cycle } from '../ledger/state.js';
+import { conflictsOf } from '../ledger/queries.js';
 import { oneLine } from '../terminal.js';
 import { find, printJson } from './common.js';
 
@@ -47,7 +48,7 @@ function recordKey(cycle: Cycle, typed: string): string {
   return checkpoint?.key ?? typed.trim().toUpperCase();
 }
 
-type Named = { id: string; key: string; conflict: string | null };
+type Named = { id: string; key: string };
 
 /** Every record by its key, for showing the short id it has now (D-3a) in the events that name it. */
 export function recordNames(cycles: Iterable<Cycle>): Map<string, Named> {
@@ -56,12 +57,7 @@ export function recordNames(cycles: Iterable<Cycle>): Map<string, Named> {
   return names;
 }
 
-/** The records that carry a conflict note (two changes made without seeing each other). */
+/** The records of the cycles shown that carry a conflict note (two changes made without seeing each other). */
 function conflicts(cycles: Iterable<Cycle>, only: string | undefined): { cycle: string; record: string; note: string }[] {
-  const out: { cycle: string; record: string; note: string }[] = [];
-  for (const c of cycles) {
-    if (only !== undefined && c.key !== only) continue;
-    for (const r of recordNames([c]).values()) if (r.conflict) out.push({ cycle: c.id, record: r.id, note: r.conflict });
-  }
-  return out;
+  return [...cycles].filter((c) => only === undefined || c.key === only).flatMap((c) => conflictsOf(c).map((x) => ({ cycle: c.id, record: x.record, note: x.note })));
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { dayOf, shortTime, span } from '../dates.js';
 import { openLedger } from '../ledger/ledger.js';
-import { checklistView, currentStep, listBlockers, listDecisions, listRisks } from '../ledger/queries.js';
+import { checklistView, conflictsOf, currentStep, listBlockers, listDecisions, listRisks } from '../ledger/queries.js';
 import { isBreached } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
 import { printJson } from './common.js';
@@ -39,6 +39,7 @@ export function run(ctx: Context): void {
     },
     breached: breached.map((b) => ({ id: b.id, title: b.title, owner: b.owner, due: b.due, fallback: b.fallback })),
     dueNext,
+    conflicts: conflictsOf(cycle),
   };
   if (ctx.json) return printJson(ctx, model);
   const c = ctx.chalk;
@@ -53,6 +54,10 @@ export function run(ctx: Context): void {
   if (breached.length) {
     out.push('', c.red.bold('Breached'));
     for (const b of breached) out.push(`  ${b.id} ${oneLine(b.title)} (${oneLine(b.owner)}, ${span(now.getTime() - Date.parse(b.due))} overdue)${b.fallback ? `\n     fallback: ${oneLine(b.fallback)}` : ''}`);
+  }
+  if (model.conflicts.length) {
+    out.push('', c.yellow.bold('Changed on two clones without seeing each other'));
+    for (const x of model.conflicts) out.push(`  ${x.record} ${oneLine(x.title)}: ${oneLine(x.note)}`);
   }
   out.push('', c.bold('Due in the next 7 days'));
   if (dueNext.length === 0) out.push('  nothing');

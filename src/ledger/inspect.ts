@@ -1,7 +1,7 @@
 // What `doctor` finds in a ledger's files, each finding with what to do about it in one line. It
 // reads every file on its own, so one bad file does not hide what is wrong with the others, and it
 // never suggests a step that drops a teammate's work.
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { lineHash } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
@@ -10,6 +10,7 @@ import { NOT_A_FILE, readLedgerFile } from './files.js';
 import { asciiJson } from './json.js';
 import { POINTER, replicaFiles, type Layout } from './replicas.js';
 import { ledgerText } from './store.js';
+import { gitWorkTree } from './team.js';
 import { validateEvent } from './validate-ledger.generated.js';
 
 export interface Finding {
@@ -108,60 +109,43 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
     if (isConflictedCopy(name)) findings.push({ name: 'conflicted copy', ok: true, detail: `${file}: a sync client's conflicted copy; its events are read with the others, so nothing in it is lost` });
   }
   const replicas = new Set<string>();
-  // Each replica's own lines, in each file: numbered 1, 2, 3 and chained by hash.
-  const chains = new Map<string, Line[]>();
+  // Each replica's lines are numbered 1, 2, 3 and each names the hash of the line before it. Two
+  // lines may share a number (branches of one clone merged, or a copied state folder): then both
+  // are read and the replica forks; a line whose predecessor is nowhere was edited or removed.
+  const hashes = new Map<string, Set<string>>();
   for (const l of lines) {
     replicas.add(l.event.replica);
-    const key = `${l.file}\u0000${l.event.replica}`;
-    chains.set(key, [...(chains.get(key) ?? []), l]);
+    const key = `${l.event.replica}/${l.event.seq}`;
+    hashes.set(key, (hashes.get(key) ?? new Set()).add(lineHash(l.raw)));
   }
-  for (const chain of chains.values()) {
-    if (chain[0]!.event.replica === 'v1') continue; // converted from a version-1 file: not chained
-    for (let i = 0; i < chain.length; i++) {
-      const { event, file, line } = chain[i]!;
-      const before = chain[i - 1];
-      const expected = before ? lineHash(before.raw) : undefined;
-      if (event.seq !== (before ? before.event.seq + 1 : 1) || event.prev !== expected) {
-        findings.push({ name: 'chain', ok: false, detail: `${file}:${line}: replica ${event.replica}'s lines do not follow on from each other (event ${event.seq}): a line was removed, edited or inserted`, fix: 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy; `git log -p` shows who changed it' });
-        break;
-      }
+  const broken = new Set<string>();
+  for (const { event, file, line } of lines) {
+    if (event.replica === 'v1' || broken.has(event.replica)) continue; // converted from a version-1 file: not chained
+    const before = hashes.get(`${event.replica}/${event.seq - 1}`);
+    const follows = event.seq === 1 ? event.prev === undefined : event.prev !== undefined && before?.has(event.prev) === true;
+    if (!follows) {
+      broken.add(event.replica);
+      findings.push({ name: 'chain', ok: false, detail: `${file}:${line}: replica ${event.replica}'s event ${event.seq} does not follow on from its event ${event.seq - 1}: a line was removed or edited`, fix: 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy; `git log -p` shows who changed it' });
     }
   }
-  // One id, two contents: damage. One replica, one number, two events: two machines wrote as one.
+  // One id, two contents: damage.
   const byId = new Map<string, Line>();
-  const bySeq = new Map<string, Line>();
-  const forks = new Set<string>();
   for (const l of lines) {
     const seen = byId.get(l.event.id);
     if (seen && asciiJson(seen.event) !== asciiJson(l.event)) {
       findings.push({ name: 'duplicate ids', ok: false, detail: `event ${l.event.id} is in ${seen.file}:${seen.line} and ${l.file}:${l.line} with different contents`, fix: 'one of the two lines was edited: restore that file from git or a teammate\'s copy' });
     }
     byId.set(l.event.id, l);
-    const seqKey = `${l.event.replica}/${l.event.seq}`;
-    const other = bySeq.get(seqKey);
-    if (l.event.replica !== 'v1' && other && other.event.id !== l.event.id && !forks.has(l.event.replica)) {
-      forks.add(l.event.replica);
-      findings.push({
-        name: 'copied replica',
-        ok: false,
-        detail: `replica ${l.event.replica} wrote two different events as its number ${l.event.seq} (${other.file}:${other.line}, ${l.file}:${l.line}): two machines write as one (a copied clone or a restored state folder)`,
-        fix: 'both sides are read and nothing is lost; on one of the two machines remove this machine\'s replica.json (shown by `playbook doctor --json`) so its next change starts a replica of its own',
-      });
-    }
-    bySeq.set(seqKey, l);
+  }
+  const forked = new Set<string>();
+  for (const [key, set] of hashes) if (set.size > 1 && !key.startsWith('v1/')) forked.add(key.split('/')[0]!);
+  for (const replica of forked) {
+    findings.push({ name: 'forked replica', ok: true, detail: `replica ${replica} has two histories (branches of one clone merged, or two machines writing as one): both are read, nothing is lost, and its clone goes on in a new file` });
   }
   if (names.length > 0 && !findings.some((f) => !f.ok)) {
     findings.unshift({ name: 'events', ok: true, detail: `${byId.size} events from ${replicas.size} replica${replicas.size === 1 ? '' : 's'} in ${names.length} file${names.length === 1 ? '' : 's'} (${layout.events})` });
   }
   return { findings, events: byId.size, replicas };
-}
-
-/** The git work tree holding `dir`, if any. */
-export function gitWorkTree(dir: string): string | undefined {
-  for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(join(d, '.git'))) return d;
-    if (dirname(d) === d) return undefined;
-  }
 }
 
 /** Whether the folder is set up for a team: events merged by lines, machine-local files ignored. */

@@ -1,5 +1,5 @@
 // Questions the commands ask of a cycle, as pure functions of the state and the clock.
-import { isBreached, sortedReadings, type Blocker, type Cycle, type Decision, type Risk } from './state.js';
+import { baseId, isBreached, sortedReadings, type Blocker, type Cycle, type Decision, type Risk } from './state.js';
 
 export interface DecisionFilter {
   status: 'open' | 'closed' | 'all';
@@ -43,8 +43,10 @@ export function listRisks(cycle: Cycle, all = false): Risk[] {
     .sort((a, b) => (a.status === b.status ? 0 : a.status === 'open' ? -1 : 1) || weight[b.impact] - weight[a.impact] || weight[b.cost] - weight[a.cost] || idOrder(a.id, b.id));
 }
 
-function idOrder(a: string, b: string): number {
-  return Number(a.slice(2)) - Number(b.slice(2));
+/** D-2 before D-10, and D-3a before D-3b. */
+export function idOrder(a: string, b: string): number {
+  const [x, y] = [baseId(a), baseId(b)];
+  return Number(x.slice(2)) - Number(y.slice(2)) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 export interface MetricView {
@@ -122,4 +124,22 @@ export function currentStep(cycle: Cycle): { index: number; id: string; title: s
   if (i === -1) return null;
   const step = cycle.snapshot.steps[i]!;
   return { index: i, id: step.id, title: step.title };
+}
+
+export interface ConflictView {
+  record: string;
+  title: string;
+  note: string;
+}
+
+/**
+ * The records that carry a conflict note: two changes made on two clones without seeing each
+ * other. The later one holds; the note stays until somebody who has seen both acts on the record.
+ */
+export function conflictsOf(cycle: Cycle): ConflictView[] {
+  const out: ConflictView[] = [];
+  for (const map of [cycle.decisions, cycle.blockers, cycle.risks]) {
+    for (const r of map.values()) if (r.conflict) out.push({ record: r.id, title: r.title, note: r.conflict });
+  }
+  return out;
 }

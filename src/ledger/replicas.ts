@@ -30,6 +30,7 @@ import { describe, DIR_MODE, ensureDir, errorCode, FILE_MODE, fsFailure, fsyncDi
 import { asciiJson } from './json.js';
 import { acquireLock, lockTimeout } from './lock.js';
 import { ledgerText, writeAtomic } from './store.js';
+import { gitWorkTree, writeTeamFiles } from './team.js';
 import { validateEvent } from './validate-ledger.generated.js';
 
 export const POINTER = '{"schemaVersion":2}\n';
@@ -80,6 +81,8 @@ export interface LocalState {
   current?: string;
   /** Cycles started by teammates that this clone has been told about. */
   announced?: string[];
+  /** The id of the last event this replica wrote: its file must still end with it. */
+  last?: string;
 }
 
 const localFile = (layout: Layout) => join(layout.local, 'replica.json');
@@ -92,6 +95,7 @@ export function readLocal(layout: Layout): LocalState {
     if (typeof data.replica === 'string' && /^[0-9a-z]{16}$/.test(data.replica)) state.replica = data.replica;
     if (typeof data.current === 'string') state.current = data.current;
     if (Array.isArray(data.announced)) state.announced = data.announced.filter((c): c is string => typeof c === 'string');
+    if (typeof data.last === 'string') state.last = data.last;
     return state;
   } catch {
     return {};
@@ -113,6 +117,8 @@ export interface OwnFile {
   size: number;
   lastSeq: number;
   lastLine: string | undefined;
+  /** The id of its last whole event. */
+  lastId: string | undefined;
 }
 
 export interface LedgerRead {
@@ -267,7 +273,7 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
   if (cut > 0) part.skipped = `skipped ${events.length - whole > 0 ? `${events.length - whole} event${events.length - whole === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
   if (own) {
     const lastLine = whole === 0 ? undefined : text.slice(whole === 1 ? 0 : nthLineEnd(text, whole - 1), valid - 1);
-    part.own = { file, valid: Buffer.byteLength(text.slice(0, valid)), size: bytes.length, lastSeq: kept.at(-1)?.seq ?? 0, lastLine };
+    part.own = { file, valid: Buffer.byteLength(text.slice(0, valid)), size: bytes.length, lastSeq: kept.at(-1)?.seq ?? 0, lastLine, lastId: kept.at(-1)?.id };
   }
   return part;
 }
@@ -355,6 +361,14 @@ export function appendToReplica(layout: Layout, change: (read: LedgerRead | null
     const named = local.replica !== undefined;
     local.replica ??= randomPart().toLowerCase();
     const read = readReplicas(layout, { ...options, replica: local.replica });
+    // A replica's own file that no longer ends with the last event it wrote (another branch checked
+    // out or merged in, a copied state folder) is left as it is: this clone goes on in a new file,
+    // so that each replica's lines stay one chain and no number is given twice.
+    const moved = named && local.last !== undefined && read?.own?.lastId !== local.last;
+    if (moved) {
+      local.replica = randomPart().toLowerCase();
+      if (read) delete read.own;
+    }
     const lines = change(read, local);
     const update = options.update?.();
     if (lines !== undefined) {
@@ -367,15 +381,23 @@ export function appendToReplica(layout: Layout, change: (read: LedgerRead | null
       if (read?.v1) {
         writeAtomic(join(layout.local, 'ledger-v1.json'), [read.v1.bytes], false);
         writeAtomic(join(layout.events, read.v1.name), read.v1.events.map((e) => `${asciiJson(e)}\n`).join(''), false);
+        // A ledger in a repository converts once per clone: the events files must merge by lines.
+        if (gitWorkTree(dirname(layout.path))) writeTeamFiles(layout.path);
       }
       appendLines(join(layout.events, `${local.replica}.jsonl`), read?.own, lines, options.checked);
       if (read === null || read.version === 1) writeAtomic(layout.path, POINTER, false);
+      local.last = lastId(lines);
     }
-    if (update !== undefined || (lines !== undefined && !named)) writeLocal(layout, { ...local, ...update });
+    if (update !== undefined || lines !== undefined || moved) writeLocal(layout, { ...local, ...update, last: local.last });
     return { read, written: lines !== undefined };
   } finally {
     release();
   }
+}
+
+/** The id of the last of the lines (each starts with it: `{"id":"…"`). */
+function lastId(lines: string): string {
+  return (JSON.parse(lines.slice(lines.lastIndexOf('\n', lines.length - 2) + 1)) as { id: string }).id;
 }
 
 /** Appends whole lines in one write, after cutting off a change a crash left unfinished. */

@@ -1,7 +1,7 @@
 // The files that let a team share a ledger folder through git: the events files merge by lines
 // (git's built-in union driver: nothing to configure in any clone), and what belongs to one machine
 // stays out of commits. Nothing is written into .git/config.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeAtomic } from './store.js';
 
@@ -43,4 +43,12 @@ export function writeTeamFiles(ledgerPath: string): string[] {
     changed.push(file);
   }
   return changed;
+}
+
+/** The git work tree holding `dir`, if any. */
+export function gitWorkTree(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return d;
+    if (dirname(d) === d) return undefined;
+  }
 }

@@ -7,6 +7,7 @@
 // week's summary says what it said on Friday. Metric readings are taken by the time they describe,
 // so a reading entered on Monday for last Thursday counts for last week.
 import { dayOf, shortTime, span, dayLabel } from '../dates.js';
+import { idOrder } from '../ledger/queries.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import { listBlockers, listRisks } from '../ledger/queries.js';
 import { deriveState, isBreached, sortedReadings, type Cycle, type Stamp } from '../ledger/state.js';
@@ -375,8 +376,4 @@ function dayItem(kind: DueItem['kind'], id: string, title: string, owner: string
 /** Code-point order, the same on every machine (localeCompare depends on the ICU data). */
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function idOrder(a: string, b: string): number {
-  return Number(a.slice(2)) - Number(b.slice(2)) || compare(a, b);
 }

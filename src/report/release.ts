@@ -1,5 +1,6 @@
 // The release brief's own parts of the summary model: what ships and who to call.
 import type { Cycle } from '../ledger/state.js';
+import { idOrder } from '../ledger/queries.js';
 import type { ActiveBlocker, Contact, ShippingDecision } from './model.js';
 
 export function shipping(then: Cycle, current: Cycle): ShippingDecision[] {
@@ -55,8 +56,4 @@ export function contacts(postLaunchOwner: string | null, ships: ShippingDecision
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function idOrder(a: string, b: string): number {
-  return Number(a.slice(2)) - Number(b.slice(2)) || compare(a, b);
 }
