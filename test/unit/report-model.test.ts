@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deriveState } from '../../src/ledger/state.js';
 import { buildSummary, type SummaryModel } from '../../src/report/model.js';
 import { parseWeek } from '../../src/report/week.js';
+import { cycleNamed } from '../helpers/events.js';
 import { CYCLE_ID, SUMMARY_NOW, SUMMARY_TZ, summaryLedger, type LedgerBuilder } from '../helpers/summary-ledger.js';
 import { prepareZone } from '../../src/zones.js';
 
@@ -9,10 +10,10 @@ import { prepareZone } from '../../src/zones.js';
 await Promise.all(['UTC', SUMMARY_TZ].map(prepareZone));
 
 function summarize(week = '2026-W47', now = SUMMARY_NOW, builder: LedgerBuilder = summaryLedger(), tz = SUMMARY_TZ): SummaryModel {
-  const file = builder.file();
-  const state = deriveState(file.events);
+  const events = builder.events;
+  const state = deriveState(events);
   const clock = new Date(now);
-  return buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek(week, clock, tz), tz, now: clock });
+  return buildSummary({ events, cycle: cycleNamed(state, CYCLE_ID), week: parseWeek(week, clock, tz), tz, now: clock });
 }
 
 const ids = (list: { id: string }[]) => list.map((x) => x.id);

@@ -3,6 +3,7 @@ import { deriveState } from '../../src/ledger/state.js';
 import { buildSummary, type SummaryModel } from '../../src/report/model.js';
 import { escapeSlack, limitBlocks, listSection, slackPayload, slackText, SLACK_LIMITS, type SlackBlock } from '../../src/report/slack.js';
 import { parseWeek } from '../../src/report/week.js';
+import { cycleNamed } from '../helpers/events.js';
 import { CYCLE_ID, SUMMARY_NOW, SUMMARY_TZ, summaryLedger } from '../helpers/summary-ledger.js';
 import { prepareZone } from '../../src/zones.js';
 
@@ -10,10 +11,10 @@ import { prepareZone } from '../../src/zones.js';
 await Promise.all(['UTC', SUMMARY_TZ].map(prepareZone));
 
 function model(): SummaryModel {
-  const file = summaryLedger().file();
-  const state = deriveState(file.events);
+  const events = summaryLedger().events;
+  const state = deriveState(events);
   const now = new Date(SUMMARY_NOW);
-  return buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+  return buildSummary({ events, cycle: cycleNamed(state, CYCLE_ID), week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
 }
 
 describe('Slack escaping', () => {

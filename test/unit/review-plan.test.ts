@@ -1,7 +1,7 @@
 // The weekly review as data (src/flow/review.ts): what the review walks through, and the events
 // each answer becomes or the reason it is refused. Tables of cases over hand-built ledgers.
 import { describe, expect, it } from 'vitest';
-import type { LedgerEvent, NewEvent } from '../../src/ledger/events.js';
+import type { NewEvent } from '../../src/ledger/events.js';
 import { deriveState, type Blocker, type Cycle } from '../../src/ledger/state.js';
 import { AnswerError } from '../../src/flow/records.js';
 import {
@@ -17,6 +17,7 @@ import {
   type ReviewAnswers,
 } from '../../src/flow/review.js';
 import { prepareZone } from '../../src/zones.js';
+import { eventsOf, cycleNamed } from '../helpers/events.js';
 import { snapshotOf } from '../helpers/snapshot.js';
 
 // Zones other than the system's load their Date class on demand, as the CLI does before a command.
@@ -29,12 +30,10 @@ const iso = (hours: number) => new Date(NOW.getTime() + hours * HOUR).toISOStrin
 
 const SNAPSHOT = snapshotOf('c1', 'Cycle one');
 
-/** A cycle derived from these events (after its creation), numbered in order, all at NOW - 1h. */
+/** A cycle derived from these events (after its creation), in order, all at NOW - 1h. */
 function cycleOf(...drafts: NewEvent[]): Cycle {
-  const events = [{ type: 'cycle.created', data: { cycle: SNAPSHOT } } as NewEvent, ...drafts].map(
-    (d, i) => ({ id: i + 1, at: iso(-1), actor: 'Ana', command: 'test', cycle: 'c1', type: d.type, data: d.data }) as LedgerEvent,
-  );
-  return deriveState(events).cycles.get('c1')!;
+  const events = eventsOf([{ type: 'cycle.created', data: { cycle: SNAPSHOT } } as NewEvent, ...drafts], { at: iso(-1), actor: 'Ana' });
+  return cycleNamed(deriveState(events), 'c1');
 }
 
 const blocker = (id: string, dueInHours: number): NewEvent => ({ type: 'blocker.added', data: { id, title: `Blocker ${id}`, owner: 'Ben', due: iso(dueInHours), fallback: 'plan B' } });

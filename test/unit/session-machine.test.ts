@@ -1,9 +1,10 @@
 // The six-step session as a state machine, over each shipped playbook: which question comes
 // next, what an answer becomes in the ledger, and every way a gate can fail and be fixed.
 import { describe, expect, it } from 'vitest';
-import { checkEvent, type LedgerEvent, type NewEvent } from '../../src/ledger/events.js';
+import { checkEvent, type NewEvent } from '../../src/ledger/events.js';
+import { rehearsal, stampEvent } from '../../src/ledger/ledger.js';
 import { snapshot } from '../../src/ledger/cycle.js';
-import { apply, emptyState } from '../../src/ledger/state.js';
+import { emptyState } from '../../src/ledger/state.js';
 import { checkGate } from '../../src/flow/gates.js';
 import { answerEvents, finishEvents, next, recordCount, type Next } from '../../src/flow/machine.js';
 import { AnswerError } from '../../src/flow/records.js';
@@ -17,13 +18,15 @@ const CYCLE = 'test-cycle';
 const now = new Date(NOW); // Monday 2026-11-23, 09:00 UTC
 const SHIPPED = Object.entries(shippedPlaybookFiles()).map(([id, file]) => ({ id, playbook: loadPlaybookFile(file) }));
 
-/** A fresh cycle of the playbook, recorded in memory exactly as the session records it. */
+/**
+ * A fresh cycle of the playbook, recorded in memory exactly as the session records it: the
+ * cycle.created event stamped as `init` stamps it, and the recorder on that cycle's key.
+ */
 function start(playbook: Playbook): Recorder {
+  const ctx = { options: {}, env: {}, cwd: '/', now, actor: 'tester', command: 'init', tz: 'UTC' };
   const state = emptyState();
-  const created: LedgerEvent = { id: 1, at: NOW, actor: 'tester', command: 'init', cycle: CYCLE, type: 'cycle.created', data: { cycle: snapshot(playbook, CYCLE, 'Test cycle') } };
-  apply(state, created);
-  state.lastEventId = 1;
-  return memoryRecorder({ options: {}, env: {}, cwd: '/', now, actor: 'tester', command: 'init', tz: 'UTC' }, playbook, CYCLE, state);
+  const created = stampEvent(ctx, state, { type: 'cycle.created', data: { cycle: snapshot(playbook, CYCLE, 'Test cycle') } }, null, rehearsal(), 0);
+  return memoryRecorder(ctx, playbook, created.id, state);
 }
 
 const cycleOf = (rec: Recorder) => rec.flow().cycle;

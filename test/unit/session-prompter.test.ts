@@ -2,9 +2,10 @@
 // the prompts listed, in order, and throws on any other or extra prompt. Validation is proven
 // by feeding the prompt's own validate function the bad answers a person would type.
 import { describe, expect, it } from 'vitest';
-import { checkEvent, type LedgerEvent } from '../../src/ledger/events.js';
+import { checkEvent } from '../../src/ledger/events.js';
+import { rehearsal, stampEvent } from '../../src/ledger/ledger.js';
 import { snapshot } from '../../src/ledger/cycle.js';
-import { apply, emptyState } from '../../src/ledger/state.js';
+import { emptyState } from '../../src/ledger/state.js';
 import type { AnswersFile } from '../../src/flow/answers.js';
 import { drive, memoryRecorder, type Recorder } from '../../src/flow/run.js';
 import { CliError, EXIT, InterruptedError } from '../../src/errors.js';
@@ -106,12 +107,17 @@ const cs = loadPlaybookFile(PLAYBOOKS['healthcare/customer-success']!);
 const CYCLE = 'test-cycle';
 const ctx = { now: new Date(NOW), tz: 'UTC', chalk: makeChalk(false) };
 
+/** A fresh cycle, its cycle.created event stamped as `init` stamps it, recorded in memory. */
 function start(playbook: Playbook): Recorder {
+  const rctx = { ...ctx, options: {}, env: {}, cwd: '/', actor: 'tester', command: 'init' };
   const state = emptyState();
-  const created: LedgerEvent = { id: 1, at: NOW, actor: 'tester', command: 'init', cycle: CYCLE, type: 'cycle.created', data: { cycle: snapshot(playbook, CYCLE, 'Test cycle') } };
-  apply(state, created);
-  state.lastEventId = 1;
-  return memoryRecorder({ ...ctx, options: {}, env: {}, cwd: '/', actor: 'tester', command: 'init' }, playbook, CYCLE, state);
+  const created = stampEvent(rctx, state, { type: 'cycle.created', data: { cycle: snapshot(playbook, CYCLE, 'Test cycle') } }, null, rehearsal(), 0);
+  return memoryRecorder(rctx, playbook, created.id, state);
+}
+
+/** Drives the session on the recorder's cycle (by its key, as `init` and `resume` name it). */
+function driveOn(playbook: Playbook, rec: Recorder, io: Parameters<typeof drive>[3], c: Parameters<typeof drive>[4]) {
+  return drive(playbook, rec.flow().cycle.key, rec, io, c);
 }
 
 /** An answers file held in memory, keyed "step/question" like loadAnswers makes it. */
@@ -244,7 +250,7 @@ describe('a whole product-manager session at the prompts', () => {
   it('asks every question of the six steps, refuses bad answers with the reason, fixes two gates, and ends done', async () => {
     const rec = start(pm);
     const p = new ScriptedPrompter([...SCOPE, ...RISK, ...OWNERSHIP, ...EVIDENCE, ...BUILD_SCOPE, ...POST_RELEASE]);
-    await expect(drive(pm, CYCLE, rec, { prompter: p }, ctx)).resolves.toBe('done');
+    await expect(driveOn(pm, rec, { prompter: p }, ctx)).resolves.toBe('done');
     p.finished();
 
     const headers = p.said.filter((l) => /^Step \d of 6/.test(l));
@@ -283,13 +289,13 @@ describe('a whole product-manager session at the prompts', () => {
 
   it('fails the moment the session asks a prompt the script does not expect', async () => {
     const p = new ScriptedPrompter(SCOPE.slice(0, 3));
-    await expect(drive(pm, CYCLE, start(pm), { prompter: p }, ctx)).rejects.toThrow('unexpected extra prompt: input "3."');
+    await expect(driveOn(pm, start(pm), { prompter: p }, ctx)).rejects.toThrow('unexpected extra prompt: input "3."');
     expect(p.asked).toHaveLength(4);
   });
 
   it('fails when the session asks a different prompt than the script says', async () => {
     const p = new ScriptedPrompter([confirm('Add another risk?', true)]);
-    await expect(drive(pm, CYCLE, start(pm), { prompter: p }, ctx)).rejects.toThrow('expected confirm "Add another risk?", got input "What single outcome must this cycle deliver?');
+    await expect(driveOn(pm, start(pm), { prompter: p }, ctx)).rejects.toThrow('expected confirm "Add another risk?", got input "What single outcome must this cycle deliver?');
   });
 });
 
@@ -297,14 +303,14 @@ describe('stopping, interrupting and coming back', () => {
   it('stops at a failing gate when asked to, keeps every answer, and the next session starts at that gate', async () => {
     const rec = start(pm);
     const first = new ScriptedPrompter([...SCOPE, ...RISK.slice(0, -2), select('What now?', 'stop')]);
-    await expect(drive(pm, CYCLE, rec, { prompter: first }, ctx)).resolves.toBe('stopped');
+    await expect(driveOn(pm, rec, { prompter: first }, ctx)).resolves.toBe('stopped');
     first.finished();
     expect(rec.flow().cycle.risks.get('R-2')!.mitigation).toBe('');
     expect(rec.flow().cycle.passed.has('risk')).toBe(false);
 
     // Coming back: the gate again, fixed at the prompt; the rest from an answers file, so not one more prompt.
     const again = new ScriptedPrompter([select('What now?', 'fix'), input('Mitigation for R-2', 'Validate against fixture data')]);
-    await expect(drive(pm, CYCLE, rec, { prompter: again, answers: examplesExcept(pm, 'scope', 'risk') }, ctx)).resolves.toBe('done');
+    await expect(driveOn(pm, rec, { prompter: again, answers: examplesExcept(pm, 'scope', 'risk') }, ctx)).resolves.toBe('done');
     again.finished();
     expect(again.said[1]).toBe(`Step 2 of 6 · ${pm.steps[1]!.title}`);
     expect(again.said.filter((l) => l.includes('answered from answers.yaml'))).toHaveLength(pm.steps.slice(2).flatMap((s) => s.questions).length);
@@ -314,7 +320,7 @@ describe('stopping, interrupting and coming back', () => {
     const rec = start(pm);
     const ownership = OWNERSHIP.slice(0, 7); // D-1 recorded, then Ctrl+C while typing D-2's owner
     const first = new ScriptedPrompter([...SCOPE, ...RISK, ...ownership, input('Owner (exactly one person)', CTRL_C)]);
-    const error = await drive(pm, CYCLE, rec, { prompter: first }, ctx).catch((e: unknown) => e);
+    const error = await driveOn(pm, rec, { prompter: first }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect((error as CliError).exitCode).toBe(EXIT.interrupted);
     first.finished();
@@ -330,14 +336,14 @@ describe('stopping, interrupting and coming back', () => {
       confirm('Add another decision?', false),
       confirm('Add a blocker?', false),
     ]);
-    await expect(drive(pm, CYCLE, rec, { prompter: resumed, answers: examplesExcept(pm, 'scope', 'risk', 'ownership') }, ctx)).resolves.toBe('done');
+    await expect(driveOn(pm, rec, { prompter: resumed, answers: examplesExcept(pm, 'scope', 'risk', 'ownership') }, ctx)).resolves.toBe('done');
     resumed.finished();
     expect(resumed.said).toContain(`Step 3 of 6 · ${pm.steps[2]!.title}`);
   });
 
   it('offers to add the missing record when a gate fails for lack of one', async () => {
     const rec = start(pm);
-    await drive(pm, CYCLE, rec, { prompter: null, answers: examplesExcept(pm, 'ownership', 'evidence', 'build-scope', 'post-release') }, ctx).catch(() => undefined);
+    await driveOn(pm, rec, { prompter: null, answers: examplesExcept(pm, 'ownership', 'evidence', 'build-scope', 'post-release') }, ctx).catch(() => undefined);
     rec.record(() => [{ type: 'answer.completed', data: { step: 'ownership', question: 'decisions' } }]);
     const p = new ScriptedPrompter([
       confirm('Add a blocker?', false),
@@ -349,7 +355,7 @@ describe('stopping, interrupting and coming back', () => {
       input('Acceptance criterion 2', ''),
       select('For which decision', CTRL_C),
     ]);
-    await expect(drive(pm, CYCLE, rec, { prompter: p }, ctx)).rejects.toBeInstanceOf(InterruptedError);
+    await expect(driveOn(pm, rec, { prompter: p }, ctx)).rejects.toBeInstanceOf(InterruptedError);
     p.finished();
     expect(p.said).toContain('  ✘ no decision has been recorded');
     expect(rec.flow().cycle.passed.has('ownership')).toBe(true);
@@ -359,12 +365,12 @@ describe('stopping, interrupting and coming back', () => {
 describe('text someone else typed', () => {
   it('reaches the prompts with its control characters neutralised', async () => {
     const rec = start(pm);
-    await drive(pm, CYCLE, rec, { prompter: null, answers: examplesExcept(pm, 'evidence', 'build-scope', 'post-release') }, ctx).catch(() => undefined);
+    await driveOn(pm, rec, { prompter: null, answers: examplesExcept(pm, 'evidence', 'build-scope', 'post-release') }, ctx).catch(() => undefined);
     const hostile = '\u001b]0;owned\u0007\u001b[2J';
     rec.record(() => [{ type: 'decision.added', data: { id: 'D-9', title: `Retitle ${hostile}`, owner: `Eve ${hostile}`, criteria: ['x'] } }]);
     rec.record(() => [{ type: 'decision.updated', data: { id: 'D-9', due: '2026-12-01' } }]);
     const p = new ScriptedPrompter([select('For which decision', CTRL_C, { offers: ['D-9'] })]);
-    await expect(drive(pm, CYCLE, rec, { prompter: p }, ctx)).rejects.toBeInstanceOf(InterruptedError);
+    await expect(driveOn(pm, rec, { prompter: p }, ctx)).rejects.toBeInstanceOf(InterruptedError);
     expect(p.shown.some((t) => t.includes('Retitle'))).toBe(true);
     for (const text of [...p.shown, ...p.said]) expect(hasControlCharacters(text), JSON.stringify(text)).toBe(false);
   });
@@ -372,7 +378,7 @@ describe('text someone else typed', () => {
 
 describe('without a prompter', () => {
   it('stops at the first missing required answer with a usage error naming it', async () => {
-    const error = await drive(pm, CYCLE, start(pm), { prompter: null }, ctx).catch((e: unknown) => e);
+    const error = await driveOn(pm, start(pm), { prompter: null }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CliError);
     expect((error as CliError).exitCode).toBe(EXIT.usage);
     expect((error as Error).message).toBe('missing answer: scope.outcome');
@@ -382,7 +388,7 @@ describe('without a prompter', () => {
     const entries: Record<string, unknown> = {};
     for (const s of pm.steps) for (const q of s.questions) if (q.required) entries[`${s.id}/${q.id}`] = q.example;
     const rec = start(pm);
-    await expect(drive(pm, CYCLE, rec, { prompter: null, answers: answersFile(entries) }, ctx)).resolves.toBe('done');
+    await expect(driveOn(pm, rec, { prompter: null, answers: answersFile(entries) }, ctx)).resolves.toBe('done');
     expect(rec.flow().cycle.notes).toEqual([]);
   });
 
@@ -390,7 +396,7 @@ describe('without a prompter', () => {
     const decisions = [{ title: 'x', owner: 'Ann', due: '+3x' }];
     const file = answersFile({ ...Object.fromEntries(examplesExcept(pm).answers), 'ownership/decisions': decisions });
     file.position = (key, path) => `answers.yaml:${key}:${JSON.stringify(path ?? [])}`;
-    const error = await drive(pm, CYCLE, start(pm), { prompter: null, answers: file }, ctx).catch((e: unknown) => e);
+    const error = await driveOn(pm, start(pm), { prompter: null, answers: file }, ctx).catch((e: unknown) => e);
     expect((error as CliError).exitCode).toBe(EXIT.usage);
     expect((error as Error).message).toBe('answers.yaml:ownership/decisions:[0,"due"]: ownership.decisions: record 1: Due date: "+3x" is not a date (try 2026-12-04, +7d, next friday)');
   });
@@ -421,7 +427,7 @@ describe('the customer-success session: multiple choice, choice and yes/no at th
         q.id === choice.id ? select(q.prompt, '', { offers: [...q.choices!, ''] }) : q.id === yesNo.id ? confirm(q.prompt, false, { default: true }) : input(q.prompt, ''),
       ),
     ]);
-    await expect(drive(cs, CYCLE, rec, { prompter: p, answers: examplesExcept(cs, 'scope', 'risk') }, ctx)).resolves.toBe('done');
+    await expect(driveOn(cs, rec, { prompter: p, answers: examplesExcept(cs, 'scope', 'risk') }, ctx)).resolves.toBe('done');
     p.finished();
     const cycle = rec.flow().cycle;
     expect(segments.into).toBe('cycle.in-scope');
