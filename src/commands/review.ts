@@ -102,7 +102,7 @@ export async function run(ctx: Context, _args: [], opts: { answers?: string; sum
   const { state } = openLedger(ctx);
   const cycle = selectCycle(ctx, state);
   const file = opts.answers !== undefined ? loadReviewAnswers(ctx, opts.answers) : undefined;
-  const scoped = withOptions(ctx, { cycle: cycle.id }) as Scoped;
+  const scoped = withOptions(ctx, { cycle: cycle.key }) as Scoped;
   const fromFile = (c: typeof cycle) => {
     try {
       return reviewEvents(c, file!.answers, ctx.now, ctx.tz);
