@@ -48,6 +48,8 @@ export interface Blocker extends EventData<'blocker.added'>, RecordBase {
   resolved: Stamp | null;
   escalated: Stamp | null;
   notes: string[];
+  /** The key of the decision it holds up, when it names one: `decision` follows that record's short id. */
+  link?: string;
 }
 
 export interface Risk extends EventData<'risk.added'>, RecordBase {
@@ -258,6 +260,11 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     case 'blocker.added': {
       const b = record<Blocker>(e);
       [b.status, b.resolved, b.escalated, b.notes] = ['open', null, null, []];
+      if (e.link !== undefined) {
+        b.link = e.link;
+        const d = cycle.byKey.get(e.link);
+        if (d) b.decision = d.id;
+      }
       addRecord(cycle, 'B', b);
       return;
     }
@@ -409,6 +416,8 @@ function addRecord(cycle: Cycle, kind: Kind, r: AnyRecord): void {
   same.forEach((x, i) => (x.id = `${base}${suffix(i)}`));
   map.clear();
   for (const x of all) map.set(x.id, x);
+  // A blocker names the decision it holds up by the short id it has now.
+  if (kind === 'D') for (const b of cycle.blockers.values()) if (b.link !== undefined) b.decision = cycle.byKey.get(b.link)?.id ?? b.decision;
 }
 
 /** D-3 of D-3a. */
