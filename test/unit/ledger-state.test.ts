@@ -2,26 +2,24 @@
 // proven with fast-check properties and tables of cases.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError, EXIT } from '../../src/errors.js';
 import { dayOf, parseDay, parseWhen, span } from '../../src/dates.js';
-import {
-  FIELD_NAMES,
-  LEDGER_SCHEMA_VERSION,
-  NewerLedgerError,
-  parseLedger,
-  type LedgerEvent,
-  type NewEvent,
-} from '../../src/ledger/events.js';
-import { apply, deriveState, isBreached, nextId, type LedgerState } from '../../src/ledger/state.js';
+import { FIELD_NAMES, LEDGER_SCHEMA_VERSION, NewerLedgerError, type LedgerEvent, type NewEvent } from '../../src/ledger/events.js';
+import { apply, deriveState, findCycleKey, isBreached, nextId, type Cycle, type LedgerState } from '../../src/ledger/state.js';
 import { checklistView, currentStep, listBlockers, listDecisions, listRisks, metricViews, sparkline } from '../../src/ledger/queries.js';
-import { commit } from '../../src/ledger/ledger.js';
+import { commit, stampEvent, type Writer } from '../../src/ledger/ledger.js';
+import { convertV1, lineHash } from '../../src/ledger/convert.js';
+import { asciiJson } from '../../src/ledger/json.js';
+import { layoutOf, POINTER, readLocal, readReplicas } from '../../src/ledger/replicas.js';
+import { pick as pickUndo } from '../../src/commands/undo.js';
 import { owner, recordId } from '../../src/commands/common.js';
 import { STEP_IDS } from '../../src/playbook/schema.js';
 import { prepareZone } from '../../src/zones.js';
 import { snapshotOf } from '../helpers/snapshot.js';
+import { cycleNamed, eventsOf } from '../helpers/events.js';
 
 // Zones other than the system's load their Date class on demand, as the CLI does before a command.
 await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
@@ -32,30 +30,27 @@ await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
 const T0 = Date.parse('2026-11-23T09:00:00Z');
 const HOUR = 3600_000;
 
-type Draft = NewEvent & { actor?: string; minutes?: number };
+type Draft = (NewEvent | { type: 'undo'; cycle?: string | null; data: { target: number } }) & { actor?: string; minutes?: number };
 
-/** Numbers the drafts 1..n, one minute apart unless a draft says when, in cycle c1 unless it names one. */
+/**
+ * The events of the drafts, one minute apart unless a draft says when, in cycle c1 unless it names one
+ * (by the id people use). Written in the old numbered form and converted, as a version-1 ledger is read:
+ * an undo names its target by number (1 is the first draft).
+ */
 function ledger(...drafts: Draft[]): LedgerEvent[] {
   let minutes = 0;
-  return drafts.map((d, i) => {
-    minutes = d.minutes ?? minutes + 1;
-    const cycle = d.cycle !== undefined ? d.cycle : d.type === 'cycle.created' ? d.data.cycle.id : 'c1';
-    const event = {
-      id: i + 1,
-      at: new Date(T0 + minutes * 60_000).toISOString(),
-      actor: d.actor ?? 'Ana',
-      command: d.type,
-      cycle,
-      type: d.type,
-      data: d.data,
-    } as LedgerEvent;
-    if (d.answer) event.answer = d.answer;
-    return event;
-  });
+  return eventsOf(
+    drafts.map((d) => {
+      minutes = d.minutes ?? minutes + 1;
+      const { minutes: _m, ...draft } = d;
+      return { ...draft, at: new Date(T0 + minutes * 60_000).toISOString(), actor: d.actor ?? 'Ana' };
+    }),
+    { cycle: 'c1' },
+  );
 }
 
 const created = (id = 'c1'): Draft => ({ type: 'cycle.created', data: { cycle: snapshotOf(id) } });
-const undoOf = (target: number, cycle: string | null = 'c1'): Draft => ({ type: 'undo', cycle, data: { target } });
+const undoOf = (target: number): Draft => ({ type: 'undo', data: { target } });
 
 /** A plain, comparable picture of the state: Maps and Sets become tagged arrays in their insertion order. */
 function project(value: unknown): unknown {
@@ -72,16 +67,9 @@ function project(value: unknown): unknown {
   return value;
 }
 
-/** The state as a user sees it: everything but the id of the last event written (an undo is an event too). */
-function projectState(state: LedgerState): unknown {
-  const { lastEventId: _ignored, ...rest } = state;
-  return project(rest);
-}
-
-function cycle(state: LedgerState, id = 'c1') {
-  const c = state.cycles.get(id);
-  if (!c) throw new Error(`no cycle ${id} in the derived state`);
-  return c;
+/** The cycle people call `id` ("c1"); the state is keyed by the id of the event that started it. */
+function cycle(state: LedgerState, id = 'c1'): Cycle {
+  return cycleNamed(state, id);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -102,10 +90,11 @@ const level = fc.constantFrom('low' as const, 'medium' as const, 'high' as const
 const step = fc.constantFrom(...STEP_IDS);
 const withNote = <T extends object>(data: T, n: string | undefined) => (n === undefined ? data : { ...data, note: n });
 
-/** One change a command could make. `undo` drafts are resolved to the last change when the ledger is built. */
+/** One change a command could make. `undo` drafts are resolved when the ledger is built (see materialise). */
 const changeArb: fc.Arbitrary<NewEvent | 'undo'> = fc.oneof(
-  { weight: 1, arbitrary: fc.constantFrom(...CYCLES).map((id): NewEvent => ({ type: 'cycle.created', cycle: id, data: { cycle: snapshotOf(id) } })) },
-  { weight: 1, arbitrary: fc.constantFrom(...CYCLES, 'gone').map((id): NewEvent => ({ type: 'cycle.selected', cycle: id, data: { cycle: id } })) },
+  { weight: 1, arbitrary: fc.constantFrom(...CYCLES).map((id): NewEvent => ({ type: 'cycle.created', data: { cycle: snapshotOf(id) } })) },
+  // Written by version 1's `use`; read as it is, it no longer moves anybody's current cycle.
+  { weight: 1, arbitrary: fc.constantFrom(...CYCLES, 'gone').map((id): NewEvent => ({ type: 'cycle.selected', data: { cycle: id } })) },
   {
     weight: 1,
     arbitrary: fc
@@ -193,56 +182,105 @@ const changeArb: fc.Arbitrary<NewEvent | 'undo'> = fc.oneof(
   { weight: 3, arbitrary: fc.constant('undo' as const) },
 );
 
-/** A change, the cycle it is written in (null: none) and who made it. */
-const draftArb = fc.tuple(changeArb, fc.constantFrom<string | null>('c1', 'c1', 'c2', null), people);
+/** The replicas (clones) that write the random ledgers: each change is made by one of them. */
+const REPLICAS = ['ana-laptop', 'ben-laptop'] as const;
+/** A cycle key no cycle.created event has: events naming it are ignored. */
+const GONE = '0000000000ZZZZZZZZZZZZZZZZ';
+
+/** A change, the cycle it is written in (null: none; "gone": one never started), who made it, and on which clone. */
+const draftArb = fc.tuple(changeArb, fc.constantFrom<string | null>('c1', 'c1', 'c2', null, 'gone'), people, fc.constantFrom(...REPLICAS));
+type RandomDraft = [NewEvent | 'undo', string | null, string, string];
+
+/** The key of the newest cycle people call `id` (a clone writes to the one it sees), GONE when there is none. */
+function keyOf(state: LedgerState, id: string | null): string | null {
+  if (id === null) return null;
+  return [...state.cycles.values()].filter((c) => c.snapshot.id === id).at(-1)?.key ?? GONE;
+}
+
+/** Where a replica's next event goes, from the events it already wrote. */
+function writerOf(events: readonly LedgerEvent[], replica: string): Writer {
+  const own = events.filter((e) => e.replica === replica);
+  const last = own.at(-1);
+  return { replica, seq: last?.seq ?? 0, prev: last === undefined ? undefined : lineHash(asciiJson(last)!) };
+}
+
+const NO_OPTIONS = { options: {} };
 
 /**
- * Builds a ledger the way the CLI writes one: each event gets the next id, a later time and the cycle the
- * change names (or the one drawn); an `undo` names the last change, as `playbook undo` does, and is left
- * out when there is nothing to undo.
+ * Builds a ledger the way the commands write one, each change stamped by stampEvent on the state the
+ * clone sees (every clone here has seen every earlier event): a fresh id after everything seen, a minute
+ * after the last change, the record it acts on by key. An `undo` undoes the clone's own newest change in
+ * the current cycle, as `playbook undo` does, and is left out when undo would refuse (nothing of the
+ * clone's to undo, or a later change builds on it).
  */
-function materialise(drafts: [NewEvent | 'undo', string | null, string][], startsWithCycle = true): LedgerEvent[] {
+function materialise(drafts: RandomDraft[], startsWithCycle = true): LedgerEvent[] {
   const events: LedgerEvent[] = [];
-  const push = (change: NewEvent, cycleId: string | null, actor: string) => {
-    const id = events.length + 1;
-    const event = {
-      id,
-      at: new Date(T0 + id * 60_000).toISOString(),
-      actor,
-      command: change.type,
-      cycle: change.cycle !== undefined ? change.cycle : cycleId,
-      type: change.type,
-      data: change.data,
-    } as LedgerEvent;
-    if (change.answer) event.answer = change.answer;
+  let state = deriveState([]);
+  const push = (change: NewEvent, cycleKey: string | null, actor: string, replica: string) => {
+    const ctx = { now: new Date(T0 + (events.length + 1) * 60_000), actor, command: change.type };
+    const event = stampEvent(ctx, state, change, cycleKey, writerOf(events, replica), 0);
     events.push(event);
+    if (event.type === 'undo') state = deriveState(events);
   };
-  if (startsWithCycle) push({ type: 'cycle.created', cycle: 'c1', data: { cycle: snapshotOf('c1') } }, 'c1', 'Ana');
-  for (const [change, cycleId, actor] of drafts) {
+  if (startsWithCycle) push({ type: 'cycle.created', data: { cycle: snapshotOf('c1') } }, null, 'Ana', REPLICAS[0]);
+  for (const [change, cycleId, actor, replica] of drafts) {
     if (change === 'undo') {
-      const last = deriveState(events).lastChange;
-      if (last) push({ type: 'undo', cycle: last.cycle, data: { target: last.id } }, last.cycle, actor);
+      let target: LedgerEvent;
+      try {
+        target = pickUndo(NO_OPTIONS, state, events, replica, undefined, false);
+      } catch (error) {
+        if (error instanceof CliError) continue;
+        throw error;
+      }
+      push({ type: 'undo', cycle: target.cycle, data: { target: target.id } }, target.cycle, actor, replica);
     } else {
-      push(change, cycleId, actor);
+      push(change, keyOf(state, cycleId), actor, replica);
     }
   }
   return events;
 }
 
 const ledgerArb = fc.tuple(fc.array(draftArb, { maxLength: 40 }), fc.boolean()).map(([drafts, start]) => materialise(drafts, start));
+/** Ledgers written by one clone alone. */
+const soloLedgerArb = fc
+  .tuple(fc.array(draftArb, { maxLength: 40 }), fc.boolean())
+  .map(([drafts, start]) => materialise(drafts.map(([c, cy, a]) => [c, cy, a, REPLICAS[0]] as RandomDraft), start));
 
 const RUNS = { numRuns: 300 };
+
+/** The ledger's files in a fresh folder: the pointer and one events file per replica, as the commands leave them. */
+function writeLedger(dir: string, events: readonly LedgerEvent[]): string {
+  const path = join(dir, 'ledger.json');
+  mkdirSync(join(dir, 'events'), { recursive: true });
+  writeFileSync(path, POINTER);
+  for (const replica of new Set(events.map((e) => e.replica))) {
+    const lines = events.filter((e) => e.replica === replica).map((e) => `${asciiJson(e)}\n`);
+    writeFileSync(join(dir, 'events', `${replica}.jsonl`), lines.join(''));
+  }
+  return path;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 
 describe('state derivation: replaying the events reproduces the state', () => {
-  it('the generated ledgers are valid ledgers (the schema accepts every event)', () => {
-    fc.assert(
-      fc.property(ledgerArb, (events) => {
-        expect(() => parseLedger(JSON.parse(JSON.stringify({ schemaVersion: LEDGER_SCHEMA_VERSION, events })))).not.toThrow();
-      }),
-      { numRuns: 100 },
-    );
+  it('the generated ledgers are valid ledgers (the reader accepts every event, in the order of their ids)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'playbook-state-'));
+    let run = 0;
+    try {
+      fc.assert(
+        fc.property(ledgerArb, (events) => {
+          const dir = join(root, String(run++));
+          const read = readReplicas(layoutOf(writeLedger(dir, events), { XDG_STATE_HOME: join(root, 'state') }));
+          expect(read?.events.map((e) => e.id)).toStrictEqual(events.map((e) => e.id));
+          expect(read?.skipped).toEqual([]);
+          // Ids increase: each change sorts after everything its writer had seen.
+          for (let i = 1; i < events.length; i++) expect(events[i]!.id > events[i - 1]!.id).toBe(true);
+        }),
+        { numRuns: 100 },
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('deriving events[0..n] and then applying the rest one by one equals deriving all of them', () => {
@@ -259,7 +297,6 @@ describe('state derivation: replaying the events reproduces the state', () => {
           for (const e of events.slice(n)) {
             apply(incremental, e);
             incremental.lastEventId = e.id;
-            incremental.lastChange = e;
           }
           expect(project(incremental)).toStrictEqual(project(deriveState(events)));
         },
@@ -281,20 +318,27 @@ describe('state derivation: replaying the events reproduces the state', () => {
     );
   });
 
-  it('a ledger written to JSON and read back derives the same state', () => {
-    fc.assert(
-      fc.property(ledgerArb, (events) => {
-        const reread = parseLedger(JSON.parse(JSON.stringify({ schemaVersion: LEDGER_SCHEMA_VERSION, events })));
-        expect(project(deriveState(reread.events))).toStrictEqual(project(deriveState(events)));
-      }),
-      { numRuns: 150 },
-    );
+  it('a ledger written to its files and read back derives the same state', () => {
+    const root = mkdtempSync(join(tmpdir(), 'playbook-state-'));
+    let run = 0;
+    try {
+      fc.assert(
+        fc.property(ledgerArb, (events) => {
+          const dir = join(root, String(run++));
+          const read = readReplicas(layoutOf(writeLedger(dir, events), { XDG_STATE_HOME: join(root, 'state') }))!;
+          expect(project(deriveState(read.events))).toStrictEqual(project(deriveState(events)));
+        }),
+        { numRuns: 150 },
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('the last event id is the id of the last event, undo or not', () => {
     fc.assert(
       fc.property(ledgerArb, (events) => {
-        expect(deriveState(events).lastEventId).toBe(events.at(-1)?.id ?? 0);
+        expect(deriveState(events).lastEventId).toBe(events.at(-1)?.id);
       }),
       { numRuns: 100 },
     );
@@ -302,62 +346,116 @@ describe('state derivation: replaying the events reproduces the state', () => {
 });
 
 describe('state derivation with a focus on one cycle', () => {
-  it('the focused cycle, the current cycle, the cycle ids and the last change are those of the full state', () => {
+  it('the focused cycle, the current cycle, the cycle ids and the last event id are those of the full state', () => {
     fc.assert(
-      fc.property(ledgerArb, fc.constantFrom<string | undefined>(undefined, 'c1', 'c2', 'gone'), (events, named) => {
-        const full = deriveState(events);
-        const focused = deriveState(events, { cycle: named });
-        expect(focused.current).toBe(full.current);
-        expect(focused.lastChange).toBe(full.lastChange);
-        expect(focused.lastEventId).toBe(full.lastEventId);
-        expect([...focused.cycles.keys()]).toStrictEqual([...full.cycles.keys()]);
-        const id = named ?? full.current;
-        if (id !== null && full.cycles.has(id)) expect(project(focused.cycles.get(id))).toStrictEqual(project(full.cycles.get(id)));
-      }),
+      fc.property(
+        ledgerArb,
+        fc.constantFrom<string | undefined>(undefined, 'c1', 'c2', 'gone'),
+        fc.constantFrom<'none' | 'first' | 'last' | 'gone'>('none', 'first', 'last', 'gone'),
+        (events, named, chosen) => {
+          // This clone's own choice of current cycle (replica.json), when it made one.
+          const keys = [...deriveState(events).cycles.keys()];
+          const current = chosen === 'none' ? undefined : chosen === 'gone' ? GONE : chosen === 'first' ? keys[0] : keys.at(-1);
+          const full = deriveState(events, { all: true, current });
+          const focused = deriveState(events, { cycle: named, current });
+          expect(focused.current).toBe(full.current);
+          expect(focused.lastEventId).toBe(full.lastEventId);
+          expect([...focused.cycles.keys()]).toStrictEqual([...full.cycles.keys()]);
+          expect([...focused.cycles.values()].map((c) => c.id)).toStrictEqual([...full.cycles.values()].map((c) => c.id));
+          const key = named === undefined ? full.current : findCycleKey(full, named);
+          if (key !== null) expect(project(focused.cycles.get(key))).toStrictEqual(project(full.cycles.get(key)));
+        },
+      ),
       RUNS,
     );
   });
 
   it('the other cycles are left empty: their events are not replayed', () => {
-    const events = materialise([
-      [{ type: 'blocker.added', data: { id: 'B-1', title: 'alpha', owner: 'Ana', due: new Date(T0).toISOString(), fallback: '' } }, 'c1', 'Ana'],
-      [{ type: 'cycle.created', cycle: 'c2', data: { cycle: snapshotOf('c2') } }, 'c2', 'Ana'],
-      [{ type: 'blocker.added', data: { id: 'B-1', title: 'beta', owner: 'Ben', due: new Date(T0).toISOString(), fallback: '' } }, 'c2', 'Ben'],
-    ]);
+    const events = ledger(
+      created('c1'),
+      { type: 'blocker.added', data: { id: 'B-1', title: 'alpha', owner: 'Ana', due: new Date(T0).toISOString(), fallback: '' } },
+      created('c2'),
+      { type: 'blocker.added', cycle: 'c2', data: { id: 'B-1', title: 'beta', owner: 'Ben', due: new Date(T0).toISOString(), fallback: '' } },
+    );
     const focused = deriveState(events, {});
-    expect(focused.current).toBe('c2');
+    expect(focused.current).toBe(cycle(focused, 'c2').key);
     expect(cycle(focused, 'c2').blockers.get('B-1')?.title).toBe('beta');
     expect(cycle(focused, 'c1').blockers.size).toBe(0);
     expect(cycle(deriveState(events, { cycle: 'c1' }), 'c1').blockers.get('B-1')?.title).toBe('alpha');
+    // The clone's own choice of current cycle is the one derived when no cycle is named.
+    const onC1 = deriveState(events, { current: events[0]!.id });
+    expect(onC1.current).toBe(events[0]!.id);
+    expect(cycle(onC1, 'c1').blockers.get('B-1')?.title).toBe('alpha');
+    expect(cycle(onC1, 'c2').blockers.size).toBe(0);
   });
 });
 
-describe('undo is the inverse of the last change', () => {
-  it('derive(events + undo(last change)) equals derive(events without that change)', () => {
+/** An undo of `target` written by `replica`, as `playbook undo` writes it. */
+function undoEvent(state: LedgerState, events: readonly LedgerEvent[], target: LedgerEvent, replica: string): LedgerEvent {
+  const ctx = { now: new Date(T0 + 1e9), actor: 'Zed', command: 'undo' };
+  return stampEvent(ctx, state, { type: 'undo', cycle: target.cycle, data: { target: target.id } }, target.cycle, writerOf(events, replica), 0);
+}
+
+/**
+ * The state as a user sees it, but for the id of the last event written (an undo is an event too) and
+ * the numbers each kind has claimed, which an undone record keeps.
+ */
+function withoutCounters(state: LedgerState): unknown {
+  const { lastEventId: _ignored, ...rest } = state;
+  return project({ ...rest, cycles: new Map([...state.cycles].map(([k, c]) => [k, { ...c, counters: null }])) });
+}
+
+describe('undo takes back this clone\'s newest change in the cycle, and nothing else', () => {
+  it('derive(events + undo(change)) equals derive(events without that change), but the number it claimed stays claimed', () => {
     fc.assert(
-      fc.property(ledgerArb, (events) => {
-        const last = deriveState(events).lastChange;
-        fc.pre(last !== null);
-        const undo = { id: events.at(-1)!.id + 1, at: new Date(T0 + 1e9).toISOString(), actor: 'Zed', command: 'undo', cycle: last!.cycle, type: 'undo', data: { target: last!.id } } as LedgerEvent;
-        const undone = deriveState([...events, undo]);
-        const without = deriveState(events.filter((e) => e.id !== last!.id));
-        expect(projectState(undone)).toStrictEqual(projectState(without));
+      fc.property(ledgerArb, fc.constantFrom(...REPLICAS), (events, replica) => {
+        const state = deriveState(events);
+        let target: LedgerEvent | undefined;
+        try {
+          target = pickUndo(NO_OPTIONS, state, events, replica, undefined, false);
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+        }
+        fc.pre(target !== undefined);
+        const t = target!;
+        expect(t.replica).toBe(replica);
+        expect(t.cycle).toBe(state.current);
+        const undone = deriveState([...events, undoEvent(deriveState(events), events, t, replica)]);
+        const without = deriveState(events.filter((e) => e.id !== t.id));
+        expect(withoutCounters(undone)).toStrictEqual(withoutCounters(without));
+        for (const [key, c] of undone.cycles) {
+          const expected = { ...without.cycles.get(key)!.counters };
+          const id = (t.data as { id?: unknown }).id;
+          if (t.type.endsWith('.added') && t.cycle === key && typeof id === 'string') {
+            const kind = id[0] as keyof typeof expected;
+            expected[kind] = Math.max(expected[kind], Number(id.slice(2)));
+          }
+          expect(c.counters, `numbers claimed in ${c.id}`).toStrictEqual(expected);
+        }
       }),
       RUNS,
     );
   });
 
-  it('undoing every change, one at a time, leaves nothing to undo and no cycle', () => {
+  it('a clone working alone undoes every change, one at a time, until nothing is left and no cycle remains', () => {
     fc.assert(
-      fc.property(ledgerArb, (events) => {
+      fc.property(soloLedgerArb, (events) => {
         const all = [...events];
+        let refusal = '';
         for (let guard = 0; guard < 200; guard++) {
-          const last = deriveState(all).lastChange;
-          if (!last) break;
-          all.push({ id: all.at(-1)!.id + 1, at: all.at(-1)!.at, actor: 'Zed', command: 'undo', cycle: last.cycle, type: 'undo', data: { target: last.id } } as LedgerEvent);
+          const state = deriveState(all);
+          let target: LedgerEvent;
+          try {
+            target = pickUndo(NO_OPTIONS, state, all, REPLICAS[0], undefined, false);
+          } catch (error) {
+            if (!(error instanceof CliError)) throw error;
+            refusal = error.message;
+            break;
+          }
+          all.push(undoEvent(state, all, target, REPLICAS[0]));
         }
         const state = deriveState(all);
-        expect(state.lastChange).toBeNull();
+        expect(refusal).toBe('the ledger has no cycle yet');
         expect(state.cycles.size).toBe(0);
         expect(state.current).toBeNull();
       }),
@@ -365,49 +463,79 @@ describe('undo is the inverse of the last change', () => {
     );
   });
 
-  it('the change to undo is the last one not yet undone, never an undo itself', () => {
-    const drafts: Draft[] = [
-      created(),
-      { type: 'decision.added', data: { id: 'D-1', title: 'one', owner: 'Ana', due: '2026-11-30', criteria: [] } },
-      { type: 'decision.added', data: { id: 'D-2', title: 'two', owner: 'Ben', due: '2026-11-30', criteria: [] } },
-    ];
-    const events = ledger(...drafts, undoOf(3));
-    const state = deriveState(events);
-    expect(state.lastChange?.id).toBe(2);
-    expect([...cycle(state).decisions.keys()]).toEqual(['D-1']);
-    expect(deriveState(ledger(...drafts, undoOf(3), undoOf(2))).lastChange?.id).toBe(1);
+  it('the change to undo is this clone\'s newest one not yet undone, never an undo, never a teammate\'s unless named', () => {
+    const events: LedgerEvent[] = [];
+    let state = deriveState([]);
+    const write = (replica: string, e: NewEvent) => {
+      const event = stampEvent({ now: new Date(T0 + events.length * 60_000), actor: replica, command: 'test' }, state, e, state.current, writerOf(events, replica), 0);
+      events.push(event);
+      if (event.type === 'undo') state = deriveState(events);
+      return event;
+    };
+    const decision = (id: string): NewEvent => ({ type: 'decision.added', data: { id, title: id, owner: 'Ana', due: '2026-11-30', criteria: [] } });
+    write('ana', { type: 'cycle.created', data: { cycle: snapshotOf('c1') } });
+    const d1 = write('ana', decision('D-1'));
+    const d2 = write('ana', decision('D-2'));
+    const d3 = write('ben', decision('D-3'));
+    const pickFor = (replica: string, typed?: string, force = false) => pickUndo(NO_OPTIONS, state, events, replica, typed, force);
+    // Ben's D-3 is the newest change, but Ana's undo takes her own D-2.
+    expect(pickFor('ana').id).toBe(d2.id);
+    expect(pickFor('ben').id).toBe(d3.id);
+    write('ana', { type: 'undo', cycle: d2.cycle, data: { target: d2.id } });
+    expect([...cycle(state).decisions.keys()]).toEqual(['D-1', 'D-3']);
+    // The undo itself is not a change to undo; the next is D-1, then nothing of Ana's but the cycle, which Ben's D-3 builds on.
+    expect(pickFor('ana').id).toBe(d1.id);
+    write('ana', { type: 'undo', cycle: d1.cycle, data: { target: d1.id } });
+    expect(() => pickFor('ana')).toThrow(/later change builds on event/);
+    // A clone that wrote nothing has nothing to undo; a teammate's change is undone by naming it.
+    expect(() => pickFor('carl')).toThrow(/nothing of this clone's to undo/);
+    expect(pickFor('carl', d3.id.slice(10, 18).toLowerCase()).id).toBe(d3.id);
+    // An undone change cannot be undone again, nor can an undo.
+    expect(() => pickFor('ana', d2.id)).toThrow(/already undone/);
+    expect(() => pickFor('ana', events.at(-1)!.id)).toThrow(/is an undo/);
+    // Numbers are never given out twice: D-1 and D-2 were undone, the next decision is still D-4.
+    expect(nextId(cycle(state), 'D')).toBe('D-4');
   });
 
-  it('undoing a cycle switch brings back the cycle that was current before it', () => {
+  it('a cycle switch written by version 1 does not move the current cycle; undoing a cycle\'s start brings back the one before', () => {
     const events = ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } });
-    expect(deriveState(events).current).toBe('c1');
-    const undone = deriveState([...events, { ...events[2]!, id: 4, type: 'undo', data: { target: 3 } } as LedgerEvent]);
-    expect(undone.current).toBe('c2');
+    // Which cycle is current is each clone's own choice now (replica.json), not an event in the shared files.
+    expect(deriveState(events).current).toBe(cycle(deriveState(events), 'c2').key);
+    expect(deriveState(events, { all: true, current: events[0]!.id }).current).toBe(events[0]!.id);
+    const undone = deriveState(ledger(created('c1'), created('c2'), undoOf(2)));
+    expect([...undone.cycles.values()].map((c) => c.id)).toEqual(['c1']);
+    expect(undone.current).toBe(cycle(undone, 'c1').key);
   });
 });
 
 describe('the commit path (incremental apply inside the lock) agrees with a fresh derivation', () => {
-  it('after any sequence of commits, the state commit() returns equals deriving the file it wrote', () => {
+  it('after any sequence of commits, the state commit() returns equals deriving the files it wrote', () => {
     const dir = mkdtempSync(join(tmpdir(), 'playbook-state-'));
     try {
       let run = 0;
       fc.assert(
         fc.property(fc.array(fc.tuple(changeArb, people), { minLength: 1, maxLength: 12 }), (changes) => {
           const path = join(dir, `ledger-${run++}.json`);
-          const ctx = { options: { ledger: path }, env: {}, cwd: dir, now: new Date(T0), actor: 'Ana', command: 'test' };
-          let state: LedgerState | undefined;
-          state = commit(ctx, () => [{ type: 'cycle.created', cycle: 'c1', data: { cycle: snapshotOf('c1') } }], { create: true }).state;
+          const env = { XDG_STATE_HOME: join(dir, 'state'), XDG_CACHE_HOME: join(dir, 'cache') };
+          const ctx = { options: { ledger: path }, env, cwd: dir, now: new Date(T0), actor: 'Ana', command: 'test' };
+          let state = commit(ctx, () => [{ type: 'cycle.created', data: { cycle: snapshotOf('c1') } }], { create: true }).state;
           for (const [change, actor] of changes) {
-            const next = commit({ ...ctx, actor }, (s) => {
+            state = commit({ ...ctx, actor }, (s, events, local) => {
               if (change !== 'undo') return [change];
-              return s.lastChange ? [{ type: 'undo', cycle: s.lastChange.cycle, data: { target: s.lastChange.id } }] : [];
+              try {
+                const target = pickUndo(NO_OPTIONS, s, events, local.replica, undefined, false);
+                return [{ type: 'undo', cycle: target.cycle, data: { target: target.id } }];
+              } catch (error) {
+                if (error instanceof CliError) return [];
+                throw error;
+              }
             }).state;
-            state = next;
           }
-          const written = parseLedger(JSON.parse(readFileSync(path, 'utf8')));
-          expect(project(state)).toStrictEqual(project(deriveState(written.events)));
+          const layout = layoutOf(path, env);
+          const written = readReplicas(layout)!;
+          expect(project(state)).toStrictEqual(project(deriveState(written.events, { all: true, current: readLocal(layout).current })));
         }),
-        { numRuns: 40 },
+        { numRuns: 30 },
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -419,19 +547,20 @@ describe('the commit path (incremental apply inside the lock) agrees with a fres
 
 describe('state derivation: what each event does', () => {
   it('a decision goes open → approved → closed → reopened, each step stamped with who and when', () => {
-    const state = deriveState(
-      ledger(
-        created(),
-        { type: 'decision.added', actor: 'Ana', data: { id: 'D-1', title: 'Ship', owner: 'Priya', due: '2026-12-04', criteria: ['c'] } },
-        { type: 'decision.approved', actor: 'Priya', data: { id: 'D-1' } },
-        { type: 'decision.closed', actor: 'Ben', data: { id: 'D-1', note: 'done' } },
-      ),
+    const events = ledger(
+      created(),
+      { type: 'decision.added', actor: 'Ana', data: { id: 'D-1', title: 'Ship', owner: 'Priya', due: '2026-12-04', criteria: ['c'] } },
+      { type: 'decision.approved', actor: 'Priya', data: { id: 'D-1' } },
+      { type: 'decision.closed', actor: 'Ben', data: { id: 'D-1', note: 'done' } },
     );
-    const d = cycle(state).decisions.get('D-1')!;
+    const d = cycle(deriveState(events)).decisions.get('D-1')!;
     expect(d).toMatchObject({ status: 'closed', owner: 'Priya', due: '2026-12-04', criteria: ['c'] });
-    expect(d.approved).toEqual({ at: '2026-11-23T09:03:00.000Z', actor: 'Priya', event: 3 });
-    expect(d.closed).toEqual({ at: '2026-11-23T09:04:00.000Z', actor: 'Ben', event: 4 });
-    expect(d.created.event).toBe(2);
+    expect(d.approved).toEqual({ at: '2026-11-23T09:03:00.000Z', actor: 'Priya', event: events[2]!.id });
+    expect(d.closed).toEqual({ at: '2026-11-23T09:04:00.000Z', actor: 'Ben', event: events[3]!.id });
+    expect(d.created.event).toBe(events[1]!.id);
+    expect(d.key).toBe(events[1]!.id);
+    expect(d.last).toBe(events[3]!.id);
+    expect(d.conflict).toBeNull();
 
     const reopened = deriveState(ledger(created(), { type: 'decision.added', data: { id: 'D-1', title: 'Ship', owner: 'Priya', due: '2026-12-04', criteria: [] } }, { type: 'decision.closed', data: { id: 'D-1' } }, { type: 'decision.reopened', data: { id: 'D-1' } }));
     expect(cycle(reopened).decisions.get('D-1')).toMatchObject({ status: 'open', closed: null });
@@ -448,8 +577,8 @@ describe('state derivation: what each event does', () => {
     );
     const b = cycle(state).blockers.get('B-1')!;
     expect(b).toMatchObject({ status: 'escalated', due: '2026-11-27T09:00:00.000Z', notes: ['to the CTO', 'vendor holiday'], resolved: null });
-    const resolved = deriveState([...ledger(created(), { type: 'blocker.added', data: { id: 'B-1', title: 'EHR', owner: 'Sam', due: '2026-11-25T09:00:00.000Z', fallback: '' } }, { type: 'blocker.resolved', data: { id: 'B-1' } })]);
-    expect(cycle(resolved).blockers.get('B-1')).toMatchObject({ status: 'resolved', resolved: { event: 3 } });
+    const events = ledger(created(), { type: 'blocker.added', data: { id: 'B-1', title: 'EHR', owner: 'Sam', due: '2026-11-25T09:00:00.000Z', fallback: '' } }, { type: 'blocker.resolved', data: { id: 'B-1' } });
+    expect(cycle(deriveState(events)).blockers.get('B-1')).toMatchObject({ status: 'resolved', resolved: { event: events[2]!.id } });
   });
 
   it('ids are numbered per kind and per cycle from the highest seen: D-3 after D-2, B-1 in a new cycle', () => {
@@ -469,44 +598,61 @@ describe('state derivation: what each event does', () => {
     expect(nextId(cycle(state, 'c2'), 'B')).toBe('B-1');
   });
 
-  it('a new cycle becomes current; selecting an unknown cycle changes nothing', () => {
+  it('a number is never given out twice: after D-2 is undone, the next decision is D-3; in a focused state too', () => {
+    const events = ledger(
+      created('c1'),
+      { type: 'decision.added', data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
+      { type: 'decision.added', data: { id: 'D-2', title: 'b', owner: 'A', due: '2026-12-01', criteria: [] } },
+      undoOf(3),
+    );
+    for (const state of [deriveState(events), deriveState(events, { cycle: 'c1' })]) {
+      expect([...cycle(state).decisions.keys()]).toEqual(['D-1']);
+      expect(nextId(cycle(state), 'D')).toBe('D-3');
+    }
+  });
+
+  it('a new cycle becomes current; a version-1 cycle switch changes nothing; the clone\'s own choice holds when that cycle exists', () => {
     const events = ledger(created('c1'), created('c2'));
-    expect(deriveState(events).current).toBe('c2');
-    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'nope', data: { cycle: 'nope' } })).current).toBe('c2');
-    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } })).current).toBe('c1');
+    const [c1, c2] = [events[0]!.id, events[1]!.id];
+    expect(deriveState(events).current).toBe(c2);
+    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'nope', data: { cycle: 'nope' } })).current).toBe(c2);
+    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } })).current).toBe(c2);
+    expect(deriveState(events, { all: true, current: c1 }).current).toBe(c1);
+    expect(deriveState(events, { all: true, current: GONE }).current).toBe(c2);
+    expect(deriveState([]).current).toBeNull();
   });
 
   it('events naming a record or cycle that does not exist are ignored, never fatal', () => {
-    const state = deriveState(
-      ledger(
-        created(),
-        { type: 'decision.closed', data: { id: 'D-9' } },
-        { type: 'blocker.resolved', data: { id: 'B-9' } },
-        { type: 'risk.closed', data: { id: 'R-9' } },
-        { type: 'evidence.added', data: { decision: 'D-9', evidence: 'x', meets: true } },
-        { type: 'decision.added', cycle: 'no-such-cycle', data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
-        { type: 'decision.added', cycle: null, data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
-      ),
+    const events = ledger(
+      created(),
+      { type: 'decision.closed', data: { id: 'D-9' } },
+      { type: 'blocker.resolved', data: { id: 'B-9' } },
+      { type: 'risk.closed', data: { id: 'R-9' } },
+      { type: 'evidence.added', data: { decision: 'D-9', evidence: 'x', meets: true } },
+      { type: 'decision.added', cycle: 'no-such-cycle', data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
+      { type: 'decision.added', cycle: null, data: { id: 'D-1', title: 'a', owner: 'A', due: '2026-12-01', criteria: [] } },
     );
+    // An event naming a record key that no event added (a teammate's record not synced yet) is ignored too.
+    const orphan = { ...events[1]!, id: events[6]!.id.slice(0, 10) + 'ZZZZZZZZZZZZZZZZ', rec: GONE } as LedgerEvent;
+    const state = deriveState([...events, orphan]);
     expect(cycle(state).decisions.size).toBe(0);
     expect(cycle(state).blockers.size).toBe(0);
     expect(cycle(state).risks.size).toBe(0);
-    expect(state.lastEventId).toBe(7);
+    expect(state.lastEventId).toBe(orphan.id);
   });
 
   it('a checklist item keeps the first time it was ticked; metric readings and plans are kept per metric', () => {
-    const state = deriveState(
-      ledger(
-        created(),
-        { type: 'checklist.done', actor: 'Ana', data: { item: 'k2' } },
-        { type: 'checklist.done', actor: 'Ben', data: { item: 'k2' } },
-        { type: 'metric.planned', data: { metric: 'm-up', baseline: 50, target: 80 } },
-        { type: 'metric.recorded', data: { metric: 'm-up', value: 60, at: '2026-11-20T00:00:00.000Z', note: 'first' } },
-      ),
+    const events = ledger(
+      created(),
+      { type: 'checklist.done', actor: 'Ana', data: { item: 'k2' } },
+      { type: 'checklist.done', actor: 'Ben', data: { item: 'k2' } },
+      { type: 'metric.planned', data: { metric: 'm-up', baseline: 50, target: 80 } },
+      { type: 'metric.recorded', data: { metric: 'm-up', value: 60, at: '2026-11-20T00:00:00.000Z', note: 'first' } },
     );
-    expect(cycle(state).checklistDone.get('k2')).toEqual({ at: '2026-11-23T09:02:00.000Z', actor: 'Ana', event: 2 });
+    const state = deriveState(events);
+    expect(cycle(state).checklistDone.get('k2')).toEqual({ at: '2026-11-23T09:02:00.000Z', actor: 'Ana', event: events[1]!.id });
     expect(cycle(state).plans.get('m-up')).toEqual({ baseline: 50, target: 80 });
-    expect(cycle(state).readings.get('m-up')).toEqual([{ value: 60, at: '2026-11-20T00:00:00.000Z', note: 'first', event: 5 }]);
+    expect(cycle(state).readings.get('m-up')).toEqual([{ value: 60, at: '2026-11-20T00:00:00.000Z', note: 'first', event: events[4]!.id }]);
   });
 
   it('session answers mark their question answered, records questions count their records, passed gates move the step on', () => {
@@ -630,11 +776,15 @@ describe('typed ids and owners', () => {
     ['D3', 'D-3'],
     ['3', 'D-3'],
     [' D-012 ', 'D-12'],
+    // Two clones that claimed D-3 before they synced: each is named with its letter.
+    ['D-3a', 'D-3a'],
+    ['d3B', 'D-3b'],
+    ['3aa', 'D-3aa'],
   ])('%j names decision %s', (typed, id) => {
     expect(recordId('decision', typed)).toBe(id);
   });
 
-  it.each(['B-3', 'D-', 'D-3x', '', 'D--3'])('%j is not a decision id (usage error, exit 2)', (typed) => {
+  it.each(['B-3', 'D-', 'D-3abcd', 'D-3-a', 'D-a3', '', 'D--3'])('%j is not a decision id (usage error, exit 2)', (typed) => {
     expect(() => recordId('decision', typed)).toThrow(CliError);
     try {
       recordId('decision', typed);
@@ -653,20 +803,55 @@ describe('typed ids and owners', () => {
 });
 
 describe('ledger file validation', () => {
-  it('a ledger from a newer version is refused with an error that says to upgrade', () => {
-    expect(() => parseLedger({ schemaVersion: LEDGER_SCHEMA_VERSION + 1, events: [] })).toThrow(NewerLedgerError);
-    expect(() => parseLedger({ schemaVersion: LEDGER_SCHEMA_VERSION + 1, events: [] })).toThrow(/upgrade/);
+  const read = (dir: string, text: string) => {
+    const path = join(dir, 'ledger.json');
+    writeFileSync(path, text);
+    return () => readReplicas(layoutOf(path, { XDG_STATE_HOME: join(dir, 'state') }));
+  };
+  const failure = (f: () => unknown): CliError => {
+    try {
+      f();
+    } catch (error) {
+      if (error instanceof CliError) return error;
+      throw error;
+    }
+    throw new Error('expected a CliError');
+  };
+
+  it('a ledger from a newer version is refused with an error that says to upgrade (a pointer or an old-style file)', () => {
+    expect(() => convertV1({ schemaVersion: LEDGER_SCHEMA_VERSION + 1, events: [] })).toThrow(NewerLedgerError);
+    expect(() => convertV1({ schemaVersion: LEDGER_SCHEMA_VERSION + 1, events: [] })).toThrow(/upgrade/);
+    const dir = mkdtempSync(join(tmpdir(), 'playbook-state-'));
+    try {
+      for (const text of [`{"schemaVersion":${LEDGER_SCHEMA_VERSION + 1}}\n`, `{"schemaVersion":${LEDGER_SCHEMA_VERSION + 1},"events":[]}\n`]) {
+        const error = failure(read(dir, text));
+        expect(error.message).toMatch(/newer version of playbook .*upgrade playbook/);
+        expect(error.message).not.toMatch(/damaged/);
+        expect(error.exitCode).toBe(EXIT.failure);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('event ids must increase, and a bad event is named by its id', () => {
-    const events = ledger(created(), { type: 'checklist.done', data: { item: 'k1' } });
-    expect(() => parseLedger({ schemaVersion: 1, events: [events[0], { ...events[1], id: 1 }] })).toThrow(/event 1: ids must increase/);
-    expect(() => parseLedger({ schemaVersion: 1, events: [events[0], { ...events[1], actor: '' }] })).toThrow(/^event 2 \(actor\)/);
+  it('in a version-1 file, event numbers must increase, and a bad event is named by its number', () => {
+    const v1 = [
+      { id: 1, at: '2026-11-23T09:00:00Z', actor: 'Ana', command: 'init', cycle: 'c1', type: 'cycle.created', data: { cycle: snapshotOf('c1') } },
+      { id: 2, at: '2026-11-23T09:01:00Z', actor: 'Ana', command: 'checklist', cycle: 'c1', type: 'checklist.done', data: { item: 'k1' } },
+    ];
+    expect(convertV1({ schemaVersion: 1, events: v1 })).toHaveLength(2);
+    expect(() => convertV1({ schemaVersion: 1, events: [v1[0], { ...v1[1], id: 1 }] })).toThrow(/event 1: ids must increase/);
+    const dir = mkdtempSync(join(tmpdir(), 'playbook-state-'));
+    try {
+      const error = failure(read(dir, JSON.stringify({ schemaVersion: 1, events: [v1[0], { ...v1[1], actor: '' }] })));
+      expect(error.message).toMatch(/^\S+ledger\.json: ledger is damaged: event 2 \(actor\)/);
+      expect(error.exitCode).toBe(EXIT.failure);
+      expect(error.hint).toMatch(/playbook doctor/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
-
-// ---------------------------------------------------------------------------------------------------------
-
 describe('dates', () => {
   // Monday 23 November 2026, 09:00 UTC (04:00 in New York, EST).
   const now = new Date('2026-11-23T09:00:00Z');
