@@ -85,8 +85,8 @@ const envelope = {
   cycle: eventId.nullable(),
   /** The record the event acts on: the id of the event that added it. */
   rec: eventId.optional(),
-  /** The newest event on that record the writer had seen: a change that did not see another is concurrent with it. */
-  after: eventId.optional(),
+  /** The newest events on that record the writer had seen (its heads): a change that did not see another is concurrent with it. */
+  after: z.array(eventId).min(1).max(64).optional(),
   /** A record the event links to (a blocker's decision). */
   link: eventId.optional(),
   /** How many events of the same change follow this one: a change is read whole or not at all. */
@@ -114,7 +114,7 @@ export type LedgerEvent = {
     command: string;
     cycle: string | null;
     rec?: string;
-    after?: string;
+    after?: string[];
     link?: string;
     more?: number;
     answer?: { step: (typeof STEP_IDS)[number]; question: string };

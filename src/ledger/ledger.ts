@@ -179,7 +179,7 @@ export function stampEvent(ctx: EventContext, state: LedgerState, e: NewEvent, c
   const named = ACTS_ON_ID.test(e.type) ? event.data.id : e.type === 'evidence.added' || e.type === 'build-scope.added' ? event.data.decision : undefined;
   if (typeof named === 'string' && cycle) {
     const r = recordById(cycle, named);
-    if (r) [event.rec, event.after] = [r.key, r.last];
+    if (r) [event.rec, event.after] = [r.key, [...r.heads].sort().slice(-64)];
     if (e.type.startsWith('evidence') || e.type.startsWith('build-scope')) event.data.decision = baseId(named);
     else event.data.id = baseId(named);
   }
@@ -205,7 +205,7 @@ export function rehearsal(): Writer {
 function recordById(cycle: Cycle, id: string) {
   const kind = id[0];
   const map = kind === 'D' ? cycle.decisions : kind === 'B' ? cycle.blockers : kind === 'R' ? cycle.risks : cycle.checkpoints;
-  return (map as Map<string, { key: string; last: string }>).get(id);
+  return (map as Map<string, { key: string; heads: string[] }>).get(id);
 }
 
 /** The cycle key new events go to: --cycle, else the current one (none before the first cycle). */
@@ -247,6 +247,9 @@ export function commit(
     if (appended.some((e) => e.type === 'undo')) state = deriveState([...events, ...appended], { all: true, current: local.current });
     // The first write pins the cycle this clone works on: a teammate's new cycle will not move it.
     nextLocal = options.local ? options.local(appended, local) : local.current === undefined && state.current !== null ? { ...local, current: state.current } : undefined;
+    // The state answers as the next command will see it: on this clone's own current cycle.
+    const pinned = (nextLocal ?? local).current;
+    if (pinned !== undefined && state.cycles.has(pinned)) state.current = pinned;
     if (options.dryRun) return undefined;
     return appended.map((e) => `${asciiJson(e)}\n`).join('');
   };

@@ -14,23 +14,27 @@ export interface Stamp {
 export interface RecordBase {
   /** The id of the event that added it: how events name it, whatever its short id. */
   key: string;
-  /** The newest event on it. */
-  last: string;
+  /**
+   * The newest events on it that no other event on it has seen (one, unless two clones changed it
+   * without seeing each other): a new change names them as what it had seen (`after`).
+   */
+  heads: string[];
   /**
    * Two changes made without seeing each other, and which one holds: shown until somebody who has
    * seen both acts on the record again.
    */
   conflict: string | null;
-  /** Property changes so far, to tell a concurrent one (see `after` in event-schema.ts). */
-  changes: Change[];
+  /** Every event on it, in the order applied: what each had seen and what it set. */
+  history: Map<string, Step>;
 }
 
-interface Change {
-  id: string;
-  replica: string;
+interface Step {
+  /** Its place in the record's history. */
+  index: number;
   actor: string;
-  field: string;
-  value: string;
+  /** What its writer had seen of the record; null: everything before it (an event converted from version 1). */
+  after: string[] | null;
+  fields: [string, string][];
 }
 
 export interface Decision extends EventData<'decision.added'>, RecordBase {
@@ -147,7 +151,7 @@ export function deriveState(events: readonly LedgerEvent[], focus: Focus = { all
       if (e.type.endsWith('.added')) claims.push(e);
       continue;
     }
-    if (waiting === undefined || e.type === 'cycle.created') {
+    if (waiting === undefined || e.type === 'cycle.created' || e.type === 'cycle.selected') {
       apply(state, e);
       if (waiting && e.type === 'cycle.created') waiting.set(e.id, []);
     } else if (e.cycle) waiting.get(e.cycle)?.push(e);
@@ -189,8 +193,12 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     addCycle(state, e as Extract<LedgerEvent, { type: 'cycle.created' }>);
     return;
   }
-  // Version 1 kept the current cycle in the ledger; now each clone keeps its own (replicas.ts).
-  if (e.type === 'cycle.selected') return;
+  // Written only by version 1, which kept the current cycle in the ledger: a converted ledger starts
+  // where its owner left it. Now each clone keeps its own choice (replicas.ts: LocalState).
+  if (e.type === 'cycle.selected') {
+    if (e.cycle !== null && state.cycles.has(e.cycle)) state.current = e.cycle;
+    return;
+  }
   const cycle = e.cycle ? state.cycles.get(e.cycle) : undefined;
   if (!cycle) return;
   if (e.answer) {
@@ -246,7 +254,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     case 'evidence.added': {
       const d = target<Decision>(cycle, e, 'D', e.data.decision);
       if (!d) return;
-      d.last = e.id;
+      changed(d, e, []);
       d.evidence.push(e.data);
       return;
     }
@@ -386,7 +394,7 @@ function addCycle(state: LedgerState, e: Extract<LedgerEvent, { type: 'cycle.cre
  */
 function record<T extends RecordBase & { created: Stamp }>(e: LedgerEvent): T {
   const r = Object.assign({}, e.data) as unknown as T;
-  [r.key, r.last, r.conflict, r.changes, r.created] = [e.id, e.id, null, [], stamp(e)];
+  [r.key, r.heads, r.conflict, r.history, r.created] = [e.id, [e.id], null, new Map([[e.id, { index: 0, actor: e.actor, after: null, fields: [] }]]), stamp(e)];
   return r;
 }
 
@@ -437,25 +445,47 @@ function target<T extends AnyRecord>(cycle: Cycle, e: LedgerEvent, kind: Kind, i
 }
 
 /**
- * Notes the properties an event sets on a record. A change that did not see another change of the
- * same property by another replica (its `after` is older) is concurrent with it: the later in the
- * order of ids holds, and the record says so until a change that saw everything on it.
+ * Notes an event on a record and the properties it sets. A change that did not see another change of
+ * the same property (not among what its writer had seen, by the record's history of `after` links)
+ * is concurrent with it: the later in the order of ids holds, and the record says so until an event
+ * whose writer had seen every change on it.
  */
 function changed(r: AnyRecord, e: LedgerEvent, fields: [string, string | undefined][]): void {
+  const set = fields.filter((f): f is [string, string] => f[1] !== undefined);
+  const seen = seenBy(r, e.after ?? null);
   const notes: string[] = [];
-  for (const [field, value] of fields) {
-    if (value === undefined) continue;
-    if (e.after !== undefined) {
-      const other = r.changes.findLast((c) => c.field === field && c.id > e.after! && c.replica !== e.replica);
-      if (other && other.value !== value) {
-        notes.push(`${field} set to ${other.value} by ${other.actor} and to ${value} by ${e.actor} without seeing each other; ${value} holds`);
-      }
+  for (const [field, value] of set) {
+    let other: { actor: string; value: string } | undefined;
+    for (const [id, step] of r.history) {
+      if (seen.has(id)) continue;
+      const theirs = step.fields.find(([f]) => f === field);
+      if (theirs && theirs[1] !== value) other = { actor: step.actor, value: theirs[1] };
     }
-    r.changes.push({ id: e.id, replica: e.replica, actor: e.actor, field, value });
+    if (other) notes.push(`${field} set to ${other.value} by ${other.actor} and to ${value} by ${e.actor} without seeing each other; ${value} holds`);
   }
+  const sawAll = r.heads.every((h) => seen.has(h));
   if (notes.length) r.conflict = notes.join('; ');
-  else if (e.after === undefined || e.after >= r.last) r.conflict = null;
-  r.last = e.id;
+  else if (sawAll) r.conflict = null;
+  r.history.set(e.id, { index: r.history.size, actor: e.actor, after: e.after ?? null, fields: set });
+  r.heads = [...r.heads.filter((h) => !seen.has(h)), e.id];
+}
+
+/** The events on a record a writer had seen, given the heads it named (null: all of them). */
+function seenBy(r: AnyRecord, after: string[] | null): Set<string> {
+  if (after === null) return new Set(r.history.keys());
+  const seen = new Set<string>();
+  const order = [...r.history.keys()];
+  const stack = after.filter((id) => r.history.has(id));
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const step = r.history.get(id)!;
+    // A converted version-1 event had seen everything before it.
+    if (step.after === null) for (const earlier of order.slice(0, step.index)) seen.add(earlier);
+    else stack.push(...step.after.filter((a) => r.history.has(a)));
+  }
+  return seen;
 }
 
 function idNumber(id: string): number {

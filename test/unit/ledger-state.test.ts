@@ -497,11 +497,14 @@ describe('undo takes back this clone\'s newest change in the cycle, and nothing 
     expect(nextId(cycle(state), 'D')).toBe('D-4');
   });
 
-  it('a cycle switch written by version 1 does not move the current cycle; undoing a cycle\'s start brings back the one before', () => {
+  it('a cycle switch written by version 1 is where a converted ledger starts; a clone\'s own choice wins; undoing a cycle\'s start brings back the one before', () => {
     const events = ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } });
+    expect(deriveState(events).current).toBe(cycle(deriveState(events), 'c1').key);
     // Which cycle is current is each clone's own choice now (replica.json), not an event in the shared files.
-    expect(deriveState(events).current).toBe(cycle(deriveState(events), 'c2').key);
-    expect(deriveState(events, { all: true, current: events[0]!.id }).current).toBe(events[0]!.id);
+    expect(deriveState(events, { all: true, current: events[1]!.id }).current).toBe(events[1]!.id);
+    // A cycle started after the switch is the newest: a clone without a choice of its own works on it.
+    const later = ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } }, created('c3'));
+    expect(deriveState(later).current).toBe(cycle(deriveState(later), 'c3').key);
     const undone = deriveState(ledger(created('c1'), created('c2'), undoOf(2)));
     expect([...undone.cycles.values()].map((c) => c.id)).toEqual(['c1']);
     expect(undone.current).toBe(cycle(undone, 'c1').key);
@@ -559,7 +562,7 @@ describe('state derivation: what each event does', () => {
     expect(d.closed).toEqual({ at: '2026-11-23T09:04:00.000Z', actor: 'Ben', event: events[3]!.id });
     expect(d.created.event).toBe(events[1]!.id);
     expect(d.key).toBe(events[1]!.id);
-    expect(d.last).toBe(events[3]!.id);
+    expect(d.heads).toEqual([events[3]!.id]);
     expect(d.conflict).toBeNull();
 
     const reopened = deriveState(ledger(created(), { type: 'decision.added', data: { id: 'D-1', title: 'Ship', owner: 'Priya', due: '2026-12-04', criteria: [] } }, { type: 'decision.closed', data: { id: 'D-1' } }, { type: 'decision.reopened', data: { id: 'D-1' } }));
@@ -611,12 +614,12 @@ describe('state derivation: what each event does', () => {
     }
   });
 
-  it('a new cycle becomes current; a version-1 cycle switch changes nothing; the clone\'s own choice holds when that cycle exists', () => {
+  it('a new cycle becomes current; a version-1 cycle switch to a cycle that exists moves it; the clone\'s own choice holds when that cycle exists', () => {
     const events = ledger(created('c1'), created('c2'));
     const [c1, c2] = [events[0]!.id, events[1]!.id];
     expect(deriveState(events).current).toBe(c2);
     expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'nope', data: { cycle: 'nope' } })).current).toBe(c2);
-    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } })).current).toBe(c2);
+    expect(deriveState(ledger(created('c1'), created('c2'), { type: 'cycle.selected', cycle: 'c1', data: { cycle: 'c1' } })).current).toBe(c1);
     expect(deriveState(events, { all: true, current: c1 }).current).toBe(c1);
     expect(deriveState(events, { all: true, current: GONE }).current).toBe(c2);
     expect(deriveState([]).current).toBeNull();
