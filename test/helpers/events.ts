@@ -44,3 +44,18 @@ export function eventsOf(drafts: (Draft | NewEvent)[], defaults: { at?: string; 
 export function cycleNamed(state: LedgerState, id: string): Cycle {
   return findCycle(state, id);
 }
+
+/** A value with its Maps and Sets as plain lists, for comparing two derived states with toEqual. */
+export function project(value: unknown): unknown {
+  if (value instanceof Map) return { map: [...value.entries()].map(([k, v]) => [k, project(v)]) };
+  if (value instanceof Set) return { set: [...value].map(project) };
+  if (Array.isArray(value)) return value.map(project);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, project(v)]),
+    );
+  }
+  return value;
+}

@@ -12,6 +12,7 @@
 //      on every replica, whatever order the events arrive in; the later one holds, and the note says so;
 //   6. undo without a named event never takes another replica's change;
 //   7. two conversions of one version-1 file give the same bytes.
+import { project } from '../helpers/events.js';
 import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,21 +43,6 @@ const figures = { schedules: 0, changes: 0, undos: 0, undoRefused: 0, syncs: 0, 
 afterAll(() => recordFigures('team-model', figures));
 
 const byId = (a: LedgerEvent, b: LedgerEvent) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-
-/** A plain, comparable picture of a state: Maps and Sets become tagged arrays in their insertion order. */
-function project(value: unknown): unknown {
-  if (value instanceof Map) return { map: [...value.entries()].map(([k, v]) => [k, project(v)]) };
-  if (value instanceof Set) return { set: [...value].map(project) };
-  if (Array.isArray(value)) return value.map(project);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, project(v)]),
-    );
-  }
-  return value;
-}
 
 /** The state as canonical JSON: cycles and records, the current cycle, the last event. */
 const canonical = (state: LedgerState) => JSON.stringify(project(state));

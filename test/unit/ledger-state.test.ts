@@ -19,7 +19,7 @@ import { owner, recordId } from '../../src/commands/common.js';
 import { STEP_IDS } from '../../src/playbook/schema.js';
 import { prepareZone } from '../../src/zones.js';
 import { snapshotOf } from '../helpers/snapshot.js';
-import { cycleNamed, eventsOf } from '../helpers/events.js';
+import { cycleNamed, eventsOf, project } from '../helpers/events.js';
 
 // Zones other than the system's load their Date class on demand, as the CLI does before a command.
 await Promise.all(['UTC', 'America/New_York'].map(prepareZone));
@@ -51,21 +51,6 @@ function ledger(...drafts: Draft[]): LedgerEvent[] {
 
 const created = (id = 'c1'): Draft => ({ type: 'cycle.created', data: { cycle: snapshotOf(id) } });
 const undoOf = (target: number): Draft => ({ type: 'undo', data: { target } });
-
-/** A plain, comparable picture of the state: Maps and Sets become tagged arrays in their insertion order. */
-function project(value: unknown): unknown {
-  if (value instanceof Map) return { map: [...value.entries()].map(([k, v]) => [k, project(v)]) };
-  if (value instanceof Set) return { set: [...value].map(project) };
-  if (Array.isArray(value)) return value.map(project);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, project(v)]),
-    );
-  }
-  return value;
-}
 
 /** The cycle people call `id` ("c1"); the state is keyed by the id of the event that started it. */
 function cycle(state: LedgerState, id = 'c1'): Cycle {
