@@ -1,4 +1,5 @@
 // Synthetic ledgers for the benchmark: deterministic, with the mix of a real team's use.
+import { createHash } from 'node:crypto';
 // ---------------------------------------------------------------------------------------------
 // A realistic ledger: a cycle per ~2,000 events, each with decisions, blockers, risks, weekly
 // metric readings and checklist ticks spread over the weeks before the clock.
@@ -69,3 +70,89 @@ export function generateLedger(count, playbook, NOW) {
   return { schemaVersion: 1, events: events.slice(0, count) };
 }
 
+
+// ---------------------------------------------------------------------------------------------
+// The same events as a team's ledger (src/ledger/replicas.ts): a pointer file and one events file
+// per replica, each event in today's envelope, as the CLI itself writes them.
+
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest();
+
+/** Compact JSON, characters outside ASCII as \u escapes (src/ledger/json.ts). */
+export const asciiJson = (value) => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** Ten characters of Crockford base32 for a time in milliseconds (src/ledger/clock.ts). */
+function encodeTime(ms) {
+  let out = '';
+  for (let i = 0; i < 10; i++, ms = Math.floor(ms / 32)) out = ALPHABET[ms % 32] + out;
+  return out;
+}
+
+/** Sixteen base32 characters from the first ten bytes (src/ledger/clock.ts encodeBytes). */
+function encodeBytes(bytes) {
+  let out = '';
+  for (let i = 0; i < 10; i += 5) {
+    let bits = 0n;
+    for (let j = 0; j < 5; j++) bits = (bits << 8n) | BigInt(bytes[i + j]);
+    for (let k = 7; k >= 0; k--) out += ALPHABET[Number((bits >> BigInt(k * 5)) & 31n)];
+  }
+  return out;
+}
+
+/** Types whose data.id names the record they act on (evidence and build scope name theirs in data.decision). */
+const ACTS_ON_ID = /^(decision|blocker|risk)\.(updated|approved|closed|reopened|resolved|escalated|extended)$/;
+
+/**
+ * The events of a version-1 ledger spread over `replicas` replicas (each actor writes from one
+ * machine; with more actors than replicas some share one), as the team store writes them: ids on
+ * the hybrid logical clock, strictly increasing in the order of the events and so in each file,
+ * seq and the hash chain per replica, cycle and record references by event id, and `after` the
+ * record's heads, which here is its newest event (every writer had seen everything: a team that
+ * syncs, so no change is concurrent with another). Returns the
+ * pointer's text and each events file's name and text.
+ */
+export function teamLedger(ledger, replicas = 5) {
+  const names = Array.from({ length: replicas }, (_, i) => encodeBytes(sha256(`bench replica ${i}`)).toLowerCase());
+  const actors = new Map();
+  const writers = names.map((name) => ({ name, seq: 0, prev: undefined, lines: [] }));
+  const cycles = new Map(); // cycle slug -> id of its cycle.created
+  const records = new Map(); // `${cycle id}/${short id}` -> { key, last }
+  const eventIds = new Map(); // version-1 number -> id
+  let previous = 0;
+  for (const [n, e] of ledger.events.entries()) {
+    if (!actors.has(e.actor)) actors.set(e.actor, writers[actors.size % replicas]);
+    const writer = actors.get(e.actor);
+    const time = Math.max(Date.parse(e.at), previous + 1);
+    previous = time;
+    const id = encodeTime(time) + encodeBytes(sha256(`bench event ${n}`));
+    eventIds.set(e.id, id);
+    const data = { ...e.data };
+    let cycle = null;
+    if (e.type === 'cycle.created') {
+      cycles.set(data.cycle.id, id);
+      cycle = id;
+    } else if (e.cycle !== null) cycle = cycles.get(e.cycle) ?? null;
+    if (e.type === 'undo') data.target = eventIds.get(data.target);
+    const event = { id, replica: writer.name, seq: ++writer.seq, at: e.at, actor: e.actor, command: e.command, cycle, type: e.type, data };
+    const named = ACTS_ON_ID.test(e.type) ? data.id : e.type === 'evidence.added' || e.type === 'build-scope.added' ? data.decision : undefined;
+    const record = typeof named === 'string' ? records.get(`${cycle}/${named}`) : undefined;
+    if (record) {
+      event.rec = record.key;
+      event.after = [record.last];
+      record.last = id;
+    }
+    if (e.type === 'blocker.added' && typeof data.decision === 'string') {
+      const decision = records.get(`${cycle}/${data.decision}`);
+      if (decision) event.link = decision.key;
+    }
+    if (e.type.endsWith('.added') && typeof data.id === 'string') records.set(`${cycle}/${data.id}`, { key: id, last: id });
+    if (writer.prev !== undefined) event.prev = writer.prev;
+    const line = asciiJson(event);
+    writer.prev = sha256(line).subarray(0, 8).toString('hex');
+    writer.lines.push(line);
+  }
+  return {
+    pointer: '{"schemaVersion":2}\n',
+    files: writers.filter((w) => w.lines.length).map((w) => ({ name: `${w.name}.jsonl`, text: `${w.lines.join('\n')}\n` })),
+  };
+}

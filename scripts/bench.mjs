@@ -1,16 +1,25 @@
-// npm run bench: how fast the built CLI answers, as a ratio to `node -e 0` measured in the same run.
-// Generates ledgers of 1,000, 10,000 and 100,000 events with a realistic mix, times whole
-// processes alternated with `node -e 0` over several rounds, and prints medians, ratios and peak
-// memory as a table and as JSON. A benchmark, not a test: it never fails because a machine is slow.
+// npm run bench: how fast the built CLI answers, as a ratio to `node -e 0` measured in the same run,
+// and against the previous release on the ledger as that release wrote it.
+// Generates ledgers of 1,000, 10,000 and 100,000 events with a realistic mix, in two layouts:
+// - v1: one JSON file, read and written by the previous release's CLI (commit a6fea21, the last
+//   single-file version), built from git history into a temporary folder for this run;
+// - team: the same events spread over five replicas (ledger.json + events/<replica>.jsonl), read
+//   and written by this CLI.
+// Times whole processes alternated with `node -e 0` over several rounds (baseline and new in the
+// same round), and prints medians, ratios and peak memory as a table and as JSON. A benchmark, not
+// a test: it never fails because a machine is slow, and without git or that commit it measures the
+// team layout alone and says so.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { generateLedger } from './bench-ledger.mjs';
+import { asciiJson, generateLedger, teamLedger } from './bench-ledger.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(root, 'bin', 'playbook.cjs');
+/** The CLI measured: a copy of this build, taken at the start of the run (set below). */
+let cli = join(root, 'bin', 'playbook.cjs');
 const NOW = Date.parse('2026-11-23T09:00:00Z');
 const args = process.argv.slice(2);
 const sizes = (args.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '1000,10000,100000').split(',').map(Number);
@@ -18,6 +27,9 @@ const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 9
 // --instructions: also count the instructions of one run of each command and of `node -e 0` under
 // valgrind's callgrind. Unlike milliseconds, the count is the same on a busy machine and an idle one.
 const instructions = args.includes('--instructions');
+/** The previous release: the last version with the single-file ledger. */
+const BASELINE = args.find((a) => a.startsWith('--baseline='))?.slice(11) ?? 'a6fea21';
+const REPLICAS = 5;
 // Variables that change what every Node process does before it runs a line, for `node -e 0` as
 // much as for playbook: NODE_EXTRA_CA_CERTS alone reads and parses a certificate bundle at each
 // start (tens of milliseconds), which would inflate the floor and flatter every ratio. Both sides
@@ -34,11 +46,12 @@ function playbookSnapshot() {
 }
 
 
-function run(argv, env) {
+function run(argv, env, output) {
   const t = process.hrtime.bigint();
   const r = spawnSync(process.execPath, argv, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0 && !(argv.includes('--check'))) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  if (output) output.push(r.stdout);
   return ms;
 }
 
@@ -62,8 +75,9 @@ const median = (xs) => {
 };
 
 // Reads and writes run on a ledger the tool has read or written before, as a team's ledger is:
-// its events were checked once and are not checked again (src/ledger/checked.ts). The
-// "first read" row copies the ledger before each run, so every event is checked.
+// its files were checked once and are not checked again (src/ledger/checked.ts). The
+// "first read" row copies the ledger before each run (to a path of its own, so the other rows'
+// notes stay valid), so every event is checked.
 const commands = [
   { name: 'blockers', argv: ['blockers'] },
   { name: 'blockers, first read of a copy', argv: ['blockers'], fresh: true },
@@ -72,64 +86,202 @@ const commands = [
   { name: 'summary --format slack', argv: ['summary', '--format', 'slack'] },
   { name: 'blocker add', argv: ['blocker', 'add', 'Bench blocker', '--owner', 'Dana Kim', '--fallback', 'none'], write: true },
 ];
+/** What the team layout should reach, as a ratio to the baseline (team / v1). */
+const target = (c, size) => (c.write ? (size >= 100_000 ? 1 / 3 : undefined) : 1.1);
 
-const dir = mkdtempSync(join(tmpdir(), 'playbook-bench-'));
-const playbook = playbookSnapshot();
+/** The checked-file notes trust a file only once its times are this much older than the note (src/ledger/checked.ts). */
+const RACY_MARGIN_MS = 2000;
+
+/**
+ * The previous release's CLI, built from git history into `into`; or a reason why there is none.
+ * git archive, not a worktree: nothing is added to the repository's own git directory.
+ */
+function buildBaseline(into) {
+  const git = (argv, options = {}) => spawnSync('git', ['-C', root, ...argv], { maxBuffer: 1 << 30, ...options });
+  const commit = git(['rev-parse', '--verify', '--quiet', `${BASELINE}^{commit}`], { encoding: 'utf8' });
+  if (commit.error) return { reason: `git is not available (${commit.error.message})` };
+  if (commit.status !== 0) return { reason: `commit ${BASELINE} is not in this repository (a shallow clone?)` };
+  const tar = git(['archive', '--format=tar', BASELINE]);
+  if (tar.status !== 0) return { reason: `git archive ${BASELINE} failed: ${tar.stderr}` };
+  mkdirSync(into, { recursive: true });
+  const untar = spawnSync('tar', ['-x', '-C', into], { input: tar.stdout, encoding: 'utf8' });
+  if (untar.error || untar.status !== 0) return { reason: `cannot unpack ${BASELINE}: ${untar.error?.message ?? untar.stderr}` };
+  symlinkSync(join(root, 'node_modules'), join(into, 'node_modules'), 'dir');
+  const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: into, encoding: 'utf8' });
+  if (build.status !== 0) return { reason: `building ${BASELINE} failed: ${(build.stderr || build.stdout).trim().split('\n').slice(-3).join(' ')}` };
+  return { cli: join(into, 'bin', 'playbook.cjs'), commit: commit.stdout.trim() };
+}
+
+/**
+ * A copy of the CLI just built (bin, dist and what it reads beside them), so that a rebuild in the
+ * working tree while the bench runs neither changes the code measured nor voids V8's code cache.
+ */
+function snapshotCli(into) {
+  for (const part of ['bin', 'dist', 'playbooks', 'templates', 'package.json']) cpSync(join(root, part), join(into, part), { recursive: true });
+  return join(into, 'bin', 'playbook.cjs');
+}
+
+/** The team ledger's files, relative to its folder: the pointer and one events file per replica. */
+function writeTeam(folder, team) {
+  mkdirSync(join(folder, 'events'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(folder, 'ledger.json'), team.pointer, { mode: 0o600 });
+  for (const f of team.files) writeFileSync(join(folder, 'events', f.name), f.text, { mode: 0o600 });
+  return ['ledger.json', ...team.files.map((f) => join('events', f.name))];
+}
+
+/** Sets the files' modification time a minute back; their change time is now, and cannot be set back. */
+function age(paths) {
+  const past = new Date(Date.now() - 60_000);
+  for (const p of paths) utimesSync(p, past, past);
+}
+
+/** Files among `paths` whose note is missing or taken less than RACY_MARGIN_MS after their last change: a read checks them in full. */
+function unsettled(cache, paths) {
+  let notes = {};
+  try {
+    notes = JSON.parse(readFileSync(join(cache, 'playbook', 'checked.json'), 'utf8')).files ?? {};
+  } catch {
+    // No notes: every file is unsettled.
+  }
+  return paths.filter((p) => {
+    const s = statSync(p, { bigint: true });
+    const note = notes[p];
+    if (!note?.at || note.id !== `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`) return true;
+    const trusted = BigInt(note.at) - BigInt(RACY_MARGIN_MS) * 1_000_000n;
+    return s.mtimeNs > trusted || s.ctimeNs > trusted;
+  });
+}
+
+function baseEnv(extra) {
+  const env = { ...process.env, PLAYBOOK_NOW: new Date(NOW).toISOString(), PLAYBOOK_TZ: 'UTC', NO_COLOR: '1', ...extra };
+  for (const name of NODE_START_UP) delete env[name];
+  return env;
+}
+
+const dir = realpathSync(mkdtempSync(join(tmpdir(), 'playbook-bench-')));
 const results = [];
+let baseline;
 try {
+  cli = snapshotCli(join(dir, 'current'));
+  const playbook = playbookSnapshot();
+  process.stderr.write(`building the baseline (${BASELINE}) ...\n`);
+  baseline = buildBaseline(join(dir, 'baseline'));
+  if (baseline.reason) process.stderr.write(`note: no baseline rows: ${baseline.reason}\n`);
+
+  // Every ledger is written, validated and aged first; the timed reads come after the margin.
+  const prepared = [];
   for (const size of sizes) {
-    const base = join(dir, `ledger-${size}.json`);
-    // Written as playbook writes a ledger: compact JSON, characters outside ASCII as \u escapes.
-    const json = JSON.stringify(generateLedger(size, playbook, NOW)).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-    writeFileSync(base, `${json}\n`, { mode: 0o600 });
-    const ledger = join(dir, `work-${size}.json`);
-    const env = { ...process.env, PLAYBOOK_LEDGER: ledger, PLAYBOOK_NOW: new Date(NOW).toISOString(), PLAYBOOK_TZ: 'UTC', NO_COLOR: '1', XDG_CACHE_HOME: join(dir, 'cache') };
-    for (const name of NODE_START_UP) delete env[name];
-    copyFileSync(base, ledger);
-    const check = spawnSync(process.execPath, [cli, 'doctor'], { env, encoding: 'utf8' });
-    if (check.status !== 0) throw new Error(`generated ledger is not valid: ${check.stdout}${check.stderr}`);
-    for (const c of commands) {
-      const own = [];
-      const floor = [];
-      run([cli, ...c.argv], env); // warm the file cache; a write adds one blocker per run
-      for (let i = 0; i < rounds; i++) {
-        if (c.fresh) copyFileSync(base, ledger);
-        floor.push(run(['-e', '0'], env));
-        own.push(run([cli, ...c.argv], env));
-      }
-      if (c.fresh) copyFileSync(base, ledger);
-      const mib = peakMiB([cli, ...c.argv], env);
-      const row = { events: size, command: c.name, ms: +median(own).toFixed(1), nodeMs: +median(floor).toFixed(1), ratio: +(median(own) / median(floor)).toFixed(2), peakMiB: +mib.toFixed(1) };
-      if (instructions) {
-        if (c.fresh) copyFileSync(base, ledger);
-        const floorMi = millionInstructions(['-e', '0'], env);
-        const ownMi = millionInstructions([cli, ...c.argv], env);
-        Object.assign(row, { megaInstructions: +ownMi.toFixed(1), nodeMegaInstructions: +floorMi.toFixed(1), instructionRatio: +(ownMi / floorMi).toFixed(2) });
-      }
-      results.push(row);
-      process.stderr.write(`  ${size} ${c.name}: ${row.ms} ms (${row.ratio}x)\n`);
+    const v1 = generateLedger(size, playbook, NOW);
+    const sides = [];
+    if (baseline.cli) {
+      // Written as the previous release wrote a ledger: compact JSON, characters outside ASCII as \u escapes.
+      const master = join(dir, `master-v1-${size}`);
+      mkdirSync(master);
+      writeFileSync(join(master, 'ledger.json'), `${asciiJson(v1)}\n`, { mode: 0o600 });
+      sides.push({ layout: 'v1', cli: baseline.cli, master, files: ['ledger.json'], cache: join(dir, 'cache-v1') });
     }
-    copyFileSync(base, ledger);
+    const team = teamLedger(v1, REPLICAS);
+    const master = join(dir, `master-team-${size}`);
+    sides.push({ layout: 'team', cli, master, files: writeTeam(master, team), cache: join(dir, 'cache-team') });
+    for (const side of sides) {
+      side.work = join(dir, `${side.layout}-${size}`);
+      side.fresh = join(dir, `fresh-${side.layout}-${size}`);
+      for (const folder of [side.work, side.fresh]) copyTo(side, folder);
+      side.env = baseEnv({ PLAYBOOK_LEDGER: join(side.work, 'ledger.json'), XDG_CACHE_HOME: side.cache, XDG_STATE_HOME: join(dir, `state-${side.layout}`) });
+      side.freshEnv = { ...side.env, PLAYBOOK_LEDGER: join(side.fresh, 'ledger.json') };
+      age(side.files.map((f) => join(side.work, f)));
+      const check = spawnSync(process.execPath, [side.cli, 'doctor'], { env: side.env, encoding: 'utf8' });
+      if (check.status !== 0) throw new Error(`generated ${side.layout} ledger of ${size} events is not valid: ${check.stdout}${check.stderr}`);
+    }
+    prepared.push({ size, sides });
+  }
+  await sleep(RACY_MARGIN_MS + 100);
+
+  for (const { size, sides } of prepared) {
+    for (const c of commands) {
+      const floor = [];
+      for (const side of sides) {
+        side.own = [];
+        // One warm-up run: the file cache, V8's code cache, and the checked-file notes (taken now,
+        // past the margin, so the timed reads trust them). A write adds one blocker per run.
+        if (c.fresh) copyTo(side, side.fresh);
+        const out = [];
+        run([side.cli, ...c.argv], c.fresh ? side.freshEnv : side.env, out);
+        side.output = out[0].replaceAll(c.fresh ? side.fresh : side.work, '<ledger>');
+      }
+      // Both layouts hold the same events: a read must print the same (status names the ledger's path).
+      if (!c.write && sides.length === 2 && sides[0].output !== sides[1].output) {
+        process.stderr.write(`note: ${size} ${c.name}: the two layouts print different output; the comparison is not of like with like\n`);
+      }
+      if (!c.fresh && !c.write) {
+        for (const side of sides.filter((s) => s.layout === 'team')) {
+          const left = unsettled(side.cache, side.files.filter((f) => f.endsWith('.jsonl')).map((f) => join(side.work, f)));
+          if (left.length) process.stderr.write(`note: ${size} ${c.name}: ${left.length} events file(s) not settled in the notes; their reads check in full\n`);
+        }
+      }
+      for (let i = 0; i < rounds; i++) {
+        floor.push(run(['-e', '0'], sides[0].env));
+        for (const side of sides) {
+          if (c.fresh) copyTo(side, side.fresh);
+          side.own.push(run([side.cli, ...c.argv], c.fresh ? side.freshEnv : side.env));
+        }
+      }
+      const rows = {};
+      for (const side of sides) {
+        if (c.fresh) copyTo(side, side.fresh);
+        const env = c.fresh ? side.freshEnv : side.env;
+        const mib = peakMiB([side.cli, ...c.argv], env);
+        const row = { events: size, command: c.name, layout: side.layout, ms: +median(side.own).toFixed(1), nodeMs: +median(floor).toFixed(1), ratio: +(median(side.own) / median(floor)).toFixed(2), peakMiB: +mib.toFixed(1) };
+        if (instructions) {
+          if (c.fresh) copyTo(side, side.fresh);
+          const floorMi = millionInstructions(['-e', '0'], env);
+          const ownMi = millionInstructions([side.cli, ...c.argv], env);
+          Object.assign(row, { megaInstructions: +ownMi.toFixed(1), nodeMegaInstructions: +floorMi.toFixed(1), instructionRatio: +(ownMi / floorMi).toFixed(2) });
+        }
+        rows[side.layout] = row;
+      }
+      if (rows.v1) {
+        rows.team.vsBaseline = +(median(sides[1].own) / median(sides[0].own)).toFixed(2);
+        const goal = target(c, size);
+        if (goal !== undefined) Object.assign(rows.team, { target: +goal.toFixed(2), met: rows.team.vsBaseline <= goal });
+      }
+      for (const row of Object.values(rows)) {
+        results.push(row);
+        process.stderr.write(`  ${size} ${c.name} [${row.layout}]: ${row.ms} ms (${row.ratio}x${row.vsBaseline !== undefined ? `, ${row.vsBaseline}x of v1` : ''})\n`);
+      }
+    }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** A copy of the side's master ledger in `folder` (a fresh identity for every file: each is checked in full on its first read). */
+function copyTo(side, folder) {
+  if (!existsSync(join(folder, 'events')) && side.layout === 'team') mkdirSync(join(folder, 'events'), { recursive: true, mode: 0o700 });
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  for (const f of side.files) copyFileSync(join(side.master, f), join(folder, f));
+}
+
 const machine = `${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const head = ['events', 'command', 'median ms', 'node -e 0 ms', 'ratio', 'peak MiB', ...(instructions ? ['M instructions', 'ratio'] : [])];
+const LAYOUTS = { v1: `v1 (${BASELINE})`, team: `team, ${REPLICAS} replicas` };
+const head = ['events', 'command', 'layout', 'median ms', 'node -e 0 ms', 'ratio', 'team / v1', 'target', 'peak MiB', ...(instructions ? ['M instructions', 'ratio'] : [])];
 const rows = results.map((r) => [
   String(r.events),
   r.command,
+  LAYOUTS[r.layout],
   r.ms.toFixed(1),
   r.nodeMs.toFixed(1),
   `${r.ratio.toFixed(2)}x`,
+  r.vsBaseline === undefined ? '' : `${r.vsBaseline.toFixed(2)}x`,
+  r.target === undefined ? '' : `<= ${r.target.toFixed(2)}x ${r.met ? 'met' : 'MISSED'}`,
   r.peakMiB.toFixed(1),
   ...(instructions ? [`${r.megaInstructions.toFixed(0)} / ${r.nodeMegaInstructions.toFixed(0)}`, `${r.instructionRatio.toFixed(2)}x`] : []),
 ]);
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-console.log(`\n${machine}, ${rounds} rounds, medians, without ${NODE_START_UP.join(', ')}\n`);
+const about = baseline?.cli ? `baseline: ${BASELINE} (${baseline.commit.slice(0, 12)}) on the v1 file` : `no baseline: ${baseline?.reason ?? 'not built'}`;
+console.log(`\n${machine}, ${rounds} rounds, medians, without ${NODE_START_UP.join(', ')}; ${about}\n`);
 console.log(line(head));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
 for (const r of rows) console.log(line(r));
-console.log(`\n${JSON.stringify({ machine, rounds, results }, null, 2)}`);
+console.log(`\n${JSON.stringify({ machine, rounds, baseline: baseline?.cli ? { commit: baseline.commit } : { skipped: baseline?.reason ?? 'not built' }, replicas: REPLICAS, results }, null, 2)}`);
