@@ -382,9 +382,29 @@ function addCycle(state: LedgerState, e: Extract<LedgerEvent, { type: 'cycle.cre
     byKey: new Map(),
   });
   state.current = e.id;
-  // Two cycles started with the same id (on two clones) both keep it, told apart by a letter.
-  const same = [...state.cycles.values()].filter((c) => c.snapshot.id === s.id);
-  if (same.length > 1) same.forEach((c, i) => (c.id = `${s.id}${suffix(i)}`));
+  labelCycles(state);
+}
+
+/**
+ * Two cycles started with the same id (on two clones) both keep it, told apart by a letter in the
+ * order they were started; a letter that would give the id of another cycle is skipped.
+ */
+function labelCycles(state: LedgerState): void {
+  const cycles = [...state.cycles.values()];
+  const taken = new Set(cycles.map((c) => c.snapshot.id));
+  const groups = new Map<string, Cycle[]>();
+  for (const c of cycles) groups.set(c.snapshot.id, [...(groups.get(c.snapshot.id) ?? []), c]);
+  for (const [id, group] of groups) {
+    if (group.length === 1) {
+      group[0]!.id = id;
+      continue;
+    }
+    let n = 0;
+    for (const c of group) {
+      while (taken.has(`${id}${suffix(n)}`)) n++;
+      c.id = `${id}${suffix(n++)}`;
+    }
+  }
 }
 
 /**

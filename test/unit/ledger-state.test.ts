@@ -599,6 +599,14 @@ describe('state derivation: what each event does', () => {
     }
   });
 
+  it('two cycles started with one id are told apart by a letter that is no other cycle\'s id, so each can be named', () => {
+    const state = deriveState(ledger(created('launch'), created('launcha'), created('launch')));
+    const ids = [...state.cycles.values()].map((c) => c.id);
+    expect(ids).toEqual(['launchb', 'launcha', 'launchc']);
+    for (const id of ids) expect(cycle(state, id).id).toBe(id);
+    expect(() => cycle(state, 'launch')).toThrow(/ambiguous: launchb .*launchc/);
+  });
+
   it('a new cycle becomes current; a version-1 cycle switch to a cycle that exists moves it; the clone\'s own choice holds when that cycle exists', () => {
     const events = ledger(created('c1'), created('c2'));
     const [c1, c2] = [events[0]!.id, events[1]!.id];
