@@ -4,8 +4,9 @@
 // ledger-failures.test.ts (every documented failure leaves the ledger byte-for-byte unchanged).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { hasControlCharacters } from '../helpers/cli.js';
-import { createLedgerSandbox, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
+import { createLedgerSandbox, filesUnder, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
 
 let seeds: Seeds;
 let box: LedgerSandbox;
@@ -18,6 +19,12 @@ beforeEach(() => {
   box = createLedgerSandbox();
 });
 afterEach(() => box.cleanup());
+
+/** The part of an event id that `log` and `undo` show: eight characters of its unique part, lower case. */
+const short = (id: string) => id.slice(10, 18).toLowerCase();
+
+/** The ledger's event of this type whose data.id is `id`. */
+const eventOf = (sandbox: LedgerSandbox, type: string, id: string) => sandbox.read().events.find((e) => e.type === type && e.data.id === id);
 
 /** The first cell of each body row of a cli-table3 table. */
 function firstColumn(table: string): string[] {
@@ -96,6 +103,7 @@ describe('decisions', () => {
       ['D-3', '2026-12-04'],
     ]);
     expect(out.decisions[0].criteria).toEqual(['Support signs off', 'Marketing signs off']);
+    expect(out.decisions[0].created.event).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 
   it('approve, close and reopen move a decision between --open (the default), --closed and --all; --owner filters', () => {
@@ -132,8 +140,9 @@ describe('decisions', () => {
           criteria: ['Setup completion above 80%'],
           evidence: [],
           buildScope: null,
-          created: { at: '2026-11-23T09:00:00.000Z', actor: 'Ana', event: 2 },
+          created: { at: '2026-11-23T09:00:00.000Z', actor: 'Ana', event: eventOf(box, 'decision.added', 'D-1').id },
           closed: null,
+          conflict: null,
         },
       ],
     });
@@ -171,10 +180,10 @@ describe('risks', () => {
       mitigation: 'Mitigate Eligibility timeouts',
       owner: 'Priya',
       status: 'open',
-      created: { at: '2026-11-23T09:00:00.000Z', actor: expect.any(String), event: 3 },
+      created: { at: '2026-11-23T09:00:00.000Z', actor: expect.any(String), event: eventOf(box, 'risk.added', 'R-2').id },
       closed: null,
     });
-    expect(out.risks[3]).toMatchObject({ id: 'R-4', status: 'closed', closed: { event: 6 } });
+    expect(out.risks[3]).toMatchObject({ id: 'R-4', status: 'closed', closed: { event: eventOf(box, 'risk.closed', 'R-4').id } });
   });
 });
 
@@ -232,78 +241,124 @@ describe('checklist', () => {
 });
 
 describe('log and undo', () => {
-  // Three changes after the cycle was created, by two people on three days.
-  let history: LedgerSandbox;
-  beforeAll(() => {
-    history = createLedgerSandbox();
-    history.useLedger(seeds.bare);
-    history.ok(['--as', 'Ana', 'decision', 'add', 'Ship guided setup', '--owner', 'Priya', '--due', '+7d']);
-    history.ok(['--as', 'Ben', 'blocker', 'add', 'EHR sandbox', '--owner', 'Sam', '--decision', 'D-1', '--fallback', 'Fixtures'], { env: { PLAYBOOK_NOW: '2026-11-25T12:00:00Z' } });
-    history.ok(['--as', 'Ana', 'decision', 'approve', 'D-1'], { env: { PLAYBOOK_NOW: '2026-11-26T08:00:00Z' } });
+  // This clone started the cycle and made three changes after it, by two people on three days.
+  beforeEach(() => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['--as', 'Ana', 'decision', 'add', 'Ship guided setup', '--owner', 'Priya', '--due', '+7d']);
+    box.ok(['--as', 'Ben', 'blocker', 'add', 'EHR sandbox', '--owner', 'Sam', '--decision', 'D-1', '--fallback', 'Fixtures'], { env: { PLAYBOOK_NOW: '2026-11-25T12:00:00Z' } });
+    box.ok(['--as', 'Ana', 'decision', 'approve', 'D-1'], { env: { PLAYBOOK_NOW: '2026-11-26T08:00:00Z' } });
   });
-  afterAll(() => history?.cleanup());
-  beforeEach(() => box.useLedger(history.ledger));
+  /** The short ids of the ledger's events, oldest first. */
+  const ids = () => box.read().events.map((e) => short(e.id));
+  const firstWords = (text: string) => text.trimEnd().split('\n').map((l) => l.split(' ')[0]);
 
-  it('log is the audit trail: every change with its id, time, actor and command; --since, --actor and --record narrow it', () => {
+  it('log is the audit trail: every change with its event id, time, actor and command; --since, --actor and --record narrow it', () => {
+    const [created, added, raised, approved] = ids();
+    expect(new Set([created, added, raised, approved]).size).toBe(4);
     const lines = box.ok(['log']).stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(4);
-    expect(lines[1]).toBe('#2 2026-11-23 09:00 Ana [decision add] added D-1 "Ship guided setup" (owner Priya, due 2026-11-30)');
-    expect(lines[2]).toBe('#3 2026-11-25 12:00 Ben [blocker add] raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27 12:00)');
-    expect(lines[3]).toBe('#4 2026-11-26 08:00 Ana [decision approve] approved D-1');
-    expect(box.ok(['log', '--since', '2026-11-25']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#3', '#4']);
-    expect(box.ok(['log', '--since', 'today'], { env: { PLAYBOOK_NOW: '2026-11-26T09:00:00Z' } }).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#4']);
-    expect(box.ok(['log', '--actor', 'ana']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#2', '#4']);
-    expect(box.ok(['log', '--record', 'd1']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#2', '#3', '#4']);
-    expect(box.ok(['log', '--record', 'B-1']).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0])).toEqual(['#3']);
+    expect(lines[0]).toBe(`${created} 2026-11-23 09:00 ${userInfo().username} [init] started cycle pm-2026-11-23 from healthcare/product-manager`);
+    expect(lines[1]).toBe(`${added} 2026-11-23 09:00 Ana [decision add] added D-1 "Ship guided setup" (owner Priya, due 2026-11-30)`);
+    expect(lines[2]).toBe(`${raised} 2026-11-25 12:00 Ben [blocker add] raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27 12:00)`);
+    expect(lines[3]).toBe(`${approved} 2026-11-26 08:00 Ana [decision approve] approved D-1`);
+    expect(firstWords(box.ok(['log', '--since', '2026-11-25']).stdout)).toEqual([raised, approved]);
+    expect(firstWords(box.ok(['log', '--since', 'today'], { env: { PLAYBOOK_NOW: '2026-11-26T09:00:00Z' } }).stdout)).toEqual([approved]);
+    expect(firstWords(box.ok(['log', '--actor', 'ana']).stdout)).toEqual([added, approved]);
+    expect(firstWords(box.ok(['log', '--record', 'd1']).stdout)).toEqual([added, raised, approved]);
+    expect(firstWords(box.ok(['log', '--record', 'B-1']).stdout)).toEqual([raised]);
     expect(box.ok(['log', '--since', '2026-12-01']).stderr).toBe('no events match\n');
     // Times are shown in the chosen zone, a blocker's due time too.
     const eastern = box.ok(['log', '--tz', 'America/New_York']).stdout.split('\n');
-    expect(eastern[1]).toMatch(/^#2 2026-11-23 04:00 Ana /);
-    expect(eastern[2]).toBe('#3 2026-11-25 07:00 Ben [blocker add] raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27 07:00)');
+    expect(eastern[1]).toMatch(new RegExp(`^${added} 2026-11-23 04:00 Ana `));
+    expect(eastern[2]).toBe(`${raised} 2026-11-25 07:00 Ben [blocker add] raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27 07:00)`);
   });
 
-  it('log --json: version 1, the events themselves, each saying which undo (if any) undid it', () => {
+  it('log --json: version 1, the events themselves, each with its short id, the record it names, and which undo (if any) undid it', () => {
     box.ok(['undo']);
+    const events = box.read().events;
     const out = box.json(['log']);
     expect(out.version).toBe(1);
-    expect(out.events.map((e: { id: number; undoneBy: number | null }) => [e.id, e.undoneBy])).toEqual([
-      [1, null],
-      [2, null],
-      [3, null],
-      [4, 5],
-      [5, null],
+    expect(out.events.map((e: { id: string; undoneBy: string | null }) => [e.id, e.undoneBy])).toEqual([
+      [events[0].id, null],
+      [events[1].id, null],
+      [events[2].id, null],
+      [events[3].id, events[4].id],
+      [events[4].id, null],
     ]);
+    expect(events[4]).toMatchObject({ type: 'undo', data: { target: events[3].id } });
+    const { id, replica, seq, prev, cycle, link } = events[2];
     expect(out.events[2]).toStrictEqual({
-      id: 3,
+      id,
+      replica,
+      seq,
+      prev,
       at: '2026-11-25T12:00:00.000Z',
       actor: 'Ben',
       command: 'blocker add',
-      cycle: 'pm-2026-11-23',
+      cycle,
+      link,
       type: 'blocker.added',
       data: { id: 'B-1', title: 'EHR sandbox', owner: 'Sam', due: '2026-11-27T12:00:00.000Z', fallback: 'Fixtures', decision: 'D-1' },
+      event: short(id),
+      record: 'B-1',
       undoneBy: null,
     });
+    // The blocker names the cycle and the decision by the events that started and added them.
+    expect([cycle, link]).toEqual([events[0].id, events[1].id]);
+    expect(out.conflicts).toEqual([]);
   });
 
   it('undo shows the change it undoes and takes back exactly that one; repeated, it goes further back', () => {
-    const before = box.files()['ledger.json'];
-    expect(box.ok(['undo', '--dry-run']).stdout).toBe('would undo #4 2026-11-26 08:00 Ana: approved D-1\n');
-    expect(box.files()['ledger.json']).toBe(before);
+    const [, , raised, approved] = ids();
+    const before = box.files();
+    expect(box.ok(['undo', '--dry-run']).stdout).toBe(`would undo ${approved} 2026-11-26 08:00 Ana: approved D-1\n`);
+    expect(box.files()).toEqual(before);
 
-    expect(box.ok(['undo']).stdout).toBe('undid #4 2026-11-26 08:00 Ana: approved D-1\n');
+    expect(box.ok(['undo']).stdout).toBe(`undid ${approved} 2026-11-26 08:00 Ana: approved D-1\n`);
     expect(box.json(['decisions']).decisions[0]).toMatchObject({ id: 'D-1', approved: false });
-    expect(box.ok(['log']).stdout).toMatch(/#4 .* approved D-1 \(undone by #5\)\n#5 2026-11-23 09:00 .* \[undo\] undid event 4\n$/);
+    const undo = ids()[4]!;
+    expect(box.ok(['log']).stdout).toMatch(new RegExp(`${approved} .* approved D-1 \\(undone by ${undo}\\)\\n${undo} 2026-11-23 09:00 .* \\[undo\\] undid event ${approved}\\n$`));
 
-    expect(box.ok(['undo']).stdout).toBe('undid #3 2026-11-25 12:00 Ben: raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27 12:00)\n');
+    expect(box.ok(['undo']).stdout).toBe(`undid ${raised} 2026-11-25 12:00 Ben: raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27 12:00)\n`);
     expect(box.json(['blockers', '--all']).blockers).toEqual([]);
     expect(box.json(['decisions']).decisions.map((d: { id: string }) => d.id)).toEqual(['D-1']);
   });
 
-  it('undoing everything, the cycle included, leaves "nothing to undo" (exit 1)', () => {
+  it('undoing everything, the cycle included, leaves nothing to undo (exit 1, nothing written)', () => {
     for (let i = 0; i < 4; i++) box.ok(['undo']);
+    const before = box.files();
     const result = box.run(['undo']);
-    expect([result.status, result.stderr]).toEqual([1, 'playbook: nothing to undo\n']);
+    expect([result.status, result.stdout]).toEqual([1, '']);
+    expect(result.stderr).toMatch(/^playbook: the ledger has no cycle yet\n/);
+    expect(box.files()).toEqual(before);
     expect(box.run(['status']).stderr).toMatch(/the ledger has no cycle yet/);
+  });
+
+  it("undo takes back only this clone's own changes: a teammate's is undone by naming it, and not while later changes build on it unless --force", () => {
+    // A teammate's clone of the same ledger: its own machine state, so none of these changes is its own.
+    const teammate = createLedgerSandbox();
+    try {
+      teammate.useLedger(box.ledger);
+      const before = teammate.files();
+      const none = teammate.run(['undo']);
+      expect([none.status, none.stdout]).toEqual([1, '']);
+      expect(none.stderr).toMatch(/^playbook: nothing of this clone's to undo in cycle pm-2026-11-23\nhint: .*playbook undo EVENT/);
+      expect(teammate.files()).toEqual(before);
+      const [, added, , approved] = ids();
+      const refused = teammate.run(['undo', added!]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(new RegExp(`^playbook: 2 later changes build on event ${added}, first `));
+      expect(teammate.files()).toEqual(before);
+      expect(teammate.ok(['undo', approved!]).stdout).toBe(`undid ${approved} 2026-11-26 08:00 Ana: approved D-1\n`);
+      expect(teammate.json(['decisions']).decisions[0]).toMatchObject({ id: 'D-1', approved: false });
+      teammate.ok(['undo', added!, '--force']);
+      expect(teammate.json(['decisions']).decisions).toEqual([]);
+      // Its undos went to a file of its own; the files it copied are as they were.
+      for (const [name, bytes] of Object.entries(before)) expect(teammate.files()[name], name).toBe(bytes);
+      expect(Object.keys(teammate.files())).toHaveLength(Object.keys(before).length + 1);
+    } finally {
+      teammate.cleanup();
+    }
   });
 });
 
@@ -313,12 +368,17 @@ describe('cycles and use', () => {
     box.ok(['init', 'healthcare', 'cs', '--no-session', '--cycle', 'Clinic onboarding']);
     expect(box.ok(['cycles']).stdout).toMatch(/│ *│ pm-2026-11-23 +│[\s\S]*│ \* │ clinic-onboarding +│ Clinic onboarding +│ healthcare\/customer-success │ 2026-11-23 │/);
 
+    // Which cycle is current is this clone's own choice: `use` changes its state, never the shared files.
+    const shared = box.files();
+    const state = filesUnder(box.path('state'));
     expect(box.ok(['use', 'pm-2026-11-23']).stdout).toBe('current cycle: pm-2026-11-23\n');
+    expect(box.files()).toEqual(shared);
+    expect(filesUnder(box.path('state'))).not.toEqual(state);
     const cycles = box.json(['cycles']);
     expect(cycles).toMatchObject({ version: 1, current: 'pm-2026-11-23' });
     expect(cycles.cycles).toEqual([
-      { id: 'pm-2026-11-23', name: expect.any(String), playbook: 'healthcare/product-manager', created: '2026-11-23T09:00:00.000Z', current: true, step: 'scope' },
-      { id: 'clinic-onboarding', name: 'Clinic onboarding', playbook: 'healthcare/customer-success', created: '2026-11-23T09:00:00.000Z', current: false, step: 'scope' },
+      { id: 'pm-2026-11-23', name: expect.any(String), playbook: 'healthcare/product-manager', created: '2026-11-23T09:00:00.000Z', startedBy: userInfo().username, current: true, step: 'scope' },
+      { id: 'clinic-onboarding', name: 'Clinic onboarding', playbook: 'healthcare/customer-success', created: '2026-11-23T09:00:00.000Z', startedBy: userInfo().username, current: false, step: 'scope' },
     ]);
 
     box.ok(['decision', 'add', 'Ship', '--owner', 'Priya', '--due', '+7d']);
@@ -326,10 +386,11 @@ describe('cycles and use', () => {
     expect(box.json(['decisions']).decisions.map((d: { title: string }) => d.title)).toEqual(['Ship']);
     expect(box.json(['--cycle', 'clinic-onboarding', 'decisions'])).toMatchObject({ cycle: 'clinic-onboarding', decisions: [{ id: 'D-1', title: 'Pick clinics' }] });
 
-    // Using the current cycle again writes nothing.
-    const before = box.files();
+    // Using the current cycle again changes nothing: not the shared files, not this clone's state.
+    const localState = () => Object.values(filesUnder(box.path('state'))).map((text) => JSON.parse(text));
+    const before = { shared: box.files(), state: localState() };
     expect(box.ok(['use', 'pm-2026-11-23']).stdout).toBe('current cycle: pm-2026-11-23\n');
-    expect(box.files()).toEqual(before);
+    expect({ shared: box.files(), state: localState() }).toEqual(before);
   });
 });
 

@@ -1,7 +1,8 @@
-// A command that fails leaves the ledger exactly as it was: same bytes, same backup, no lock or
-// temporary file left behind. Each failure also says what was wrong, with the documented exit code.
+// A command that fails leaves the ledger exactly as it was: same pointer, same events files byte for
+// byte, no lock or temporary file left behind, and this machine's own state for it (replica name,
+// current cycle) unchanged. Each failure also says what was wrong, with the documented exit code.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLedgerSandbox, isCleanFailure, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
+import { createLedgerSandbox, filesUnder, isCleanFailure, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
 
 let seeds: Seeds;
 let box: LedgerSandbox;
@@ -10,7 +11,8 @@ beforeAll(() => {
   seeds = makeSeeds(['full']);
   box = createLedgerSandbox();
   box.useLedger(seeds.full);
-  // A few records in their final state, so "already ..." can be tried; the ledger then has a backup too.
+  // A few records in their final state, so "already ..." can be tried; this clone then has an events
+  // file and a state of its own beside the seed's (a teammate's) file.
   box.ok(['decision', 'close', 'D-1']);
   box.ok(['blocker', 'resolve', 'B-1']);
   box.ok(['risk', 'close', 'R-3']);
@@ -21,6 +23,9 @@ afterAll(() => {
   box?.cleanup();
   seeds?.cleanup();
 });
+
+/** The ledger's files and this machine's files for it, each with its bytes. */
+const everything = () => ({ ledger: box.files(), state: filesUnder(box.path('state')) });
 
 const USAGE = 2;
 const longName = 'N'.repeat(201);
@@ -75,20 +80,26 @@ const cases: [string, string[], number, RegExp, Record<string, string>?][] = [
 
 describe('a failed command leaves the ledger byte-for-byte unchanged', () => {
   it.each(cases)('%s', (_what, args, exit, message, env) => {
-    const before = box.files();
-    expect(Object.keys(before)).toEqual(['ledger.json', 'ledger.json.bak']);
+    const before = everything();
+    expect(Object.keys(before.ledger)).toEqual([expect.stringMatching(/^events\/[0-9a-z]{16}\.jsonl$/), expect.stringMatching(/^events\/[0-9a-z]{16}\.jsonl$/), 'ledger.json']);
+    expect(Object.keys(before.state)).toEqual([expect.stringMatching(/^playbook\/ledgers\/[0-9a-f]{16}\/replica\.json$/)]);
     const result = box.run(args, env ? { env } : {});
     expect(result.stderr).toMatch(message);
     expect(result.status).toBe(exit);
     expect(isCleanFailure(result), result.stderr).toBe(true);
-    expect(box.files()).toEqual(before);
+    expect(everything()).toEqual(before);
   });
 
   it('the cases above really run against a ledger the same commands can change', () => {
     // Guard against a broken setup making every failure above pass for the wrong reason.
-    const before = box.files()['ledger.json'];
+    const before = everything();
     box.ok(['decision', 'reopen', 'D-1']);
-    expect(box.files()['ledger.json']).not.toBe(before);
-    expect(box.files()['ledger.json.bak']).toBe(before);
+    const after = everything();
+    const changed = Object.keys(after.ledger).filter((name) => after.ledger[name] !== before.ledger[name]);
+    expect(changed).toHaveLength(1);
+    // This clone's own file grew by the one event; the other files are as they were.
+    expect(after.ledger[changed[0]!]!.startsWith(before.ledger[changed[0]!]!)).toBe(true);
+    expect(after.ledger[changed[0]!]!.slice(before.ledger[changed[0]!]!.length)).toMatch(/^\{[^\n]*"type":"decision\.reopened"[^\n]*\}\n$/);
+    expect(after.state).not.toEqual(before.state); // the last event this replica wrote
   });
 });
