@@ -123,7 +123,7 @@ export function findCycle(state: LedgerState, typed: string): Cycle {
 function announce(ctx: LedgerContext, layout: Layout, local: LocalState, state: LedgerState): void {
   if (local.current === undefined || !ctx.note) return;
   const told = new Set(local.announced ?? []);
-  const fresh = [...state.cycles.values()].filter((c) => c.key > local.current! && !told.has(c.key) && c.key !== state.current);
+  const fresh = [...state.cycles.values()].filter((c) => c.key > local.current! && !told.has(c.key) && c.key !== state.current && c.replica !== local.replica);
   if (fresh.length === 0) return;
   for (const c of fresh) ctx.note(`note: ${oneLine(c.created.actor)} started cycle ${c.id} on ${dayOf(new Date(c.created.at), 'UTC')}; this clone stays on its cycle (\`playbook use ${c.id}\` to switch)`);
   try {

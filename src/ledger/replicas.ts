@@ -17,8 +17,8 @@
 //   state or the new one: a cut-off change is skipped, and cut off the file by the next write;
 // - writes of one replica are serialised by one lock; replicas never write each other's files;
 // - a ledger that fails to parse or validate is never written to; the files are 0600, new folders 0700.
-import { closeSync, constants as fsConstants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, realpathSync, writeSync, type BigIntStats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, constants as fsConstants, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, writeSync, type BigIntStats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, failure } from '../errors.js';
 import { stateHome } from '../paths.js';
 import { isChecked, noteChecked } from './checked.js';
@@ -44,16 +44,26 @@ export interface Layout {
   local: string;
 }
 
-/** The real path of `path`, or of its folder when the file does not exist yet. */
-function realPath(path: string): string {
+/**
+ * The real path of `path`: symbolic links resolved, also a link whose target does not exist yet (a
+ * ledger to be started in a dotfiles folder), so that a write goes through to the target and never
+ * replaces the link with a private copy.
+ */
+function realPath(path: string, depth = 0): string {
   try {
     return realpathSync(path);
   } catch {
-    try {
-      return join(realpathSync(dirname(path)), basename(path));
-    } catch {
-      return path;
-    }
+    // Not there (yet): a dangling link is followed by hand, a missing file resolved by its folder.
+  }
+  try {
+    if (depth < 40 && lstatSync(path).isSymbolicLink()) return realPath(resolve(dirname(path), readlinkSync(path)), depth + 1);
+  } catch {
+    // Not a link either.
+  }
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
   }
 }
 

@@ -78,6 +78,8 @@ export interface Cycle {
   key: string;
   /** The id people use: `pm-2026-11-02`, with a letter after it when two cycles were given the same one. */
   id: string;
+  /** The replica that started it. */
+  replica: string;
   name: string;
   snapshot: CycleSnapshot;
   created: Stamp;
@@ -363,6 +365,7 @@ function addCycle(state: LedgerState, e: Extract<LedgerEvent, { type: 'cycle.cre
   state.cycles.set(e.id, {
     key: e.id,
     id: s.id,
+    replica: e.replica,
     name: s.name,
     snapshot: s,
     created: stamp(e),

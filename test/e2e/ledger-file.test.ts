@@ -461,9 +461,8 @@ describe('a ledger reached through a symbolic link', () => {
     expect(readFileSync(join(localDir(box, shared), 'ledger-v1.json'))).toEqual(old);
   });
 
-  // Known src bug (see the report of this change): a link whose target does not exist yet is replaced by
-  // a regular file of the link's own folder. Turn into `it` once init writes through the link.
-  it.fails('init through a link whose target is not there yet creates the target, and the link stays a link', () => {
+  // A link whose target does not exist yet (a ledger to be started in a dotfiles folder) is followed too.
+  it('init through a link whose target is not there yet creates the target, and the link stays a link', () => {
     const shared = box.path('shared', 'ledger.json');
     mkdirSync(dirname(shared), { mode: 0o700 });
     mkdirSync(box.ledgerDir, { mode: 0o700 });
