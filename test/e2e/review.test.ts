@@ -39,8 +39,11 @@ function fresh(): LedgerSandbox {
   return box;
 }
 
-type Event = { id: number; type: string; command: string; cycle: string; data: Record<string, unknown> };
+/** An event as `log --json` shows it: `cycle` is the id of the event that started the cycle, `rec` that of the event that added the record. */
+type Event = { id: string; type: string; command: string; cycle: string; rec?: string; data: Record<string, unknown> };
 const eventsOf = (box: LedgerSandbox): Event[] => box.json<{ events: Event[] }>(['log']).events;
+/** The id of the event that added the record people call `id` (B-1, D-2) in the cycle. */
+const addedBy = (events: Event[], id: string): string | undefined => events.find((e) => e.type.endsWith('.added') && e.data.id === id)?.id;
 const at = (time: string) => ({ env: { PLAYBOOK_NOW: time } });
 
 /** B-2 to resolve, B-3 to escalate, B-4 to keep; B-4 falls due after the next review, the others before it. */
@@ -102,8 +105,15 @@ describe('review --answers FILE', () => {
     const result = box.run(['review', '--answers', file]);
     expect(result.status, result.stderr).toBe(0);
 
-    const added = eventsOf(box).slice(known);
-    expect(added.every((e) => e.command === 'review' && e.cycle === CYCLE)).toBe(true);
+    const all = eventsOf(box);
+    const added = all.slice(known);
+    const cycleKey = all.find((e) => e.type === 'cycle.created' && (e.data.cycle as { id: string }).id === CYCLE)?.id;
+    expect(cycleKey).toBeDefined();
+    expect(added.every((e) => e.command === 'review' && e.cycle === cycleKey)).toBe(true);
+    // Each change names the record it acts on by the event that added it.
+    expect(added.filter((e) => e.type.startsWith('blocker.') || e.type.startsWith('decision.')).map((e) => [e.data.id, e.rec])).toEqual(
+      ['B-1', 'B-2', 'B-3', 'D-2'].map((id) => [id, addedBy(all, id)]),
+    );
     expect(added.map((e) => [e.type, e.data])).toEqual([
       ['blocker.extended', { id: 'B-1', due: '2026-11-26T09:00:00.000Z', reason: 'Clinic IT is away until Thursday' }],
       ['blocker.resolved', { id: 'B-2' }],
@@ -297,7 +307,8 @@ describe.skipIf(!HAS_TMUX)('the review in a terminal (tmux; skipped only when tm
     open.push(t);
     return t;
   }
-  const read = (box: LedgerSandbox): Event[] => JSON.parse(readFileSync(box.ledger, 'utf8')).events;
+  /** Every event of every replica file of the box's ledger, in the order of their ids. */
+  const read = (box: LedgerSandbox): Event[] => box.read().events;
 
   it('walks a breached blocker first, resolves it and extends another by keystrokes, takes a reading, ticks the checklist, closes a decision, shows the next checkpoint and the summary, exit 0', async () => {
     // The breached blocker's title and fallback carry escape sequences: they must show, not act.

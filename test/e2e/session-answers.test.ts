@@ -2,10 +2,12 @@
 // printed template, what happens when answers are missing or wrong (nothing is written),
 // --dry-run, `gate` exit codes and `resume --answers`.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { BIN, cleanEnv, createSandbox, hasStackTrace, type CliResult, type RunOptions } from '../helpers/cli.js';
+import { filesUnder, readLedgerEvents } from '../helpers/ledger.js';
 import { builtinText, lineOf, rawYaml } from '../helpers/playbooks.js';
 
 const sandbox = createSandbox('playbook-session-answers-');
@@ -36,7 +38,7 @@ let env: Record<string, string>;
 beforeEach(() => {
   n += 1;
   ledger = sandbox.path(`ledgers/${n}/ledger.json`);
-  env = { PLAYBOOK_LEDGER: ledger, PLAYBOOK_TZ: 'UTC', PLAYBOOK_ACTOR: 'tester' };
+  env = { PLAYBOOK_LEDGER: ledger, PLAYBOOK_TZ: 'UTC', PLAYBOOK_ACTOR: 'tester', XDG_STATE_HOME: sandbox.path(`state/${n}`) };
 });
 
 const run = (args: string[], options: RunOptions = {}): CliResult => sandbox.run(args, { ...options, env: { ...env, ...options.env } });
@@ -72,7 +74,13 @@ function templateWith(...steps: string[]): string {
   return stringify(Object.fromEntries(Object.entries(doc).filter(([k]) => steps.includes(k))));
 }
 
-const ledgerText = () => readFileSync(ledger, 'utf8');
+/** The ledger's events, from every replica file of its events folder. */
+const ledgerEvents = () => readLedgerEvents(ledger).events as { type: string }[];
+/**
+ * Everything a write could touch, byte for byte: every file of the ledger's folder (the pointer and
+ * the replica files) and this machine's own state of it (replica, current cycle, lock).
+ */
+const ledgerFiles = () => ({ shared: filesUnder(dirname(ledger)), local: filesUnder(sandbox.path(`state/${n}`)) });
 
 describe.each(ROLES)('the answers template of $id', ({ alias, id }) => {
   it('is a commented YAML file holding every step and question id with the playbook\'s example answers', () => {
@@ -100,7 +108,7 @@ describe.each(ROLES)('the answers template of $id', ({ alias, id }) => {
     const status = JSON.parse(run(['status', '--json']).stdout);
     expect(status.session).toEqual({ step: null, done: true });
     for (const step of stepsOf(id)) expect(run(['gate', step.id]).status, step.id).toBe(0);
-    const events = JSON.parse(ledgerText()).events as { type: string }[];
+    const events = ledgerEvents();
     expect(events.filter((e) => e.type === 'step.passed')).toHaveLength(6);
   });
 });
@@ -147,7 +155,9 @@ describe('without a terminal, nothing is asked', () => {
     const file = sandbox.write(`answers/required-only-${n}.yaml`, stringify(doc));
     const result = runFromDevNull(['init', 'healthcare', 'pm', '--answers', file]);
     expect(result.status, result.stderr).toBe(0);
-    const notes = (JSON.parse(ledgerText()).events as { type: string }[]).filter((e) => e.type === 'note.added');
+    const events = ledgerEvents();
+    expect(events.filter((e) => e.type === 'step.passed')).toHaveLength(6);
+    const notes = events.filter((e) => e.type === 'note.added');
     expect(notes).toEqual([]);
   });
 });
@@ -231,11 +241,11 @@ describe('--dry-run', () => {
 
   it('leaves an existing ledger byte for byte as it was', () => {
     expect(run(['init', 'healthcare', 'cs', '--no-session']).status).toBe(0);
-    const before = ledgerText();
+    const before = ledgerFiles();
+    expect(Object.keys(before.shared).filter((f) => f.startsWith('events/'))).toHaveLength(1);
     const file = sandbox.write(`answers/dry-${n}.yaml`, template('pm'));
     expect(run(['init', 'healthcare', 'pm', '--answers', file, '--dry-run']).status).toBe(0);
-    expect(ledgerText()).toBe(before);
-    expect(existsSync(`${ledger}.bak`) && readFileSync(`${ledger}.bak`, 'utf8') === before).toBe(false);
+    expect(ledgerFiles()).toEqual(before);
   });
 
   it('without answers and without a terminal still exits 2 with the missing ids', () => {
@@ -276,12 +286,12 @@ describe('playbook gate', () => {
 describe('resume --answers', () => {
   it('a partial file exits 2 naming what is still missing and writes nothing; the rest of the answers then finish the session', () => {
     expect(run(['init', 'healthcare', 'pm', '--no-session']).status).toBe(0);
-    const before = ledgerText();
+    const before = ledgerFiles();
     const partial = sandbox.write(`answers/partial-${n}.yaml`, templateWith('scope', 'risk', 'ownership'));
     const missing = runFromDevNull(['resume', '--answers', partial]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain(`answers are missing: ${requiredIds(pmSteps.slice(3)).join(', ')}`);
-    expect(ledgerText()).toBe(before);
+    expect(ledgerFiles()).toEqual(before);
 
     const full = sandbox.write(`answers/full-${n}.yaml`, template('pm'));
     const done = runFromDevNull(['resume', '--answers', full]);
@@ -294,7 +304,7 @@ describe('resume --answers', () => {
 
   it('a bad answer for a question the ledger still needs exits 2 with its position and leaves the ledger as it was', () => {
     expect(run(['init', 'healthcare', 'pm', '--no-session']).status).toBe(0);
-    const before = ledgerText();
+    const before = ledgerFiles();
     const text = template('pm').replace('date: +15d', 'date: "+3x"');
     const file = sandbox.write(`answers/bad-checkpoint-${n}.yaml`, text);
     const line = lineOf(text, 'date: "+3x"');
@@ -302,6 +312,6 @@ describe('resume --answers', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(`${file}:${line}:`);
     expect(result.stderr).toContain('post-release.checkpoints: record 3: Date: "+3x" is not a date');
-    expect(ledgerText()).toBe(before);
+    expect(ledgerFiles()).toEqual(before);
   });
 });

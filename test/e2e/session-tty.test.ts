@@ -1,11 +1,12 @@
 // The six-step session in a real terminal: the built binary in a tmux pane, typed into key by key.
 // A whole product-manager session; Ctrl+C in step 3, `status`, then `resume` to the end; the
 // multiple-choice, choice and yes/no prompts of customer success; --no-input never prompting.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { BIN, cleanEnv, createSandbox, hasStackTrace, NOW } from '../helpers/cli.js';
+import { filesUnder, readLedgerEvents } from '../helpers/ledger.js';
 import { HAS_TMUX, Terminal } from '../helpers/tmux.js';
 
 const sandbox = createSandbox('playbook-session-tty-');
@@ -19,7 +20,8 @@ beforeEach(() => {
   n += 1;
   dir = sandbox.path(`run-${n}`);
   mkdirSync(dir, { recursive: true });
-  ledger = `${dir}/ledger.json`;
+  // The ledger's own folder: the terminal keeps its scratch files in `dir`.
+  ledger = `${dir}/ledger/ledger.json`;
 });
 afterEach(() => {
   for (const t of open) t.close();
@@ -37,6 +39,7 @@ function terminalEnv(): Record<string, string> {
     PLAYBOOK_NOW: NOW,
     PLAYBOOK_TZ: 'UTC',
     PLAYBOOK_ACTOR: 'tester',
+    XDG_STATE_HOME: sandbox.path(`state-${n}`),
   };
 }
 
@@ -57,8 +60,11 @@ function cli(...args: string[]) {
   }
 }
 
-type Ledger = { events: { id: number; type: string; data: Record<string, unknown> }[] };
-const readLedger = (): Ledger => JSON.parse(readFileSync(ledger, 'utf8'));
+type Ledger = { events: { id: string; type: string; data: Record<string, unknown> }[] };
+/** The ledger's events, from every replica file of its events folder, in the order of their ids. */
+const readLedger = (): Ledger => readLedgerEvents(ledger);
+/** Every byte a write could change: the ledger's folder (pointer, replica files) and this machine's state of it. */
+const ledgerFiles = () => ({ shared: filesUnder(`${dir}/ledger`), local: filesUnder(sandbox.path(`state-${n}`)) });
 
 /** An answers file holding the playbook template's answers for the named steps only. */
 function answersFor(alias: string, ...steps: string[]): string {
@@ -242,11 +248,12 @@ describe.skipIf(!HAS_TMUX)('the session in a terminal (tmux; skipped only when t
     expect(status.stdout).toContain('session: step 3 of 6, Give every open decision one owner and a due date');
 
     // Without a terminal, resume asks nothing: it names what is missing and writes nothing.
-    const before = readFileSync(ledger, 'utf8');
+    const before = ledgerFiles();
+    expect(Object.keys(before.shared)).toContain('ledger.json');
     const blind = cli('resume');
     expect(blind.status).toBe(2);
     expect(blind.stderr).toMatch(/answers are missing: ownership\.decisions, evidence\.evidence, build-scope\.build-scope, post-release\.checkpoints/);
-    expect(readFileSync(ledger, 'utf8')).toBe(before);
+    expect(ledgerFiles()).toEqual(before);
 
     // In the terminal, resume picks up at the interrupted question; the last three steps come from a file.
     const rest = answersFor('pm', 'evidence', 'build-scope', 'post-release');

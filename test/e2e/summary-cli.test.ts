@@ -77,8 +77,10 @@ describe('summary --week of a week before the current cycle began', () => {
     expect(named.closed.decisions).toEqual([]);
   });
 
-  it('a cycle switched to since (`use`), or started and undone since, does not change last week\'s summary', () => {
-    // Alpha from W40, Beta from W45 with D-1 closed in W47; on Monday of W48 the team switches back to Alpha.
+  it('a past week is of the cycle most recently started as of that week: this clone\'s `use` (local to it), or a cycle started and undone since, does not change it', () => {
+    // Alpha from W40, Beta from W45 with D-1 closed in W47; on Monday of W48 this clone switches back to Alpha.
+    // `use` is this clone's own choice and leaves no event in the shared ledger, so it cannot say what the
+    // team ran in a past week: that is the cycle most recently started by then, Beta.
     const u = sandbox(null);
     u.ok(['init', 'healthcare', 'pm', '--no-session', '--cycle', 'Alpha'], at('2026-10-01T09:00:00Z'));
     u.ok(['init', 'healthcare', 'ops', '--no-session', '--cycle', 'Beta'], at('2026-11-02T09:00:00Z'));
@@ -88,6 +90,8 @@ describe('summary --week of a week before the current cycle began', () => {
     const week = (sb: SummarySandbox) => JSON.parse(sb.ok(['summary', '--format', 'json', '--week', 'last'], at('2026-11-23T09:00:00Z')));
     expect(week(u).cycle.id).toBe('beta');
     expect(week(u).closed.decisions.map((d: { id: string }) => d.id)).toEqual(['D-1']);
+    // This week is of the clone's own choice.
+    expect(JSON.parse(u.ok(['summary', '--format', 'json'], at('2026-11-23T09:00:00Z'))).cycle.id).toBe('alpha');
     // Oops started on Friday of W47 and undone on Monday: W47 ended with Oops current, so it is Oops, as it stood.
     const o = sandbox(null);
     o.ok(['init', 'healthcare', 'pm', '--no-session', '--cycle', 'Autumn launch'], at('2026-11-09T09:00:00Z'));

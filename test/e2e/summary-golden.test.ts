@@ -1,11 +1,14 @@
 // Every summary format × template, from the fixed ledger at a fixed clock, compared byte for
 // byte with the files in test/golden/ (UPDATE_GOLDEN=1 rewrites them), and read for meaning: the
 // sections each template promises are there, in order, and the breached blocker comes first.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The fixture is a version-1 ledger, read as it is; the same ledger converted to the team format
+// (a pointer and an events folder) gives the same bytes in every format.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { SUMMARY_NOW, SUMMARY_TZ } from '../helpers/summary-ledger.js';
 import { summarySandbox } from '../helpers/summary.js';
 
 const GOLDEN = join(REPO_ROOT, 'test', 'golden');
@@ -126,4 +129,30 @@ describe('the calendar golden file', () => {
   it('is byte for byte what `playbook calendar` prints', () => {
     golden('calendar.ics', sandbox.ok(['calendar']));
   });
+});
+
+describe('the same ledger in the team format', () => {
+  const converted = summarySandbox();
+  afterAll(() => converted.cleanup());
+
+  it('converted (`playbook import` of itself: a pointer and one events file), every summary and the calendar is byte for byte its golden file', async () => {
+    const imported = converted.run(['import', converted.ledger]);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(readFileSync(converted.ledger, 'utf8')).toBe('{"schemaVersion":2}\n');
+    const files = readdirSync(converted.path('events'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^v1-[0-9a-f]+\.jsonl$/);
+
+    const env = { PLAYBOOK_LEDGER: converted.ledger, PLAYBOOK_NOW: SUMMARY_NOW, PLAYBOOK_TZ: SUMMARY_TZ };
+    const runs: [string, string[]][] = [['calendar.ics', ['calendar']]];
+    for (const template of Object.keys(SECTIONS) as Template[]) {
+      for (const format of Object.keys(FORMATS) as Format[]) runs.push([`summary-${template}.${FORMATS[format].ext}`, ['summary', '--template', template, ...FORMATS[format].args]]);
+    }
+    const results = await Promise.all(runs.map(([, args]) => converted.runAsync(args, { env })));
+    results.forEach((result, i) => {
+      const [name, args] = runs[i]!;
+      expect(result.status, `playbook ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      expect(result.stdout, `${name} from the converted ledger`).toBe(readFileSync(join(GOLDEN, name), 'utf8'));
+    });
+  }, 120_000);
 });

@@ -23,6 +23,7 @@ import { createSandbox, hasStackTrace, type CliResult } from '../helpers/cli.js'
 import { createLedgerSandbox, type LedgerSandbox } from '../helpers/ledger.js';
 import { BUILTIN_PLAYBOOKS, playbookAs } from '../helpers/playbooks.js';
 import { recordFigures, TERMINAL_CONTROLS, withoutOwnColours } from '../helpers/reliability.js';
+import { cycleNamed } from '../helpers/events.js';
 import { CYCLE_ID, SNAPSHOT, SUMMARY_NOW, SUMMARY_TZ, startCycle } from '../helpers/summary-ledger.js';
 import { prepareZone } from '../../src/zones.js';
 
@@ -203,10 +204,13 @@ describe('Slack: nothing a user typed pings, links or breaks a limit', () => {
         b.add('2026-11-18T09:00:00Z', 'x', 'decision.closed', { id: 'D-1' });
         b.add('2026-11-16T09:00:00Z', 'x', 'risk.added', { id: 'R-1', title: l.risk.title, impact: 'high', cost: 'low', mitigation: l.risk.mitigation, owner: l.risk.owner });
         l.blockers.forEach((x, i) => b.add('2026-11-16T10:00:00Z', 'x', 'blocker.added', { id: `B-${i + 1}`, title: x.title, owner: x.owner, due: i % 2 ? '2026-11-18T09:00:00Z' : '2026-11-24T09:00:00Z', fallback: x.fallback }));
-        const file = b.file();
-        const state = deriveState(file.events);
+        // The fixture is a version-1 ledger; `events` are its events as the ledger reads them today.
+        const events = b.events;
         const now = new Date(SUMMARY_NOW);
-        const model = buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+        const model = buildSummary({ events, cycle: cycleNamed(deriveState(events), CYCLE_ID), week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+        // Every hostile text reached the model, so the payload below is built from all of it.
+        expect(model.cycle.name).toBe(l.cycleName);
+        expect(model.blockers).toHaveLength(l.blockers.length);
         for (const kind of ['weekly', 'executive', 'release-brief'] as const) {
           figures.slackPayloads += 1;
           const payload = slackPayload(model, kind);
@@ -286,10 +290,11 @@ describe('email: no header can be injected', () => {
         figures.emailsThroughTemplates += 1;
         const b = startCycle({ ...SNAPSHOT, name });
         b.add('2026-11-16T10:00:00Z', 'x', 'blocker.added', { id: 'B-1', title, owner: title, due: '2026-11-18T09:00:00Z', fallback: title });
-        const file = b.file();
-        const state = deriveState(file.events);
+        const events = b.events;
         const now = new Date(SUMMARY_NOW);
-        const model = buildSummary({ events: file.events, cycle: state.cycles.get(CYCLE_ID)!, week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+        const model = buildSummary({ events, cycle: cycleNamed(deriveState(events), CYCLE_ID), week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
+        expect(model.cycle.name).toBe(name);
+        expect(model.blockers.map((x) => x.title)).toEqual([title]);
         const subject = await renderProse(dirs, 'weekly', 'subject', model);
         const raw = emailMessage({ from: FROM, to: TO, subject, date: now, text: await renderProse(dirs, 'weekly', 'text', model), html: await renderProse(dirs, 'weekly', 'html', model) });
         await expectOneClean(raw, subject);
