@@ -45,9 +45,16 @@ export function nextEventId(after: string | undefined, nowMs: number, unique: st
   return encodeTime(time) + unique;
 }
 
-/** Eighty random bits for a new event id, or a replica's name (lower case, 16 characters). */
+/**
+ * Eighty random bits for a new event id, or a replica's name (lower case, 16 characters). They must
+ * be unique, not secret: two writers would also need the same millisecond to clash. Math.random
+ * (V8 seeds it from the system's entropy) serves, as for the store's temporary names; Web Crypto's
+ * getRandomValues cost every write about a millisecond to load.
+ */
 export function randomPart(): string {
-  return encodeBytes(globalThis.crypto.getRandomValues(new Uint8Array(10)));
+  const bytes = new Uint8Array(10);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+  return encodeBytes(bytes);
 }
 
 /** The part of an id people see and type (`log`, `undo`): eight characters of its unique part, lower case. */

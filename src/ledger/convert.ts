@@ -6,15 +6,16 @@
 // the event that added that record, as the old ledger stood at that point.
 import { asciiJson } from './json.js';
 import { encodeBytes, nextEventId } from './clock.js';
+import { fnv1a64 } from './hash.js';
 import type { LedgerEvent } from './event-schema.js';
 import { NewerLedgerError } from './events.js';
 
 /** Events converted from a version-1 ledger carry this replica name. */
 export const V1_REPLICA = 'v1';
 
-/** The first 64 bits of a SHA-256, as 16 hexadecimal digits: the hash chain of a replica's lines. */
+/** The hash each line of a replica's file carries of the line before it (hash.ts). */
 export function lineHash(line: string): string {
-  return sha256(line).subarray(0, 8).toString('hex');
+  return fnv1a64(line);
 }
 
 function sha256(text: string): Buffer {

@@ -76,7 +76,7 @@ const envelope = {
   replica,
   /** The event's place in its replica's own file: 1, 2, 3, ... */
   seq: z.number().int().positive(),
-  /** The hash of the line before it in its replica's file (none for the first, nor for converted events). */
+  /** The hash (FNV-1a, 64 bits) of the line before it in its replica's file (none for the first, nor for converted events). */
   prev: z.string().regex(/^[0-9a-f]{16}$/).optional(),
   at: instant,
   actor: name,

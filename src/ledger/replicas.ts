@@ -27,6 +27,7 @@ import { contentName, convertV1, lineHash } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { describeError, NewerLedgerError } from './events.js';
 import { describe, DIR_MODE, ensureDir, errorCode, FILE_MODE, fsFailure, fsyncDir, readLedgerFile } from './files.js';
+import { fnv1a64 } from './hash.js';
 import { asciiJson } from './json.js';
 import { acquireLock, lockTimeout } from './lock.js';
 import { ledgerText, writeAtomic } from './store.js';
@@ -67,18 +68,11 @@ function realPath(path: string, depth = 0): string {
   }
 }
 
-/** FNV-1a, 64 bits: a short, stable folder name for a path (not a secret, so no crypto to load). */
-function pathKey(path: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (const byte of Buffer.from(path, 'utf8')) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return h.toString(16).padStart(16, '0');
-}
-
 export function layoutOf(path: string, env: NodeJS.ProcessEnv): Layout {
   const real = realPath(path);
   const name = basename(real);
   const events = join(dirname(real), name === 'ledger.json' ? 'events' : `${name.replace(/\.json$/, '')}.events`);
-  return { path: real, events, local: join(stateHome(env), 'playbook', 'ledgers', pathKey(real)) };
+  return { path: real, events, local: join(stateHome(env), 'playbook', 'ledgers', fnv1a64(real)) };
 }
 
 // ---------------------------------------------------------------------------------------------------------

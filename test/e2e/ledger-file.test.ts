@@ -7,7 +7,6 @@
 // and the notes of files already checked in full are in $XDG_CACHE_HOME/playbook/checked.json.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -37,7 +36,7 @@ function realPath(path: string): string {
   return existsSync(path) ? realpathSync(path) : join(realpathSync(dirname(path)), path.slice(dirname(path).length + 1));
 }
 
-/** FNV-1a, 64 bits, of a path: the name of this machine's folder for the ledger at that (real) path. */
+/** FNV-1a, 64 bits, in hex, written out here with BigInt: the name of this machine's folder for the ledger at a (real) path, and what the next line of a replica's file names as `prev`. */
 function fnv(path: string): string {
   let h = 0xcbf29ce484222325n;
   for (const byte of Buffer.from(path, 'utf8')) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
@@ -50,8 +49,7 @@ const localDir = (sandbox: LedgerSandbox, ledger = sandbox.ledger) => sandbox.pa
 const replicaOf = (sandbox: LedgerSandbox, ledger = sandbox.ledger): string => JSON.parse(readFileSync(join(localDir(sandbox, ledger), 'replica.json'), 'utf8')).replica;
 /** The path of this clone's own events file. */
 const ownFile = (sandbox: LedgerSandbox, ledger = sandbox.ledger) => join(eventsDirOf(ledger), `${replicaOf(sandbox, ledger)}.jsonl`);
-/** The first 64 bits of a SHA-256 of a line, in hex: what the next line of a replica's file names as `prev`. */
-const lineHash = (line: string) => createHash('sha256').update(line, 'utf8').digest('hex').slice(0, 16);
+const lineHash = fnv;
 /** Compact JSON with characters outside ASCII escaped: how playbook writes an event line. */
 const asciiJson = (value: unknown) => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const linesOf = (file: string) => readFileSync(file, 'utf8').split('\n').slice(0, -1);

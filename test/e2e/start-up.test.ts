@@ -102,13 +102,12 @@ describe('start-up: Node modules a command does not need stay unloaded', () => {
     for (const name of UNUSED) expect(builtins, name).not.toContain(name);
   });
 
-  // A write needs crypto by design of the team ledger: random bits for the event id (and, on the first
-  // write, the replica's name), and the SHA-256 of the line before it that each event carries (`prev`).
-  // Node's crypto, the web one included, brings its streams along.
-  it('blocker add, a write, printing to a file, loads none of child_process, perf_hooks, tty, net or v8', () => {
+  // A write of the team ledger takes random bits for the event id and hashes the line before it, and
+  // neither needs node:crypto (src/ledger/clock.ts, hash.ts): it is not loaded, nor its streams.
+  it('blocker add, a write, printing to a file, loads none of crypto, child_process, perf_hooks, tty, net, v8 or stream', () => {
     const { builtins } = run(['blocker', 'add', 'Start-up write', '--owner', 'Dana Kim']);
     expect(builtins.length).toBeGreaterThan(10);
-    for (const name of UNUSED.filter((n) => n !== 'crypto' && n !== 'stream')) expect(builtins, name).not.toContain(name);
+    for (const name of UNUSED) expect(builtins, name).not.toContain(name);
   });
 
   it('a read does not load node:os: the home directory comes from $HOME; a write loads it for the lock holder\'s host name', () => {
