@@ -50,7 +50,9 @@ export async function run(ctx: Context, _args: [], opts: SummaryOptions): Promis
 
   const ledger = openLedger(ctx);
   const { events } = ledger;
-  const cycle = ctx.options.cycle === undefined ? cycleOfWeek(events, ledger.cycle, summaryAsOf(week, ctx.now)) : ledger.cycle;
+  // This week is of the cycle this clone works on; a past week of the one the team ran then.
+  const asOf = summaryAsOf(week, ctx.now);
+  const cycle = ctx.options.cycle === undefined && asOf.getTime() < ctx.now.getTime() ? cycleOfWeek(events, ledger.cycle, asOf) : ledger.cycle;
   const model = buildSummary({ events, cycle, week, tz: ctx.tz, now: ctx.now });
 
   if (format === 'json') return ctx.print(JSON.stringify(model, null, 2));

@@ -182,13 +182,12 @@ export function summaryAsOf(week: IsoWeek, now: Date): Date {
 }
 
 /**
- * The cycle a week's summary is of, when no cycle was named: the one that was current at `asOf`,
- * as the ledger stood then (a later `use`, `init` or `undo` does not change last week's summary);
- * the current one when nothing happened since, or when no cycle existed yet.
+ * The cycle a past week's summary is of, when no cycle was named: the one most recently started at
+ * `asOf`, as the ledger stood then, the same on every clone (a later `init`, `undo`, or this clone's
+ * `use` does not change last week's summary); the current one when no cycle existed yet.
  */
 export function cycleOfWeek(events: readonly LedgerEvent[], current: Cycle, asOf: Date): Cycle {
   const limit = asOf.getTime();
-  if (!events.some((e) => Date.parse(e.at) > limit)) return current;
   const then = deriveState(events.filter((e) => Date.parse(e.at) <= limit), {});
   const id = then.current;
   if (id === null || id === current.key) return current;
