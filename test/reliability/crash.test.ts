@@ -1,27 +1,34 @@
 // QUALITY.md, "Never lose or corrupt the ledger": every change is all-or-nothing, and `kill -9` at any
-// moment leaves the old or the new ledger, never a torn one.
+// moment leaves the old state or the new one, never a torn one. A change is one write of whole lines
+// to the end of the replica's own events file; every line but the last says how many follow (`more`),
+// so a change cut off anywhere is skipped on read, and the next write cuts it off the file.
 //
 // Writers are killed at random moments while others go on writing to the same ledger. After every
-// kill the ledger (and its backup) must parse and validate, its event ids must run 1, 2, 3... with
-// nothing lost or doubled, and it must hold every change whose writer the test saw succeed. Two kinds
-// of writer: the real CLI (`metric record`, `blocker add`), and a driver that runs the real ledger code
-// (commit() and the store, bundled) in a loop, so that nearly every kill lands inside a write.
+// kill the ledger must read as every command reads it (no damage), its replica files must be whole
+// chains (numbered 1, 2, 3..., each line naming the hash of the one before), nothing may be lost or
+// doubled, every change is there whole or not at all, and every change whose writer the test saw
+// succeed is there. Two kinds of writer: the real CLI (`metric record`, `blocker add`), and a driver
+// that runs the real ledger code (commit() and the store, bundled) in a loop, writing changes of one
+// to three events, so that nearly every kill lands inside a write. A kill stops a process between two
+// system calls, almost never inside the one write of a change, so a last test cuts a change off at
+// every byte, as a kill inside the write (or a power cut) could, and checks the read and the next write.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, watch } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLedger } from '../../src/ledger/events.js';
-import { backupPath, ledgerText, lockPath } from '../../src/ledger/store.js';
+import { commit } from '../../src/ledger/ledger.js';
+import { readLocal } from '../../src/ledger/replicas.js';
+import { deriveState } from '../../src/ledger/state.js';
 import { BIN, cleanEnv, runCliAsync } from '../helpers/cli.js';
-import { createLedgerSandbox, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
-import { bundleLedgerScript, recordFigures } from '../helpers/reliability.js';
+import { createLedgerSandbox, eventsDirOf, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
+import { bundleLedgerScript, chainProblems, copyLedger, layoutFor, lockFileOf, readStore, recordFigures } from '../helpers/reliability.js';
 
 const CLI_KILLS = 300;
 const CLI_LANES = 3;
 const DRIVER_KILLS = 200;
 const DRIVER_LANES = 2;
-/** Start a fresh ledger every this many driver kills, so that each write stays small. */
+/** Start a fresh ledger every this many driver kills, so that each read stays small. */
 const DRIVER_ROUND = 100;
 const METRIC = 'approval-cycle-time';
 
@@ -31,18 +38,23 @@ const figures = {
   cliKillsAfterTakingLock: 0,
   cliCompleted: 0,
   cliKillsHoldingLock: 0,
-  cliKillsLeavingTempFile: 0,
+  cliKillsLeavingCutChange: 0,
+  cliReplicaFilesAtEnd: 0,
   cliWriters: CLI_LANES,
   driverKills: 0,
   driverAcknowledged: 0,
+  driverAcknowledgedEvents: 0,
   driverKillsAfterAWrite: 0,
   driverKillsHoldingLock: 0,
-  driverKillsLeavingTempFile: 0,
+  driverKillsLeavingCutChange: 0,
   driverWriters: DRIVER_LANES,
   verifications: 0,
   doctorRuns: 0,
+  cutPoints: 0,
+  cutPointsThroughCli: 0,
   lost: 0,
   duplicated: 0,
+  halfChangesSeen: 0,
   torn: 0,
 };
 
@@ -82,35 +94,40 @@ function start(command: string, args: string[], env: Record<string, string>, onS
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** What one look at the ledger found. */
-interface Look {
-  events: { id: number; type: string; data: Record<string, unknown> }[];
-}
+type Event = { id: string; type: string; data: Record<string, unknown> };
 
 /**
- * The checks after a kill: the ledger and its backup are whole generations that validate; ids run
- * 1..n; no marker (a reading's value, a blocker's title) appears twice or was never written; every
- * marker in `mustHave` is there.
+ * The checks after a kill: the ledger reads as every command reads it; each replica file is a whole
+ * chain; no marker (a reading's value, a blocker's title) appears twice or was never written; every
+ * change is there whole (`whole` says, per marker, which change it belongs to and how many events
+ * that change has); every marker in `mustHave` is there; no blocker number is given twice.
  */
-function verify(ledger: string, mustHave: Set<string>, attempted: (marker: string) => boolean, what: string): Look {
+function verify(ledger: string, mustHave: Set<string>, attempted: (marker: string) => boolean, what: string, whole?: (marker: string) => { change: string; size: number }): Event[] {
   figures.verifications += 1;
-  const look = (path: string): Look => {
-    try {
-      return parseLedger(JSON.parse(ledgerText(readFileSync(path)))) as unknown as Look;
-    } catch (error) {
-      figures.torn += 1;
-      throw new Error(`${what}: ${path} does not validate: ${(error as Error).message}`);
-    }
-  };
-  const current = look(ledger);
-  if (existsSync(backupPath(ledger))) look(backupPath(ledger));
-  const ids = current.events.map((e) => e.id);
-  expect(ids, `${what}: event ids must run 1..n`).toEqual(ids.map((_, i) => i + 1));
+  let events: Event[];
+  try {
+    events = readStore(ledger).events as unknown as Event[];
+  } catch (error) {
+    figures.torn += 1;
+    throw new Error(`${what}: the ledger does not read: ${(error as Error).message}`);
+  }
+  const chain = chainProblems(ledger);
+  if (chain.length > 0) figures.torn += 1;
+  expect(chain, `${what}: every replica file is a whole chain`).toEqual([]);
   const seen = new Map<string, number>();
   const blockerIds = new Set<string>();
-  for (const e of current.events) {
+  const changes = new Map<string, { size: number; found: number }>();
+  for (const e of events) {
     const marker = e.type === 'metric.recorded' ? `m:${String(e.data.value)}` : e.type === 'blocker.added' ? `b:${String(e.data.title)}` : undefined;
-    if (marker) seen.set(marker, (seen.get(marker) ?? 0) + 1);
+    if (marker) {
+      seen.set(marker, (seen.get(marker) ?? 0) + 1);
+      if (whole) {
+        const { change, size } = whole(marker);
+        const c = changes.get(change) ?? { size, found: 0 };
+        c.found += 1;
+        changes.set(change, c);
+      }
+    }
     if (e.type === 'blocker.added') {
       expect(blockerIds.has(String(e.data.id)), `${what}: blocker id ${String(e.data.id)} given twice`).toBe(false);
       blockerIds.add(String(e.data.id));
@@ -121,23 +138,26 @@ function verify(ledger: string, mustHave: Set<string>, attempted: (marker: strin
   expect(doubled, `${what}: changes recorded twice`).toEqual([]);
   const phantom = [...seen.keys()].filter((m) => !attempted(m));
   expect(phantom, `${what}: changes nobody made`).toEqual([]);
+  const half = [...changes].filter(([, c]) => c.found !== c.size).map(([change, c]) => `${change}: ${c.found} of ${c.size} events`);
+  figures.halfChangesSeen += half.length;
+  expect(half, `${what}: changes seen in part`).toEqual([]);
   const lost = [...mustHave].filter((m) => !seen.has(m));
   figures.lost += lost.length;
   expect(lost, `${what}: changes whose command had succeeded are missing`).toEqual([]);
-  return current;
+  return events;
 }
 
-/** After `pid` was killed: did it die holding the lock, or between writing its temporary file and renaming it? */
-function leftovers(ledger: string, pid: number): { heldLock: boolean; tempFile: boolean } {
+/** After `pid` was killed: did it die holding the lock, and did it leave a change cut off at the end of its file? */
+function leftovers(ledger: string, env: Record<string, string>, pid: number): { heldLock: boolean; cutChange: boolean } {
   let heldLock = false;
   try {
-    heldLock = (JSON.parse(readFileSync(lockPath(ledger), 'utf8')) as { pid?: number }).pid === pid;
+    heldLock = (JSON.parse(readFileSync(lockFileOf(ledger, env), 'utf8')) as { pid?: number }).pid === pid;
   } catch {
     heldLock = false; // no lock, or one being written by another writer
   }
-  const dir = join(ledger, '..');
-  const tempFile = readdirSync(dir).some((name) => name.endsWith('.tmp') && name.includes(`.${pid}.`));
-  return { heldLock, tempFile };
+  const replica = readLocal(layoutFor(ledger, env)).replica;
+  const own = replica === undefined ? undefined : readStore(ledger, replica).own;
+  return { heldLock, cutChange: own !== undefined && own.valid < own.size };
 }
 
 async function doctorSaysHealthy(ledger: string, env: Record<string, string>): Promise<void> {
@@ -150,9 +170,9 @@ describe('kill -9 at random moments', () => {
   it(`the real CLI: ${CLI_KILLS} kills of \`metric record\` and \`blocker add\` among ${CLI_LANES} concurrent writers lose no change that succeeded and never tear the ledger`, async () => {
     const dir = box.path('cli');
     const ledger = join(dir, 'ledger.json');
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    copyFileSync(seeds.bare, ledger);
-    const env = { ...cleanEnv(), ...box.env, PLAYBOOK_LEDGER: ledger, PLAYBOOK_TZ: 'UTC', PLAYBOOK_LOCK_TIMEOUT_MS: '60000' };
+    copyLedger(seeds.bare, ledger);
+    const env = { ...cleanEnv(), ...box.env, XDG_STATE_HOME: box.path('cli-state'), XDG_CACHE_HOME: box.path('cli-cache'), PLAYBOOK_LEDGER: ledger, PLAYBOOK_TZ: 'UTC', PLAYBOOK_LOCK_TIMEOUT_MS: '60000' };
+    const lock = lockFileOf(ledger, env);
     const committed = new Set<string>();
     const attempted = new Set<string>();
     const failures: string[] = [];
@@ -167,7 +187,8 @@ describe('kill -9 at random moments', () => {
       return { marker, ...start(process.execPath, [BIN, ...args], env) };
     };
 
-    // A few writes left alone, to learn how long one takes on this machine now.
+    // A few writes left alone, to learn how long one takes on this machine now (and to make this
+    // clone's own folder, where its lock lives).
     for (let i = 0; i < 3; i++) {
       const w = writer();
       const result = await w.done;
@@ -178,13 +199,13 @@ describe('kill -9 at random moments', () => {
     }
 
     // Half the kills come at a random time in a writer's life; the other half a random 0-20 ms after
-    // the writer has taken the lock, where it reads, validates, writes, fsyncs and renames.
+    // the writer has taken the lock, where it reads, checks, appends and fsyncs.
     const waitingForLock = new Map<number, () => void>();
-    const watcher = watch(dir, (_event, name) => {
-      if (name !== 'ledger.json.lock' || waitingForLock.size === 0) return;
+    const watcher = watch(layoutFor(ledger, env).local, (_event, name) => {
+      if (name !== 'ledger.lock' || waitingForLock.size === 0) return;
       let pid: number | undefined;
       try {
-        pid = (JSON.parse(readFileSync(lockPath(ledger), 'utf8')) as { pid?: number }).pid;
+        pid = (JSON.parse(readFileSync(lock, 'utf8')) as { pid?: number }).pid;
       } catch {
         return; // gone already, or not written yet: the next event tells
       }
@@ -213,9 +234,9 @@ describe('kill -9 at random moments', () => {
         if (result.signal === 'SIGKILL') {
           figures.cliKills += 1;
           figures[afterLock ? 'cliKillsAfterTakingLock' : 'cliKillsAtRandomTimes'] += 1;
-          const { heldLock, tempFile } = leftovers(ledger, w.child.pid!);
+          const { heldLock, cutChange } = leftovers(ledger, env, w.child.pid!);
           if (heldLock) figures.cliKillsHoldingLock += 1;
-          if (tempFile) figures.cliKillsLeavingTempFile += 1;
+          if (cutChange) figures.cliKillsLeavingCutChange += 1;
           verify(ledger, committed, (m) => attempted.has(m), `after CLI kill #${figures.cliKills}`);
           if (figures.cliKills % 100 === 0) await doctorSaysHealthy(ledger, env);
         } else if (result.status === 0) {
@@ -238,15 +259,23 @@ describe('kill -9 at random moments', () => {
     expect(figures.cliKills).toBeGreaterThanOrEqual(CLI_KILLS);
     verify(ledger, committed, (m) => attempted.has(m), 'after the last kill');
     await doctorSaysHealthy(ledger, env);
-    // Whatever the last kill left (a lock, a temporary file), the next command goes through.
+    // Whatever the last kill left (a lock, a cut-off change), the next command goes through.
     const after = await runCliAsync(['metric', 'record', METRIC, '1'], { env: { ...env, PLAYBOOK_LOCK_TIMEOUT_MS: '30000' } });
     expect(after.status, after.stderr).toBe(0);
-    expect(existsSync(lockPath(ledger))).toBe(false);
+    expect(existsSync(lock)).toBe(false);
+    const replica = readLocal(layoutFor(ledger, env)).replica!;
+    const own = readStore(ledger, replica).own!;
+    expect(own.valid, 'no cut-off change is left at the end of its file').toBe(own.size);
+    // A kill after the append and before this clone noted its last event makes the next write go on in
+    // a new file (src/ledger/replicas.ts: a clone never writes after a line it does not know it wrote).
+    figures.cliReplicaFilesAtEnd = readdirSync(eventsDirOf(ledger)).length - 1;
+    expect(chainProblems(ledger)).toEqual([]);
   }, 600_000);
 
-  it(`the ledger code in a loop: ${DRIVER_KILLS} kills among ${DRIVER_LANES} writers, nearly all inside a write, lose no acknowledged change`, async () => {
+  it(`the ledger code in a loop: ${DRIVER_KILLS} kills among ${DRIVER_LANES} writers, nearly all inside a write, lose no acknowledged change and show no change in part`, async () => {
     const work = mkdtempSync(join(tmpdir(), 'playbook-crash-driver-'));
     try {
+      // Change i of a driver is 1 + i % 3 readings: base + 10 i, base + 10 i + 1, ...
       const driver = bundleLedgerScript(
         work,
         'driver',
@@ -254,29 +283,33 @@ describe('kill -9 at random moments', () => {
 import { commit } from './ledger.ts';
 const [path, base] = process.argv.slice(2);
 const now = new Date('2026-11-23T09:00:00Z');
-const ctx = { options: {}, env: {}, cwd: process.cwd(), now, actor: 'crash-driver', command: 'metric record' };
+const ctx = { options: {}, env: process.env, cwd: process.cwd(), now, actor: 'crash-driver', command: 'metric record' };
 writeSync(1, 'ready\\n');
 for (let i = 0; ; i++) {
-  const value = Number(base) + i;
-  commit(ctx, () => [{ type: 'metric.recorded', data: { metric: ${JSON.stringify(METRIC)}, value, at: now.toISOString() } }], { path });
-  writeSync(1, value + '\\n');
+  const size = 1 + (i % 3);
+  commit(ctx, () => Array.from({ length: size }, (_, k) => ({ type: 'metric.recorded', data: { metric: ${JSON.stringify(METRIC)}, value: Number(base) + 10 * i + k, at: now.toISOString() } })), { path });
+  writeSync(1, i + '\\n');
 }
 `,
       );
-      const env = { ...cleanEnv(), PLAYBOOK_LOCK_TIMEOUT_MS: '60000' };
+      const env = { ...cleanEnv(), HOME: work, XDG_STATE_HOME: join(work, 'state'), XDG_CACHE_HOME: join(work, 'cache'), PLAYBOOK_LOCK_TIMEOUT_MS: '60000' };
       let round = -1;
       let ledger = '';
       const committed = new Set<string>();
       const bases = new Set<number>();
-      /** A driver writes base, base + 1, ...: a value is genuine when its millions are a driver's base. */
-      const attempted = (marker: string) => bases.has(Math.floor(Number(marker.slice(2)) / 1_000_000) * 1_000_000);
+      const baseOf = (marker: string) => Math.floor(Number(marker.slice(2)) / 1_000_000) * 1_000_000;
+      /** A driver writes base + 10 i + k: a value is genuine when its millions are a driver's base. */
+      const attempted = (marker: string) => bases.has(baseOf(marker));
+      const whole = (marker: string) => {
+        const i = Math.floor((Number(marker.slice(2)) - baseOf(marker)) / 10);
+        return { change: `${baseOf(marker)}/${i}`, size: 1 + (i % 3) };
+      };
       const failures: string[] = [];
       let spawned = 0;
       const newRound = () => {
         round += 1;
-        mkdirSync(join(work, `round-${round}`), { mode: 0o700 });
         ledger = join(work, `round-${round}`, 'ledger.json');
-        copyFileSync(seeds.bare, ledger);
+        copyLedger(seeds.bare, ledger);
         committed.clear();
       };
       newRound();
@@ -287,7 +320,7 @@ for (let i = 0; ; i++) {
           bases.add(base);
           const mine = ledger;
           let buffered = '';
-          const acked: string[] = [];
+          const acked: number[] = [];
           let ready: () => void = () => {};
           const started = new Promise<void>((resolve) => (ready = resolve));
           let wrote: () => void = () => {};
@@ -299,7 +332,7 @@ for (let i = 0; ; i++) {
             for (const line of lines) {
               if (line === 'ready') ready();
               else {
-                acked.push(line);
+                acked.push(Number(line));
                 wrote();
               }
             }
@@ -311,7 +344,7 @@ for (let i = 0; ; i++) {
           const afterAWrite = spawned % 10 !== 0;
           if (afterAWrite) await Promise.race([firstWrite, w.done]);
           await sleep(Math.random() * 120);
-          const seenBeforeKill = acked.map((v) => `m:${v}`);
+          const seenBeforeKill = acked.flatMap((i) => Array.from({ length: 1 + (i % 3) }, (_, k) => `m:${base + 10 * i + k}`));
           w.child.kill('SIGKILL');
           const result = await w.done;
           if (result.signal !== 'SIGKILL') {
@@ -320,14 +353,15 @@ for (let i = 0; ; i++) {
           }
           figures.driverKills += 1;
           if (afterAWrite) figures.driverKillsAfterAWrite += 1;
-          figures.driverAcknowledged += seenBeforeKill.length;
+          figures.driverAcknowledged += acked.length;
+          figures.driverAcknowledgedEvents += seenBeforeKill.length;
           if (mine === ledger) for (const m of seenBeforeKill) committed.add(m);
-          const { heldLock, tempFile } = leftovers(mine, w.child.pid!);
+          const { heldLock, cutChange } = leftovers(mine, env, w.child.pid!);
           if (heldLock) figures.driverKillsHoldingLock += 1;
-          if (tempFile) figures.driverKillsLeavingTempFile += 1;
-          if (mine === ledger) verify(mine, committed, attempted, `after driver kill #${figures.driverKills}`);
+          if (cutChange) figures.driverKillsLeavingCutChange += 1;
+          if (mine === ledger) verify(mine, committed, attempted, `after driver kill #${figures.driverKills}`, whole);
           if (figures.driverKills % DRIVER_ROUND === 0 && mine === ledger) {
-            await doctorSaysHealthy(mine, { ...env, ...box.env });
+            await doctorSaysHealthy(mine, { ...env, ...box.env, XDG_STATE_HOME: env.XDG_STATE_HOME });
             newRound();
           }
         }
@@ -341,4 +375,95 @@ for (let i = 0; ; i++) {
       rmSync(work, { recursive: true, force: true });
     }
   }, 600_000);
+});
+
+describe('a change cut off at any byte (what a kill inside the write, or a power cut, leaves)', () => {
+  it('at every line boundary and every seventh byte: is skipped on read, the ledger shows the state before it, and the next write cuts it off and follows on from the last whole change', async () => {
+    const ledger = join(box.path('cut'), 'ledger.json');
+    copyLedger(seeds.bare, ledger);
+    const env = { HOME: box.home, XDG_STATE_HOME: box.path('cut-state'), XDG_CACHE_HOME: box.path('cut-cache') };
+    const now = new Date('2026-11-23T09:00:00Z');
+    const ctx = { options: {}, env, cwd: box.home, now, actor: 'Priya', command: 'metric record' };
+    const record = (...values: number[]) =>
+      commit(ctx as never, () => values.map((value) => ({ type: 'metric.recorded' as const, data: { metric: METRIC, value, at: now.toISOString(), note: `reading ${value}` } })), { path: ledger });
+    record(1);
+    const replica = readLocal(layoutFor(ledger, env)).replica!;
+    const file = join(eventsDirOf(ledger), `${replica}.jsonl`);
+    // This clone's own state notes the last event it wrote, after the append: a kill inside the
+    // write leaves it naming the change before, as it is now.
+    const localFile = join(layoutFor(ledger, env).local, 'replica.json');
+    const localBefore = readFileSync(localFile);
+    const before = readFileSync(file);
+    const oldIds = readStore(ledger).events.map((e) => e.id);
+    record(2, 3, 4); // one change of three events: three lines in one write
+    const after = readFileSync(file);
+    const change = after.subarray(before.length);
+    expect(change.toString('utf8').split('\n')).toHaveLength(4);
+    const others = Object.fromEntries(readStore(ledger).files.filter((f) => f !== file).map((f) => [f, readFileSync(f)]));
+    const crashAt = (cut: number) => {
+      writeFileSync(file, Buffer.concat([before, change.subarray(0, cut)]));
+      writeFileSync(localFile, localBefore);
+    };
+
+    // Every line boundary and the bytes either side of it, and every seventh byte between.
+    const boundaries = [...change.toString('latin1').matchAll(/\n/g)].map((m) => m.index! + 1);
+    const cuts = [...new Set([0, ...boundaries.flatMap((b) => [b - 2, b - 1, b, b + 1]), ...Array.from({ length: Math.ceil(change.length / 7) }, (_, i) => i * 7)])].filter((c) => c >= 0 && c < change.length).sort((a, b) => a - b);
+    for (const cut of cuts) {
+      crashAt(cut);
+      const read = readStore(ledger, replica);
+      expect(read.events.map((e) => e.id), `cut at byte ${cut} of ${change.length}: the state before the change`).toEqual(oldIds);
+      if (cut > 0) expect(read.skipped, `cut at byte ${cut}: said`).toHaveLength(1);
+      expect(read.own!.valid).toBe(before.length);
+      const { events } = record(1000 + cut);
+      const written = readFileSync(file);
+      expect(written.subarray(0, before.length).equals(before), `cut at byte ${cut}: what was whole is kept`).toBe(true);
+      expect(written.length, `cut at byte ${cut}: the cut-off part is gone, the new change follows in the same file`).toBe(before.length + Buffer.byteLength(`${JSON.stringify(events[0])}\n`));
+      expect(chainProblems(ledger), `cut at byte ${cut}`).toEqual([]);
+      expect(readStore(ledger).events.map((e) => e.id)).toEqual([...oldIds, events[0]!.id].sort());
+      for (const [f, bytes] of Object.entries(others)) expect(readFileSync(f).equals(bytes), `${f}: another replica's file is never touched`).toBe(true);
+      figures.cutPoints += 1;
+    }
+
+    // The whole change written, the kill before this clone noted it: the change is kept whole, and
+    // this clone goes on in a file of its own, never writing after a line it does not know it wrote.
+    crashAt(change.length);
+    expect(readStore(ledger).events).toHaveLength(oldIds.length + 3);
+    const { events: next } = record(5);
+    const moved = readLocal(layoutFor(ledger, env)).replica!;
+    expect(moved).not.toBe(replica);
+    expect(readFileSync(file).equals(after), 'the change written before the kill is kept as it was').toBe(true);
+    expect(readStore(ledger).events.map((e) => e.id)).toEqual([...readStore(ledger).events.map((e) => e.id)].sort());
+    expect(readStore(ledger).events.map((e) => e.id).slice(-1)).toEqual([next[0]!.id]);
+    expect(chainProblems(ledger)).toEqual([]);
+    rmSync(join(eventsDirOf(ledger), `${moved}.jsonl`));
+
+    // Through the CLI: a cut in the middle of a line, one between two lines of the change, and the last
+    // newline missing. Readers show the state before the change and say what they skipped; the next
+    // `metric record` cuts it off; doctor is content.
+    const cliEnv = { ...env, PLAYBOOK_LEDGER: ledger, PLAYBOOK_TZ: 'UTC' };
+    crashAt(0);
+    const plain = await runCliAsync(['metrics', '--json'], { env: cliEnv });
+    expect(plain.status, plain.stderr).toBe(0);
+    const firstLine = change.indexOf('\n') + 1;
+    for (const cut of [Math.floor(firstLine / 2), firstLine, change.length - 1]) {
+      crashAt(cut);
+      const shown = await runCliAsync(['metrics', '--json'], { env: cliEnv });
+      expect(shown.status, shown.stderr).toBe(0);
+      expect(shown.stdout, `cut at byte ${cut}: the CLI shows the state before the change`).toBe(plain.stdout);
+      expect(shown.stderr).toMatch(/^note: .*skipped .*at its end/);
+      const write = await runCliAsync(['metric', 'record', METRIC, String(2000 + cut)], { env: cliEnv });
+      expect(write.status, write.stderr).toBe(0);
+      expect(readLocal(layoutFor(ledger, env)).replica, 'the same file goes on').toBe(replica);
+      expect(readFileSync(file).subarray(0, before.length).equals(before)).toBe(true);
+      expect(chainProblems(ledger)).toEqual([]);
+      const doctor = await runCliAsync(['doctor'], { env: cliEnv });
+      expect(doctor.status, doctor.stdout + doctor.stderr).toBe(0);
+      const state = deriveState(readStore(ledger).events, { all: true });
+      const readings = [...state.cycles.values()][0]!.readings.get(METRIC)!.map((r) => r.value);
+      expect(readings.slice(-1), 'the reading written after the cut').toEqual([2000 + cut]);
+      expect(readings.filter((v) => v >= 2 && v <= 4), 'nothing of the cut-off change').toEqual([]);
+      figures.cutPointsThroughCli += 1;
+    }
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  }, 240_000);
 });
