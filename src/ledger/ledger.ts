@@ -263,7 +263,7 @@ export function commit(
 }
 
 /** Changes this clone's own state of the ledger (its current cycle) under its lock; the shared files are not touched. */
-export function updateLocal(ctx: Pick<Context, 'options' | 'env' | 'cwd'>, change: (state: LedgerState, local: LocalState) => LocalState | undefined): LedgerState {
+export function updateLocal(ctx: LedgerContext, change: (state: LedgerState, local: LocalState) => LocalState | undefined): LedgerState {
   const location = ledgerLocation(ctx);
   if (isMissing(location.path)) throw missing(location);
   const layout = layoutOf(location.path, ctx.env);
@@ -273,6 +273,7 @@ export function updateLocal(ctx: Pick<Context, 'options' | 'env' | 'cwd'>, chang
     layout,
     (read, local) => {
       if (!read) throw missing(location);
+      noteSkipped(ctx, read);
       state = deriveState(read.events, { all: true, current: local.current });
       next = change(state, local);
       return undefined;

@@ -121,8 +121,15 @@ export interface OwnFile {
   size: number;
   lastSeq: number;
   lastLine: string | undefined;
-  /** The id of its last whole event. */
-  lastId: string | undefined;
+  /** Its whole events. */
+  events: LedgerEvent[];
+}
+
+/** Whether the replica's own file holds the event (looked for from its end, where it usually is). */
+function hasEvent(own: OwnFile | undefined, id: string): boolean {
+  if (!own) return false;
+  for (let i = own.events.length - 1; i >= 0; i--) if (own.events[i]!.id === id) return true;
+  return false;
 }
 
 export interface LedgerRead {
@@ -277,7 +284,7 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
   if (cut > 0) part.skipped = `skipped ${events.length - whole > 0 ? `${events.length - whole} event${events.length - whole === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
   if (own) {
     const lastLine = whole === 0 ? undefined : text.slice(whole === 1 ? 0 : nthLineEnd(text, whole - 1), valid - 1);
-    part.own = { file, valid: Buffer.byteLength(text.slice(0, valid)), size: bytes.length, lastSeq: kept.at(-1)?.seq ?? 0, lastLine, lastId: kept.at(-1)?.id };
+    part.own = { file, valid: Buffer.byteLength(text.slice(0, valid)), size: bytes.length, lastSeq: kept.at(-1)?.seq ?? 0, lastLine, events: kept };
   }
   return part;
 }
@@ -365,14 +372,18 @@ export function appendToReplica(layout: Layout, change: (read: LedgerRead | null
     const named = local.replica !== undefined;
     local.replica ??= randomPart().toLowerCase();
     const read = readReplicas(layout, { ...options, replica: local.replica });
-    // A replica's own file that no longer ends with the last event it wrote (another branch checked
-    // out or merged in, a copied state folder) is left as it is: this clone goes on in a new file,
-    // so that each replica's lines stay one chain and no number is given twice.
-    const moved = named && local.last !== undefined && read?.own?.lastId !== local.last;
+    // A replica's own file without the last event it wrote (another branch checked out, the file
+    // reset) is left as it is: this clone goes on in a new file, so that no number of a replica is
+    // given to two events. A file that goes on past it (a crash before replica.json was updated,
+    // branches merged) is carried on.
+    const moved = named && local.last !== undefined && !hasEvent(read?.own, local.last);
     if (moved) {
       local.replica = randomPart().toLowerCase();
       if (read) delete read.own;
     }
+    // The replica's name is kept before its first line is written: a change cut off by a crash is
+    // then cut off its own file by the next write, not left behind in a file nobody writes again.
+    if (!named || moved) writeLocal(layout, local);
     const lines = change(read, local);
     const update = options.update?.();
     if (lines !== undefined) {
@@ -392,7 +403,7 @@ export function appendToReplica(layout: Layout, change: (read: LedgerRead | null
       if (read === null || read.version === 1) writeAtomic(layout.path, POINTER, false);
       local.last = lastId(lines);
     }
-    if (update !== undefined || lines !== undefined || moved) writeLocal(layout, { ...local, ...update, last: local.last });
+    if (update !== undefined || lines !== undefined) writeLocal(layout, { ...local, ...update, last: local.last });
     return { read, written: lines !== undefined };
   } finally {
     release();

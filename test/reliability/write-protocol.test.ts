@@ -115,8 +115,11 @@ describe('the write protocol, as the CLI runs it', () => {
       const { lock } = checkLock(ops, local, run.pid, what);
       // Read-append under the lock: the events are read again once the lock is taken.
       const read = index((op, at) => at > lock && op.op === 'open' && !op.write && dirname(op.path!) === events, 'the events are read inside the lock');
-      // This machine's own state, replaced whole: a uniquely named temporary file, fsynced, renamed.
-      const stateTmp = index((op) => op.op === 'create' && new RegExp(`^replica\\.json\\.${run.pid}\\.[0-9a-f]{12}\\.tmp$`).test(basename(op.path!)), 'this machine\'s state goes to a temporary file');
+      // This machine's own state, replaced whole: a uniquely named temporary file, fsynced, renamed. The
+      // last such write notes the change's last event; a replica's first write keeps its name first.
+      const isStateTmp = (op: TracedOp) => op.op === 'create' && new RegExp(`^replica\\.json\\.${run.pid}\\.[0-9a-f]{12}\\.tmp$`).test(basename(op.path!));
+      index(isStateTmp, 'this machine\'s state goes to a temporary file');
+      const stateTmp = ops.findLastIndex(isStateTmp);
       expect(ops[stateTmp]!.exclusive).toBe(true);
       expect(temporary.has(ops[stateTmp]!.path!), `${what}: temporary file names are never reused`).toBe(false);
       temporary.add(ops[stateTmp]!.path!);
