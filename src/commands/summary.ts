@@ -49,11 +49,10 @@ export async function run(ctx: Context, _args: [], opts: SummaryOptions): Promis
   else requireTemplate(dirs, name, PARTS[format], `--format ${format}`);
 
   const ledger = openLedger(ctx);
-  const { events } = ledger;
   // This week is of the cycle this clone works on; a past week of the one the team ran then.
   const asOf = summaryAsOf(week, ctx.now);
-  const cycle = ctx.options.cycle === undefined && asOf.getTime() < ctx.now.getTime() ? cycleOfWeek(events, ledger.cycle, asOf) : ledger.cycle;
-  const model = buildSummary({ events, cycle, week, tz: ctx.tz, now: ctx.now });
+  const cycle = ctx.options.cycle === undefined && asOf.getTime() < ctx.now.getTime() ? cycleOfWeek(ledger.eventsOf, ledger.cycle, asOf) : ledger.cycle;
+  const model = buildSummary({ events: ledger.eventsOf(cycle.key), cycle, week, tz: ctx.tz, now: ctx.now });
 
   if (format === 'json') return ctx.print(JSON.stringify(model, null, 2));
   if (format === 'slack') return ctx.print(JSON.stringify(slackPayload(model, builtinKind(name, format)), null, 2));

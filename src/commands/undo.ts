@@ -54,13 +54,14 @@ export function pick(ctx: Pick<Context, 'options'>, state: LedgerState, events: 
 export function run(ctx: Context, [typed]: [string | undefined], opts: UndoOptions): void {
   const line = (e: LedgerEvent) => `${shortEventId(e.id)} ${stamp(new Date(e.at), ctx.tz)} ${oneLine(e.actor)}: ${oneLine(describeEvent(e, ctx.tz))}`;
   if (opts.dryRun) {
-    const { state, events, local } = openLedger(ctx);
-    ctx.print(`would undo ${line(pick(ctx, state, events, local.replica, typed, opts.force === true))}`);
+    const ledger = openLedger(ctx);
+    ctx.print(`would undo ${line(pick(ctx, ledger.state, ledger.events, ledger.local.replica, typed, opts.force === true))}`);
     return;
   }
   let undone = '';
   commit(ctx, (state, events, local) => {
-    const target = pick(ctx, state, events, local.replica, typed, opts.force === true);
+    // This clone's own last change is among the cycle's events; a named one may be anywhere.
+    const target = pick(ctx, state, typed === undefined ? events.cycle : events.all(), local.replica, typed, opts.force === true);
     undone = line(target);
     return [{ type: 'undo', cycle: target.cycle, data: { target: target.id } }];
   });

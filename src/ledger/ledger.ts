@@ -13,22 +13,24 @@ import { checkEvent, type LedgerEvent, type NewEvent } from './events.js';
 import { asciiJson } from './json.js';
 import { locateLedger, type LedgerLocation } from './location.js';
 import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type LedgerRead, type LocalState } from './replicas.js';
-import { apply, baseId, cyclesNamed, deriveState, type Cycle, type LedgerState } from './state.js';
+import { apply, baseId, cyclesNamed, deriveState, findCycleKey, type Cycle, type LedgerState } from './state.js';
 
 type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context['note'] };
 
 export interface OpenLedger {
   location: LedgerLocation;
   layout: Layout;
-  /** Every event of every replica, in the order of their ids. */
-  events: LedgerEvent[];
+  /** Every event of every replica, in the order of their ids (parsed when first asked for: `log`). */
+  readonly events: LedgerEvent[];
+  /** The events a cycle's state needs (replicas.ts: cycleEvents). */
+  eventsOf(key: string | null): LedgerEvent[];
   /** This clone's own state of the ledger: its replica name and current cycle. */
   local: LocalState;
-  /** Derived from the events when first asked: `log` reads the events alone. */
+  /** Every cycle derived, when first asked for. */
   readonly state: LedgerState;
   /**
    * The cycle the command is about (--cycle, else the current one). Unless the whole state was
-   * asked for first, only this cycle's records are derived (state.ts: Focus).
+   * asked for first, only the events this cycle needs are parsed, and only its records derived.
    */
   readonly cycle: Cycle;
 }
@@ -59,21 +61,28 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
   if (!read) throw missing(location);
   noteSkipped(ctx, read);
   const local = readLocal(layout);
-  const { events } = read;
   let state: LedgerState | undefined;
   let cycle: Cycle | undefined;
   return {
     location,
     layout,
-    events,
+    get events() {
+      return read.events;
+    },
+    eventsOf: (key) => read.cycleEvents(key),
     local,
     get state() {
-      state ??= deriveState(events, { all: true, current: local.current });
+      state ??= deriveState(read.events, { all: true, current: local.current });
       return state;
     },
     get cycle() {
       if (cycle === undefined) {
-        const s = state ?? deriveState(events, { cycle: ctx.options.cycle, current: local.current });
+        let s = state;
+        if (s === undefined) {
+          // The cycles first (their starts only), then the events of the one the command is about.
+          const key = selectCycle(ctx, deriveState(read.cycleEvents(null), { current: local.current })).key;
+          s = deriveState(read.cycleEvents(key), { cycle: key, current: local.current });
+        }
         cycle = selectCycle(ctx, s);
         announce(ctx, layout, local, s);
       }
@@ -82,11 +91,13 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
   };
 }
 
-/** The state of the ledger at `path`, empty when there is none yet. */
+/** The cycles of the ledger at `path` (their starts, not their records), empty when there is none yet. */
 export function readState(path: string, env: NodeJS.ProcessEnv): LedgerState {
   const layout = layoutOf(path, env);
   const read = readReplicas(layout, { checked: checkedNotes(env) });
-  return deriveState(read?.events ?? [], { all: true, current: readLocal(layout).current });
+  const state = deriveState(read?.cycleEvents(null) ?? [], { all: true, current: readLocal(layout).current });
+  state.lastEventId = read?.lastId;
+  return state;
 }
 
 /** The cycle a command works on: --cycle, else the current one. */
@@ -221,7 +232,7 @@ function cycleFor(ctx: Pick<Context, 'options'>, state: LedgerState): string | n
  */
 export function commit(
   ctx: Pick<Context, 'options' | 'env' | 'cwd' | 'now' | 'actor' | 'command'> & { note?: Context['note'] },
-  build: (state: LedgerState, events: readonly LedgerEvent[], local: LocalState) => NewEvent[],
+  build: (state: LedgerState, events: { cycle: readonly LedgerEvent[]; all(): readonly LedgerEvent[] }, local: LocalState) => NewEvent[],
   options: { create?: boolean; path?: string; dryRun?: boolean; local?: (events: LedgerEvent[], local: LocalState) => LocalState } = {},
 ): Change {
   const location = ledgerLocation(ctx, options.path);
@@ -237,14 +248,18 @@ export function commit(
   const change = (read: LedgerRead | null, local: LocalState): string | undefined => {
     if (!read && !options.create) throw missing(location);
     if (read) noteSkipped(ctx, read);
-    const events = read?.events ?? [];
-    state = deriveState(events, { all: true, current: local.current });
-    const fresh = build(state, events, local);
+    // Only the cycle the change is about is derived: every cycle's start, and that cycle's events.
+    const cycles = deriveState(read?.cycleEvents(null) ?? [], { current: local.current });
+    const key = ctx.options.cycle !== undefined ? findCycleKey(cycles, ctx.options.cycle) : cycles.current;
+    const events = read?.cycleEvents(key) ?? [];
+    state = deriveState(events, { cycle: key ?? undefined, current: local.current });
+    state.lastEventId = read?.lastId;
+    const fresh = build(state, { cycle: events, all: () => read?.events ?? [] }, local);
     if (fresh.length === 0) return undefined;
     const cycleKey = cycleFor(ctx, state);
     const writer: Writer = options.dryRun ? rehearsal() : { replica: local.replica!, seq: read?.own?.lastSeq ?? 0, prev: chainHash(read?.own) };
     appended = fresh.map((e, i) => stampEvent(ctx, state!, e, cycleKey, writer, fresh.length - 1 - i));
-    if (appended.some((e) => e.type === 'undo')) state = deriveState([...events, ...appended], { all: true, current: local.current });
+    if (appended.some((e) => e.type === 'undo')) state = deriveState([...events, ...appended], { cycle: key ?? undefined, current: local.current });
     // The first write pins the cycle this clone works on: a teammate's new cycle will not move it.
     nextLocal = options.local ? options.local(appended, local) : local.current === undefined && state.current !== null ? { ...local, current: state.current } : undefined;
     // The state answers as the next command will see it: on this clone's own current cycle.
@@ -274,7 +289,7 @@ export function updateLocal(ctx: LedgerContext, change: (state: LedgerState, loc
     (read, local) => {
       if (!read) throw missing(location);
       noteSkipped(ctx, read);
-      state = deriveState(read.events, { all: true, current: local.current });
+      state = deriveState(read.cycleEvents(null), { current: local.current });
       next = change(state, local);
       return undefined;
     },

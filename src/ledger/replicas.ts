@@ -121,22 +121,31 @@ export interface OwnFile {
   size: number;
   lastSeq: number;
   lastLine: string | undefined;
-  /** Its whole events. */
-  events: LedgerEvent[];
+  /** Its whole changes, line after line. */
+  text: string;
 }
 
-/** Whether the replica's own file holds the event (looked for from its end, where it usually is). */
+/** Whether the replica's own file holds the event: every line starts with its id. */
 function hasEvent(own: OwnFile | undefined, id: string): boolean {
   if (!own) return false;
-  for (let i = own.events.length - 1; i >= 0; i--) if (own.events[i]!.id === id) return true;
-  return false;
+  const start = `{"id":"${id}"`;
+  return own.text.startsWith(start) || own.text.includes(`\n${start}`);
 }
 
 export interface LedgerRead {
   /** 1: a version-1 file not converted yet (its events are converted in memory). */
   version: 1 | 2;
-  /** Every event, each once, in the order of their ids. */
-  events: LedgerEvent[];
+  /** Every event, each once, in the order of their ids: parsed when first asked for. */
+  readonly events: LedgerEvent[];
+  /**
+   * The events one cycle's state needs, in the order of their ids: that cycle's (none for null),
+   * and every cycle's start, version-1 switch and undo. Lines of a file checked before are picked
+   * by their text and only those are parsed: a command about one cycle of a long-lived ledger
+   * parses a few per cent of it.
+   */
+  cycleEvents(key: string | null): LedgerEvent[];
+  /** The newest event id in any file: a new event's clock starts after it. */
+  lastId: string | undefined;
   /** The replica files read. */
   files: string[];
   /** A version-1 file at the ledger's path, with its converted events. */
@@ -168,26 +177,65 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
     if (errorCode(error) === 'ENOENT') return null;
     throw fsFailure(layout.path, error, 'read');
   }
-  const read: LedgerRead = { version: 2, events: [], files: [], skipped: [] };
-  const parts: LedgerEvent[][] = [];
+  const parts: FilePart[] = [];
+  const files: string[] = [];
+  const skipped: string[] = [];
+  let own: OwnFile | undefined;
+  let v1: LedgerRead['v1'];
   const head = parsePointer(layout.path, pointer.bytes);
   if (head.version === 1) {
-    read.version = 1;
-    read.v1 = { bytes: pointer.bytes, name: `v1-${contentName(pointer.bytes)}.jsonl`, events: head.events };
-    parts.push(head.events);
+    v1 = { bytes: pointer.bytes, name: `v1-${contentName(pointer.bytes)}.jsonl`, events: head.events };
+    parts.push({ file: layout.path, text: '', events: head.events, lastId: head.events.at(-1)?.id });
   }
   for (const name of replicaFiles(layout)) {
     const file = join(layout.events, name);
-    const own = options.replica !== undefined && name === `${options.replica}.jsonl`;
-    const part = readReplicaFile(file, own, options.checked);
+    const mine = options.replica !== undefined && name === `${options.replica}.jsonl`;
+    const part = readReplicaFile(file, mine, options.checked);
     if (part === null) continue;
-    read.files.push(file);
-    parts.push(part.events);
-    if (part.skipped) read.skipped.push(`${file}: ${part.skipped}`);
-    if (own) read.own = part.own!;
+    files.push(file);
+    parts.push(part);
+    if (part.skipped) skipped.push(`${file}: ${part.skipped}`);
+    if (mine) own = part.own!;
   }
-  read.events = merge(layout, parts);
+  let all: LedgerEvent[] | undefined;
+  const read: LedgerRead = {
+    version: head.version,
+    get events() {
+      all ??= merge(layout, parts.map((p) => (p.events ??= parseLines(p.file, p.text))));
+      return all;
+    },
+    cycleEvents: (key) => (all ? all.filter((e) => isStructural(e) || (key !== null && e.cycle === key)) : merge(layout, parts.map((p) => pick(p, key)))),
+    lastId: parts.reduce<string | undefined>((max, p) => (p.lastId !== undefined && (max === undefined || p.lastId > max) ? p.lastId : max), undefined),
+    files,
+    skipped,
+  };
+  if (v1) read.v1 = v1;
+  if (own) read.own = own;
+  // A file read in full (not checked before) is merged with the others at once, so that two
+  // different events under one id are found whatever the command asks for.
+  if (parts.some((p) => p.events !== undefined)) void read.events;
   return read;
+}
+
+/** Events every cycle's state needs: the cycles started, version 1's switches, and undos (an undone start removes a cycle). */
+function isStructural(e: LedgerEvent): boolean {
+  return e.type === 'cycle.created' || e.type === 'cycle.selected' || e.type === 'undo';
+}
+
+/** What each event line carries as its type or cycle: a user's text in it is escaped (\"), so never matches. */
+const STRUCTURAL = ['"type":"cycle.created"', '"type":"cycle.selected"', '"type":"undo"'];
+
+/** A file's events of one cycle and the structural ones, found by their text when the file was not parsed. */
+function pick(part: FilePart, key: string | null): LedgerEvent[] {
+  if (part.events) return part.events.filter((e) => isStructural(e) || (key !== null && e.cycle === key));
+  const { text } = part;
+  const starts = new Set<number>();
+  for (const pattern of key === null ? STRUCTURAL : [...STRUCTURAL, `"cycle":"${key}"`]) {
+    for (let i = text.indexOf(pattern); i !== -1; i = text.indexOf(pattern, i + pattern.length)) starts.add(text.lastIndexOf('\n', i) + 1);
+  }
+  if (starts.size === 0) return [];
+  const lines = [...starts].sort((a, b) => a - b).map((start) => text.slice(start, text.indexOf('\n', start)));
+  return parseLines(part.file, `${lines.join('\n')}\n`);
 }
 
 /** The names of the replica files, sorted (a hidden file, such as a sync client's temporary one, is not one). */
@@ -232,15 +280,21 @@ function check(event: unknown, where: string): void {
 }
 
 interface FilePart {
-  events: LedgerEvent[];
+  file: string;
+  /** Its whole changes, line after line. */
+  text: string;
+  /** Its events, once parsed: a file not checked before is parsed and checked in full at once. */
+  events?: LedgerEvent[];
+  /** The id of its last whole event. */
+  lastId: string | undefined;
   own?: OwnFile;
   skipped?: string;
 }
 
 /**
- * One replica file: its whole changes, checked (unless this very file was checked before). A last
- * line without its newline, or a change whose last line has not arrived, is skipped with a note: a
- * sync client or a crash left it half written. Any other bad line is damage, named by its line.
+ * One replica file: its whole changes, checked in full unless this very file was checked before. A
+ * last line without its newline, or a change whose last line has not arrived, is skipped with a
+ * note: a sync client or a crash left it half written. Any other bad line is damage, named by its line.
  */
 function readReplicaFile(file: string, own: boolean, notes: string | undefined): FilePart | null {
   let bytes: Buffer;
@@ -257,20 +311,29 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
   } catch (error) {
     throw damaged(file, describe(error));
   }
-  const end = text.lastIndexOf('\n') + 1;
-  const events = parseLines(file, text.slice(0, end));
-  // Drop a change whose last event is missing: from the first event that still expects more.
-  let whole = events.length;
-  while (whole > 0 && events[whole - 1]!.more !== undefined) whole--;
-  let kept = events;
-  let valid = end;
-  if (whole < events.length) {
-    kept = events.slice(0, whole);
-    valid = whole === 0 ? 0 : nthLineEnd(text, whole);
-  }
   const known = notes !== undefined && isChecked(notes, file, stat);
-  if (!known) {
-    for (const [i, event] of kept.entries()) {
+  const end = text.lastIndexOf('\n') + 1;
+  // The whole changes end at the last line that expects no more after it.
+  let valid = end;
+  let last: LedgerEvent | undefined;
+  let lastLine: string | undefined;
+  let events: LedgerEvent[] | undefined;
+  if (known) {
+    while (valid > 0) {
+      const start = text.lastIndexOf('\n', valid - 2) + 1;
+      const line = text.slice(start, valid - 1);
+      const event = parseLines(file, `${line}\n`)[0]!;
+      if (event.more === undefined) [last, lastLine] = [event, line];
+      if (event.more === undefined) break;
+      valid = start;
+    }
+  } else {
+    const parsed = parseLines(file, text.slice(0, end));
+    let whole = parsed.length;
+    while (whole > 0 && parsed[whole - 1]!.more !== undefined) whole--;
+    events = whole < parsed.length ? parsed.slice(0, whole) : parsed;
+    valid = whole === parsed.length ? end : whole === 0 ? 0 : nthLineEnd(text, whole);
+    for (const [i, event] of events.entries()) {
       try {
         check(event, `line ${i + 1}`);
       } catch (error) {
@@ -278,14 +341,18 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
       }
     }
     if (notes !== undefined && valid === text.length) noteChecked(notes, file, stat);
+    last = events.at(-1);
+    if (last) lastLine = text.slice(events.length === 1 ? 0 : nthLineEnd(text, events.length - 1), valid - 1);
   }
-  const part: FilePart = { events: kept };
+  const whole = text.slice(0, valid);
+  const part: FilePart = { file, text: whole, lastId: last?.id };
+  if (events) part.events = events;
   const cut = text.length - valid;
-  if (cut > 0) part.skipped = `skipped ${events.length - whole > 0 ? `${events.length - whole} event${events.length - whole === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
-  if (own) {
-    const lastLine = whole === 0 ? undefined : text.slice(whole === 1 ? 0 : nthLineEnd(text, whole - 1), valid - 1);
-    part.own = { file, valid: Buffer.byteLength(text.slice(0, valid)), size: bytes.length, lastSeq: kept.at(-1)?.seq ?? 0, lastLine, events: kept };
+  if (cut > 0) {
+    const cutEvents = (text.slice(valid, end).match(/\n/g) ?? []).length;
+    part.skipped = `skipped ${cutEvents > 0 ? `${cutEvents} event${cutEvents === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
   }
+  if (own) part.own = { file, valid: Buffer.byteLength(whole), size: bytes.length, lastSeq: last?.seq ?? 0, lastLine, text: whole };
   return part;
 }
 

@@ -160,11 +160,11 @@ export function deriveState(events: readonly LedgerEvent[], focus: Focus = { all
   }
   state.lastEventId = events.at(-1)?.id;
   if (focus.current !== undefined && state.cycles.has(focus.current)) state.current = focus.current;
-  if (waiting) {
-    const focused = focus.cycle === undefined ? state.current : findCycleKey(state, focus.cycle);
-    if (focused) for (const e of waiting.get(focused) ?? []) apply(state, e);
-  }
+  const focused = waiting === undefined ? undefined : focus.cycle === undefined ? state.current : findCycleKey(state, focus.cycle);
+  if (waiting && focused) for (const e of waiting.get(focused) ?? []) apply(state, e);
   for (const e of claims) {
+    // With a focus, the other cycles stay empty: their numbers too.
+    if (waiting && e.cycle !== focused) continue;
     const cycle = e.cycle ? state.cycles.get(e.cycle) : undefined;
     const id = (e.data as { id?: unknown }).id;
     if (cycle && typeof id === 'string') claim(cycle, id);

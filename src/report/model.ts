@@ -186,13 +186,14 @@ export function summaryAsOf(week: IsoWeek, now: Date): Date {
  * `asOf`, as the ledger stood then, the same on every clone (a later `init`, `undo`, or this clone's
  * `use` does not change last week's summary); the current one when no cycle existed yet.
  */
-export function cycleOfWeek(events: readonly LedgerEvent[], current: Cycle, asOf: Date): Cycle {
+export function cycleOfWeek(eventsOf: (key: string | null) => readonly LedgerEvent[], current: Cycle, asOf: Date): Cycle {
   const limit = asOf.getTime();
-  const then = deriveState(events.filter((e) => Date.parse(e.at) <= limit), {});
+  const then = deriveState(eventsOf(null).filter((e) => Date.parse(e.at) <= limit), {});
   const id = then.current;
   if (id === null || id === current.key) return current;
+  const events = eventsOf(id);
   // A cycle whose start was undone since exists only in the ledger as it stood.
-  return deriveState(events, { cycle: id }).cycles.get(id) ?? then.cycles.get(id)!;
+  return deriveState(events, { cycle: id }).cycles.get(id) ?? deriveState(events.filter((e) => Date.parse(e.at) <= limit), { cycle: id }).cycles.get(id)!;
 }
 
 export function buildSummary(input: SummaryInput): SummaryModel {
