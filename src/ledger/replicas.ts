@@ -285,7 +285,7 @@ interface FilePart {
   text: string;
   /** Its events, once parsed: a file not checked before is parsed and checked in full at once. */
   events?: LedgerEvent[];
-  /** The id of its last whole event. */
+  /** Its newest event id. */
   lastId: string | undefined;
   own?: OwnFile;
   skipped?: string;
@@ -318,6 +318,7 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
   let last: LedgerEvent | undefined;
   let lastLine: string | undefined;
   let events: LedgerEvent[] | undefined;
+  let newest: string | undefined;
   if (known) {
     while (valid > 0) {
       const start = text.lastIndexOf('\n', valid - 2) + 1;
@@ -340,12 +341,16 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
         throw damaged(file, describe(error));
       }
     }
-    if (notes !== undefined && valid === text.length) noteChecked(notes, file, stat);
+    // Only a file in the order of its ids is noted: a later read of it takes its newest id from its last line.
+    let sorted = true;
+    for (let i = 1; i < events.length && sorted; i++) sorted = events[i - 1]!.id < events[i]!.id;
+    if (notes !== undefined && valid === text.length && sorted) noteChecked(notes, file, stat);
     last = events.at(-1);
     if (last) lastLine = text.slice(events.length === 1 ? 0 : nthLineEnd(text, events.length - 1), valid - 1);
+    newest = events.reduce<string | undefined>((max, e) => (max === undefined || e.id > max ? e.id : max), undefined);
   }
   const whole = text.slice(0, valid);
-  const part: FilePart = { file, text: whole, lastId: last?.id };
+  const part: FilePart = { file, text: whole, lastId: newest ?? last?.id };
   if (events) part.events = events;
   const cut = text.length - valid;
   if (cut > 0) {
