@@ -99,8 +99,7 @@ function loadReviewAnswers(ctx: Context, file: string): AnswersFile {
 type Scoped = Context & { options: Context['options'] & { cycle: string } };
 
 export async function run(ctx: Context, _args: [], opts: { answers?: string; summary?: boolean }): Promise<void> {
-  const { state } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle } = openLedger(ctx);
   const file = opts.answers !== undefined ? loadReviewAnswers(ctx, opts.answers) : undefined;
   const scoped = withOptions(ctx, { cycle: cycle.key }) as Scoped;
   const fromFile = (c: typeof cycle) => {
