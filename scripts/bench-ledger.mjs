@@ -78,6 +78,13 @@ export function generateLedger(count, playbook, NOW) {
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const sha256 = (text) => createHash('sha256').update(text, 'utf8').digest();
 
+/** FNV-1a, 64 bits, in hex: the hash each line of a replica's file carries of the line before it (src/ledger/hash.ts). */
+function fnv1a64(text) {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text, 'utf8')) h = ((h ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, '0');
+}
+
 /** Compact JSON, characters outside ASCII as \u escapes (src/ledger/json.ts). */
 export const asciiJson = (value) => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
@@ -148,7 +155,7 @@ export function teamLedger(ledger, replicas = 5) {
     if (e.type.endsWith('.added') && typeof data.id === 'string') records.set(`${cycle}/${data.id}`, { key: id, last: id });
     if (writer.prev !== undefined) event.prev = writer.prev;
     const line = asciiJson(event);
-    writer.prev = sha256(line).subarray(0, 8).toString('hex');
+    writer.prev = fnv1a64(line);
     writer.lines.push(line);
   }
   return {

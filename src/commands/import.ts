@@ -5,6 +5,7 @@ import { contentName } from '../ledger/convert.js';
 import { readLedgerFile } from '../ledger/files.js';
 import { ledgerLocation } from '../ledger/ledger.js';
 import { addEventFiles, POINTER, conflictSides, convertText, eventLines, layoutOf, readReplicas, type ImportedFile, type Layout } from '../ledger/replicas.js';
+import { asciiJson } from '../ledger/json.js';
 import { ledgerText } from '../ledger/store.js';
 import { oneLine } from '../terminal.js';
 
@@ -50,6 +51,7 @@ export function run(ctx: Context, [typed]: [string]): void {
       }
     }
   }
+  refuseClashes(layout, files, typed);
   const written = addEventFiles(layout, files, { pointer });
   const after = countEvents(layout);
   const total = files.reduce((n, f) => n + f.events.length, 0);
@@ -77,5 +79,26 @@ function countEvents(layout: Layout): number {
     return readReplicas(layout)?.events.length ?? 0;
   } catch {
     return 0; // a ledger file with conflict markers: its events are the ones coming in
+  }
+}
+
+/**
+ * An event that is already in the ledger under the same id with other contents (an edited copy) is
+ * refused, with nothing written: brought in, it would make the whole ledger damaged.
+ */
+function refuseClashes(layout: Layout, files: ImportedFile[], typed: string): void {
+  const known = new Map<string, string>();
+  try {
+    for (const e of readReplicas(layout)?.events ?? []) known.set(e.id, asciiJson(e)!);
+  } catch {
+    // A ledger file with conflict markers: nothing of it is read yet but the events files below.
+  }
+  for (const file of files) {
+    for (const e of file.events) {
+      const text = asciiJson(e)!;
+      const before = known.get(e.id);
+      if (before !== undefined && before !== text) throw failure(`${oneLine(typed)}: event ${e.id} is in the ledger already with other contents (an edited copy); nothing was imported`, '`playbook doctor` checks the ledger; bring in an unedited copy');
+      known.set(e.id, text);
+    }
   }
 }

@@ -23,7 +23,7 @@
 // The notes are a cache in the user's cache directory. Losing or damaging them only means the
 // next read checks everything; nothing in them can make a file that changed look unchanged.
 import type { BigIntStats } from 'node:fs';
-import { mkdirSync, openSync, readFileSync, renameSync, writeSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync, closeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** At most this many ledgers are remembered; the least recently noted are forgotten first. */
@@ -55,7 +55,27 @@ function isNote(value: unknown): value is Note {
   return typeof id === 'string' && typeof at === 'string' && /^\d{1,30}$/.test(at) && (sha256 === undefined || typeof sha256 === 'string');
 }
 
+/**
+ * The notes as this process last read them, by the identity of the notes file: a command that reads
+ * five replica files parses them once, and a notes file changed since is read again.
+ */
+const cache = new Map<string, { id: string; files: Record<string, Note> }>();
+
 function readNotes(notes: string): Record<string, Note> {
+  let id = '';
+  try {
+    id = identity(statSync(notes, { bigint: true }));
+  } catch {
+    return {};
+  }
+  const known = cache.get(notes);
+  if (known && known.id === id) return { ...known.files };
+  const files = loadNotes(notes);
+  cache.set(notes, { id, files });
+  return { ...files };
+}
+
+function loadNotes(notes: string): Record<string, Note> {
   try {
     const data = JSON.parse(readFileSync(notes, 'utf8')) as { version?: unknown; files?: unknown };
     const files = data?.files;

@@ -9,7 +9,7 @@
 // the ids of its own process, while the clock here must also step past the ids read from teammates.
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const TIME_CHARS = 10;
-export const EVENT_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+export const EVENT_ID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 
 /** The time part of an event id, in milliseconds since the epoch. */
 export function idTime(id: string): number {

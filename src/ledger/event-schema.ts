@@ -17,8 +17,11 @@ const blockerId = z.string().regex(/^B-\d+$/);
 const riskId = z.string().regex(/^R-\d+$/);
 const checkpointId = z.string().regex(/^C-\d+$/);
 const step = z.enum(STEP_IDS);
-/** An event id (clock.ts): the time it sorts by, then sixteen characters that make it unique. */
-const eventId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+/**
+ * An event id (clock.ts): the time it sorts by, then sixteen characters that make it unique. The
+ * time starts with 0-7 (at most 2^48 ms, the year 10889): the clock then never runs out of digits.
+ */
+const eventId = z.string().regex(/^[0-7][0-9A-HJKMNP-TV-Z]{25}$/);
 /** The replica that wrote an event: a clone, or a synced folder on one machine ("v1": converted from a version-1 ledger). */
 const replica = z.string().regex(/^[0-9a-z][0-9a-z-]{0,63}$/);
 

@@ -140,7 +140,7 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
   const forked = new Set<string>();
   for (const [key, set] of hashes) if (set.size > 1 && !key.startsWith('v1/')) forked.add(key.split('/')[0]!);
   for (const replica of forked) {
-    findings.push({ name: 'forked replica', ok: true, detail: `replica ${replica} has two histories (branches of one clone merged, or two machines writing as one): both are read, nothing is lost, and its clone goes on in a new file` });
+    findings.push({ name: 'forked replica', ok: true, detail: `replica ${replica} has two histories (branches of one clone merged, or two machines writing as one): both are read and nothing is lost` });
   }
   if (names.length > 0 && !findings.some((f) => !f.ok)) {
     findings.unshift({ name: 'events', ok: true, detail: `${byId.size} events from ${replicas.size} replica${replicas.size === 1 ? '' : 's'} in ${names.length} file${names.length === 1 ? '' : 's'} (${layout.events})` });

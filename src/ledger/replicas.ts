@@ -211,10 +211,42 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   };
   if (v1) read.v1 = v1;
   if (own) read.own = own;
-  // A file read in full (not checked before) is merged with the others at once, so that two
-  // different events under one id are found whatever the command asks for.
-  if (parts.some((p) => p.events !== undefined)) void read.events;
+  // A file read in full (not checked before) is held against the others at once, so that two
+  // different events under one id are found whatever the command asks for; only then is it noted.
+  if (parts.some((p) => p.events !== undefined)) {
+    crossCheck(layout, parts);
+    for (const p of parts) p.note?.();
+  }
   return read;
+}
+
+/**
+ * Two different events under one id in any two files (or one) is damage; the same event twice (a
+ * conflicted copy) is not. The ids of a file not parsed are read off the start of its lines, and a
+ * line is parsed only for an id seen before: far cheaper than parsing every file.
+ */
+function crossCheck(layout: Layout, parts: FilePart[]): void {
+  const seen = new Map<string, { part: FilePart; at: number }>();
+  const eventAt = (part: FilePart, at: number): LedgerEvent => (part.events ? part.events[at]! : parseLines(part.file, `${part.text.slice(at, part.text.indexOf('\n', at))}\n`)[0]!);
+  for (const part of parts) {
+    const entries: [string, number][] = part.events
+      ? part.events.map((e, i) => [e.id, i])
+      : lineStarts(part.text).map((at) => [part.text.slice(at + 7, at + 33), at]);
+    for (const [id, at] of entries) {
+      const before = seen.get(id);
+      if (before === undefined) seen.set(id, { part, at });
+      else if (asciiJson(eventAt(before.part, before.at)) !== asciiJson(eventAt(part, at))) {
+        throw damaged(layout.events, `two different events have the id ${id} (${before.part.file}, ${part.file})`);
+      }
+    }
+  }
+}
+
+/** The offset of each line of whole lines. */
+function lineStarts(text: string): number[] {
+  const starts: number[] = [];
+  for (let at = 0; at < text.length; at = text.indexOf('\n', at) + 1) starts.push(at);
+  return starts;
 }
 
 /** Events every cycle's state needs: the cycles started, version 1's switches, and undos (an undone start removes a cycle). */
@@ -235,7 +267,8 @@ function pick(part: FilePart, key: string | null): LedgerEvent[] {
   }
   if (starts.size === 0) return [];
   const lines = [...starts].sort((a, b) => a - b).map((start) => text.slice(start, text.indexOf('\n', start)));
-  return parseLines(part.file, `${lines.join('\n')}\n`);
+  // A pattern found somewhere else in a line (never in a user's text, which is escaped) only costs a parse.
+  return parseLines(part.file, `${lines.join('\n')}\n`).filter((e) => isStructural(e) || (key !== null && e.cycle === key));
 }
 
 /** The names of the replica files, sorted (a hidden file, such as a sync client's temporary one, is not one). */
@@ -280,6 +313,8 @@ function check(event: unknown, where: string): void {
 }
 
 interface FilePart {
+  /** Notes the file as checked: called once it has been held against the others. */
+  note?: () => void;
   file: string;
   /** Its whole changes, line after line. */
   text: string;
@@ -319,6 +354,7 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
   let lastLine: string | undefined;
   let events: LedgerEvent[] | undefined;
   let newest: string | undefined;
+  let note: (() => void) | undefined;
   if (known) {
     while (valid > 0) {
       const start = text.lastIndexOf('\n', valid - 2) + 1;
@@ -341,10 +377,21 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
         throw damaged(file, describe(error));
       }
     }
-    // Only a file in the order of its ids is noted: a later read of it takes its newest id from its last line.
-    let sorted = true;
-    for (let i = 1; i < events.length && sorted; i++) sorted = events[i - 1]!.id < events[i]!.id;
-    if (notes !== undefined && valid === text.length && sorted) noteChecked(notes, file, stat);
+    // Only a file a later read can take by its text is noted: in the order of its ids (its newest id
+    // is then its last line's), each line's type and cycle written as playbook writes them.
+    let pickable = true;
+    for (let i = 1; i < events.length && pickable; i++) pickable = events[i - 1]!.id < events[i]!.id;
+    if (pickable) {
+      let at = 0;
+      for (const e of events) {
+        const line = text.slice(at, (at = text.indexOf('\n', at) + 1) - 1);
+        if (!line.startsWith(`{"id":"${e.id}"`) || !line.includes(`"type":"${e.type}"`) || !line.includes(e.cycle === null ? '"cycle":null' : `"cycle":"${e.cycle}"`)) {
+          pickable = false;
+          break;
+        }
+      }
+    }
+    if (notes !== undefined && valid === text.length && pickable) note = () => noteChecked(notes, file, stat);
     last = events.at(-1);
     if (last) lastLine = text.slice(events.length === 1 ? 0 : nthLineEnd(text, events.length - 1), valid - 1);
     newest = events.reduce<string | undefined>((max, e) => (max === undefined || e.id > max ? e.id : max), undefined);
@@ -352,6 +399,7 @@ function readReplicaFile(file: string, own: boolean, notes: string | undefined):
   const whole = text.slice(0, valid);
   const part: FilePart = { file, text: whole, lastId: newest ?? last?.id };
   if (events) part.events = events;
+  if (note) part.note = note;
   const cut = text.length - valid;
   if (cut > 0) {
     const cutEvents = (text.slice(valid, end).match(/\n/g) ?? []).length;
@@ -598,6 +646,7 @@ export function convertText(text: string, where: string): ImportedFile {
 export function eventLines(text: string, where: string): LedgerEvent[] {
   const end = text.lastIndexOf('\n') + 1;
   const events = parseLines(where, text.slice(0, end));
+  if (end < text.length || events.at(-1)?.more !== undefined) throw failure(`${where}: it ends in the middle of a change (a copy still syncing?); nothing was imported`, 'import it once it is complete');
   events.forEach((event, i) => {
     try {
       check(event, `line ${i + 1}`);

@@ -1,0 +1,86 @@
+// Lines a sync client, another tool or a hand edit may leave in a team ledger's events folder, read
+// by the built CLI on files already checked (so that only the lines a command needs are parsed):
+// a teammate's line written by another JSON tool, an id far in the future, an edited copy of a
+// file, and importing an edited copy. Each keeps the same answer on every read, or is refused.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLedgerSandbox, eventsDirOf, filesUnder, type LedgerSandbox } from '../helpers/ledger.js';
+
+let box: LedgerSandbox;
+beforeEach(() => {
+  box = createLedgerSandbox();
+});
+afterEach(() => box.cleanup());
+
+const notesFile = () => box.path('cache', 'playbook', 'checked.json');
+const eventsDir = () => eventsDirOf(box.ledger);
+const filesOf = () => readdirSync(eventsDir()).map((name) => join(eventsDir(), name));
+const titles = () => box.json(['decisions', '--all']).decisions.map((d: { id: string; title: string }) => `${d.id} ${d.title}`);
+
+/** The notes playbook took of the files it checked, aged ten seconds: as a read some seconds later finds them. */
+function ageNotes(): void {
+  const notes = JSON.parse(readFileSync(notesFile(), 'utf8')) as { version: number; files: Record<string, { id: string; at: string }> };
+  for (const note of Object.values(notes.files)) note.at = String(BigInt(note.at) + 10_000_000_000n);
+  writeFileSync(notesFile(), JSON.stringify(notes));
+}
+
+/** A teammate's event line as another tool writes JSON: with spaces after the colons and commas. */
+function spacedLine(event: Record<string, unknown>): string {
+  return JSON.stringify(event, null, 0).replace(/":/g, '": ').replace(/,"/g, ', "');
+}
+
+describe('a team ledger read again from files already checked', () => {
+  it('a teammate line written by another JSON tool is read the same on every read, and its number is never given out again', () => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['decision', 'add', 'A1', '--owner', 'Ana', '--due', '+7d']);
+    const own = JSON.parse(readFileSync(filesOf()[0]!, 'utf8').split('\n')[0]!) as { id: string };
+    const event = { id: '01M97Z4A80ZZZZZZZZZZZZZZZZ', replica: 'zzzzzzzzzzzzzzzz', seq: 1, at: '2026-11-23T09:30:00.000Z', actor: 'Cho', command: 'decision add', cycle: own.id, type: 'decision.added', data: { id: 'D-2', title: 'C1', owner: 'Cho', due: '2026-12-01', criteria: [] } };
+    writeFileSync(join(eventsDir(), 'zzzzzzzzzzzzzzzz.jsonl'), `${spacedLine(event)}\n`);
+    const first = titles();
+    expect(first).toEqual(['D-1 A1', 'D-2 C1']);
+    ageNotes();
+    expect(Object.keys(JSON.parse(readFileSync(notesFile(), 'utf8')).files)).not.toContain(join(eventsDir(), 'zzzzzzzzzzzzzzzz.jsonl'));
+    expect(titles(), 'the same records on a read from checked files').toEqual(first);
+    expect(titles(), 'and again').toEqual(first);
+    expect(box.ok(['decision', 'add', 'A2', '--owner', 'Ana', '--due', '+7d']).stdout).toMatch(/^D-3 added/);
+  });
+
+  it('an id far in the future is damage, refused by every command, and never makes a new event sort first', () => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['decision', 'add', 'A1', '--owner', 'Ana', '--due', '+7d']);
+    const own = JSON.parse(readFileSync(filesOf()[0]!, 'utf8').split('\n')[0]!) as { id: string };
+    const event = { id: 'ZZZZZZZZZZ0000000000000000', replica: 'zzzzzzzzzzzzzzzz', seq: 1, at: '2026-11-23T09:30:00.000Z', actor: 'Cho', command: 'checklist done', cycle: own.id, type: 'checklist.done', data: { item: 'weekly-review' } };
+    writeFileSync(join(eventsDir(), 'zzzzzzzzzzzzzzzz.jsonl'), `${JSON.stringify(event)}\n`);
+    const before = filesUnder(box.ledgerDir);
+    const close = box.run(['decision', 'close', 'D-1']);
+    expect(close.status).toBe(1);
+    expect(close.stderr).toMatch(/zzzzzzzzzzzzzzzz\.jsonl: ledger is damaged: line 1 \(id\): has the wrong format/);
+    expect(filesUnder(box.ledgerDir)).toEqual(before);
+  });
+
+  it('an edited copy of an events file is damage on every read, also of another cycle, once its files were noted', () => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['decision', 'add', 'A1', '--owner', 'Ana', '--due', '+7d']);
+    box.ok(['init', 'healthcare', 'cs', '--no-session']);
+    const [file] = filesOf();
+    writeFileSync(join(eventsDir(), 'copy.jsonl'), readFileSync(file!, 'utf8').replace('"title":"A1"', '"title":"A1 edited"'));
+    for (let i = 0; i < 3; i++) {
+      const read = box.run(['decisions']);
+      expect(read.status, `read ${i + 1}: ${read.stderr}`).toBe(1);
+      expect(read.stderr).toMatch(/ledger is damaged: two different events have the id/);
+    }
+  });
+
+  it('import of an edited copy is refused, naming the event, and writes nothing', () => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    box.ok(['decision', 'add', 'A1', '--owner', 'Ana', '--due', '+7d']);
+    const edited = box.write('edited.jsonl', readFileSync(filesOf()[0]!, 'utf8').replace('"title":"A1"', '"title":"A1 edited"'));
+    const before = filesUnder(box.ledgerDir);
+    const result = box.run(['import', edited]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/edited\.jsonl: event [0-7][0-9A-Z]{25} is in the ledger already with other contents/);
+    expect(filesUnder(box.ledgerDir)).toEqual(before);
+    expect(titles()).toEqual(['D-1 A1']);
+  });
+});
