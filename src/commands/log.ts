@@ -52,9 +52,7 @@ type Named = { id: string; key: string };
 
 /** Every record by its key, for showing the short id it has now (D-3a) in the events that name it. */
 export function recordNames(cycles: Iterable<Cycle>): Map<string, Named> {
-  const names = new Map<string, Named>();
-  for (const c of cycles) for (const map of [c.decisions, c.blockers, c.risks, c.checkpoints]) for (const r of map.values()) names.set(r.key, r);
-  return names;
+  return new Map([...cycles].flatMap((c) => [...c.byKey]));
 }
 
 /** The records of the cycles shown that carry a conflict note (two changes made without seeing each other). */

@@ -8,7 +8,7 @@ import { asciiJson } from './json.js';
 import { encodeBytes, nextEventId } from './clock.js';
 import { fnv1a64 } from './hash.js';
 import type { LedgerEvent } from './event-schema.js';
-import { NewerLedgerError } from './events.js';
+import { actedOn, NewerLedgerError } from './events.js';
 
 /** Events converted from a version-1 ledger carry this replica name. */
 export const V1_REPLICA = 'v1';
@@ -60,8 +60,6 @@ export function v1Events(data: unknown): Raw[] {
   return file.events as Raw[];
 }
 
-/** Types whose `data.id` names the record they act on (the others that name one use `data.decision`). */
-const ACTS_ON_ID = /^(decision|blocker|risk)\.(updated|approved|closed|reopened|resolved|escalated|extended)$/;
 
 /**
  * The events of a version-1 ledger in today's format, oldest first. Throws with the first problem
@@ -93,8 +91,8 @@ export function convertV1(data: unknown): LedgerEvent[] {
     }
     const event = { id, replica: V1_REPLICA, seq: raw.id, at: raw.at, actor: raw.actor, command: raw.command, cycle, type: raw.type, data } as Record<string, unknown>;
     if (raw.type.endsWith('.added') && typeof data.id === 'string') records.set(`${cycle}/${data.id}`, id);
-    const target = ACTS_ON_ID.test(raw.type) ? data.id : raw.type === 'evidence.added' || raw.type === 'build-scope.added' ? data.decision : undefined;
-    if (typeof target === 'string') {
+    const target = actedOn(raw.type, data);
+    if (target !== undefined) {
       const rec = records.get(`${cycle}/${target}`);
       if (rec !== undefined) event.rec = rec;
     }

@@ -26,3 +26,12 @@ export function describeError(error: ValidationError | undefined): string {
   if (error.keyword === 'enum') message = `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
   return `${path ? ` (${path})` : ''}: ${message}`;
 }
+
+/** Types whose `data.id` names the record they act on. */
+const ACTS_ON_ID = /^(decision|blocker|risk)\.(updated|approved|closed|reopened|resolved|escalated|extended)$/;
+
+/** The short id of the record an event acts on (not the one it adds): `data.id`, or `data.decision` for evidence and build scope. */
+export function actedOn(type: string, data: Record<string, unknown>): string | undefined {
+  const named = ACTS_ON_ID.test(type) ? data.id : type === 'evidence.added' || type === 'build-scope.added' ? data.decision : undefined;
+  return typeof named === 'string' ? named : undefined;
+}

@@ -9,11 +9,11 @@ import { cacheHome } from '../paths.js';
 import { oneLine } from '../terminal.js';
 import { nextEventId, randomPart } from './clock.js';
 import { lineHash } from './convert.js';
-import { checkEvent, type LedgerEvent, type NewEvent } from './events.js';
+import { actedOn, checkEvent, type LedgerEvent, type NewEvent } from './events.js';
 import { asciiJson } from './json.js';
 import { locateLedger, type LedgerLocation } from './location.js';
 import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type LedgerRead, type LocalState } from './replicas.js';
-import { apply, baseId, cyclesNamed, deriveState, findCycleKey, type Cycle, type LedgerState } from './state.js';
+import { apply, baseId, cyclesNamed, deriveState, findCycleKey, recordsOf, type Cycle, type LedgerState } from './state.js';
 
 type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context['note'] };
 
@@ -166,8 +166,6 @@ export interface Change {
 
 type EventContext = Pick<Context, 'now' | 'actor' | 'command'>;
 
-/** Types whose `data.id` names the record they act on; evidence and build scope name theirs in `data.decision`. */
-const ACTS_ON_ID = /^(decision|blocker|risk)\.(updated|approved|closed|reopened|resolved|escalated|extended)$/;
 
 /** Where the next event of this replica goes: its name, the last number it used, the hash of its last line. */
 export interface Writer {
@@ -187,9 +185,9 @@ export function stampEvent(ctx: EventContext, state: LedgerState, e: NewEvent, c
   if (writer.prev !== undefined) event.prev = writer.prev;
   event.cycle = e.type === 'cycle.created' ? id : e.cycle !== undefined ? e.cycle : cycleKey;
   const cycle = event.cycle === null ? undefined : state.cycles.get(event.cycle);
-  const named = ACTS_ON_ID.test(e.type) ? event.data.id : e.type === 'evidence.added' || e.type === 'build-scope.added' ? event.data.decision : undefined;
-  if (typeof named === 'string' && cycle) {
-    const r = recordById(cycle, named);
+  const named = actedOn(e.type, event.data);
+  if (named !== undefined && cycle) {
+    const r = recordsOf(cycle, named[0]!)?.get(named);
     if (r) [event.rec, event.after] = [r.key, [...r.heads].sort().slice(-64)];
     if (e.type.startsWith('evidence') || e.type.startsWith('build-scope')) event.data.decision = baseId(named);
     else event.data.id = baseId(named);
@@ -211,12 +209,6 @@ export function stampEvent(ctx: EventContext, state: LedgerState, e: NewEvent, c
 /** The writer of events that are only rehearsed in memory (--dry-run, checking an answers file first). */
 export function rehearsal(): Writer {
   return { replica: 'dry-run', seq: 0, prev: undefined };
-}
-
-function recordById(cycle: Cycle, id: string) {
-  const kind = id[0];
-  const map = kind === 'D' ? cycle.decisions : kind === 'B' ? cycle.blockers : kind === 'R' ? cycle.risks : cycle.checkpoints;
-  return (map as Map<string, { key: string; heads: string[] }>).get(id);
 }
 
 /** The cycle key new events go to: --cycle, else the current one (none before the first cycle). */

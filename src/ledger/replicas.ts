@@ -61,11 +61,10 @@ function realPath(path: string, depth = 0): string {
   } catch {
     // Not a link either.
   }
-  try {
-    return join(realpathSync(dirname(path)), basename(path));
-  } catch {
-    return path;
-  }
+  // Not there yet: the nearest folder that is, resolved, and the rest as given, so that the path
+  // names the same place before the ledger's folders are made and after.
+  const parent = dirname(path);
+  return parent === path ? path : join(realPath(parent, depth + 1), basename(path));
 }
 
 export function layoutOf(path: string, env: NodeJS.ProcessEnv): Layout {
@@ -249,13 +248,15 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-/** Events every cycle's state needs: the cycles started, version 1's switches, and undos (an undone start removes a cycle). */
+/** Types every cycle's state needs: the cycles started, version 1's switches, and undos (an undone start removes a cycle). */
+const STRUCTURAL_TYPES: readonly string[] = ['cycle.created', 'cycle.selected', 'undo'];
+
 function isStructural(e: LedgerEvent): boolean {
-  return e.type === 'cycle.created' || e.type === 'cycle.selected' || e.type === 'undo';
+  return STRUCTURAL_TYPES.includes(e.type);
 }
 
-/** What each event line carries as its type or cycle: a user's text in it is escaped (\"), so never matches. */
-const STRUCTURAL = ['"type":"cycle.created"', '"type":"cycle.selected"', '"type":"undo"'];
+/** How each event line carries those types: a user's text in a line is escaped (\"), so never matches. */
+const STRUCTURAL = STRUCTURAL_TYPES.map((type) => `"type":"${type}"`);
 
 /** Where the lines holding any of the patterns start. */
 function lineStartsOf(text: string, patterns: string[]): number[] {
@@ -487,6 +488,22 @@ export interface WriteOptions extends Omit<ReadOptions, 'replica'> {
   update?: () => LocalState | undefined;
 }
 
+/** Takes this replica's lock, in this machine's folder for the ledger; returns the function that releases it. */
+function lockReplica(layout: Layout, timeoutMs: number | undefined): () => void {
+  ensureDir(localFile(layout));
+  return acquireLock(join(layout.local, 'ledger'), lockTimeout(timeoutMs));
+}
+
+/** The ledger's folder and its events folder, made if missing. */
+function makeEventsFolder(layout: Layout): void {
+  ensureDir(layout.path);
+  try {
+    mkdirSync(layout.events, { mode: DIR_MODE });
+  } catch (error) {
+    if (errorCode(error) !== 'EEXIST') throw fsFailure(layout.events, error, 'write');
+  }
+}
+
 /**
  * Read-append under this replica's lock. `change` sees the ledger as it is inside the lock and this
  * clone's own state (a replica name is made on the first write), and returns the lines to append to
@@ -496,8 +513,7 @@ export interface WriteOptions extends Omit<ReadOptions, 'replica'> {
  * file is kept in this machine's folder.
  */
 export function appendToReplica(layout: Layout, change: (read: LedgerRead | null, local: LocalState) => string | undefined, options: WriteOptions = {}): { read: LedgerRead | null; written: boolean } {
-  ensureDir(localFile(layout));
-  const release = acquireLock(join(layout.local, 'ledger'), lockTimeout(options.lockTimeoutMs));
+  const release = lockReplica(layout, options.lockTimeoutMs);
   try {
     const local = readLocal(layout);
     const named = local.replica !== undefined;
@@ -518,12 +534,7 @@ export function appendToReplica(layout: Layout, change: (read: LedgerRead | null
     const lines = change(read, local);
     const update = options.update?.();
     if (lines !== undefined) {
-      ensureDir(layout.path);
-      try {
-        mkdirSync(layout.events, { mode: DIR_MODE });
-      } catch (error) {
-        if (errorCode(error) !== 'EEXIST') throw fsFailure(layout.events, error, 'write');
-      }
+      makeEventsFolder(layout);
       if (read?.v1) {
         writeAtomic(join(layout.local, 'ledger-v1.json'), [read.v1.bytes], false);
         writeAtomic(join(layout.events, read.v1.name), read.v1.events.map((e) => `${asciiJson(e)}\n`).join(''), false);
@@ -592,15 +603,9 @@ export interface ImportedFile {
  * version-1 file, whose own events are converted first). Returns the names written.
  */
 export function addEventFiles(layout: Layout, files: ImportedFile[], options: { pointer: boolean; lockTimeoutMs?: number }): string[] {
-  ensureDir(localFile(layout));
-  const release = acquireLock(join(layout.local, 'ledger'), lockTimeout(options.lockTimeoutMs));
+  const release = lockReplica(layout, options.lockTimeoutMs);
   try {
-    ensureDir(layout.path);
-    try {
-      mkdirSync(layout.events, { mode: DIR_MODE });
-    } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw fsFailure(layout.events, error, 'write');
-    }
+    makeEventsFolder(layout);
     const present = new Set(replicaFiles(layout));
     const written: string[] = [];
     for (const file of files) {

@@ -423,6 +423,11 @@ function record<T extends RecordBase & { created: Stamp }>(e: LedgerEvent): T {
 
 const MAPS = { D: 'decisions', B: 'blockers', R: 'risks', C: 'checkpoints' } as const;
 
+/** A cycle's records of one kind by their short ids: `D` decisions, `B` blockers, `R` risks, `C` checkpoints. */
+export function recordsOf(cycle: Cycle, kind: string): Map<string, AnyRecord> | undefined {
+  return Object.hasOwn(MAPS, kind) ? (cycle[MAPS[kind as Kind]] as Map<string, AnyRecord>) : undefined;
+}
+
 /** `a`, `b`, ... `z`, `aa`, ...: the letter that tells apart records that claimed the same number. */
 function suffix(i: number): string {
   return i < 26 ? String.fromCharCode(97 + i) : suffix(Math.floor(i / 26) - 1) + String.fromCharCode(97 + (i % 26));

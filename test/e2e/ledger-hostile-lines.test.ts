@@ -2,7 +2,7 @@
 // by the built CLI on files already checked (so that only the lines a command needs are parsed):
 // a teammate's line written by another JSON tool, an id far in the future, an edited copy of a
 // file, and importing an edited copy. Each keeps the same answer on every read, or is refused.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLedgerSandbox, eventsDirOf, filesUnder, type LedgerSandbox } from '../helpers/ledger.js';
@@ -82,5 +82,18 @@ describe('a team ledger read again from files already checked', () => {
     expect(result.stderr).toMatch(/edited\.jsonl: event [0-7][0-9A-Z]{25} is in the ledger already with other contents/);
     expect(filesUnder(box.ledgerDir)).toEqual(before);
     expect(titles()).toEqual(['D-1 A1']);
+  });
+
+  it('a ledger started in a folder not there yet, behind a link (a synced folder), keeps one state folder and one events file', () => {
+    mkdirSync(box.path('real'));
+    symlinkSync(box.path('real'), box.path('Dropbox'));
+    const env = { PLAYBOOK_LEDGER: box.path('Dropbox', 'launch', 'ledger.json') };
+    box.ok(['init', 'healthcare', 'pm', '--no-session'], { env });
+    box.ok(['decision', 'add', 'A1', '--owner', 'Ana', '--due', '+7d'], { env });
+    expect(readdirSync(box.path('state', 'playbook', 'ledgers'))).toHaveLength(1);
+    expect(readdirSync(box.path('real', 'launch', 'events'))).toHaveLength(1);
+    // This clone's own changes are its own: undo takes back the decision, then the cycle.
+    expect(box.ok(['undo'], { env }).stdout).toMatch(/added D-1 "A1"/);
+    expect(box.ok(['undo'], { env }).stdout).toMatch(/started cycle pm-/);
   });
 });

@@ -566,6 +566,10 @@ describe.concurrent('a team ledger in git', { timeout: 120_000 }, () => {
     }
     const doctorJson = await a.json(['doctor']);
     expect(doctorJson.healthy).toBe(true);
+    // doctor names each sync client's copy, and says nothing in it is lost.
+    const copies = doctorJson.checks.filter((c: { name: string }) => c.name === 'conflicted copy').map((c: { detail: string }) => c.detail);
+    expect(copies).toHaveLength(3);
+    for (const detail of copies) expect(detail).toMatch(/a sync client's conflicted copy; its events are read with the others, so nothing in it is lost$/);
     // A copy that is older than the file (the copy was made before more lines arrived) loses nothing either.
     await a.ok(['decision', 'add', 'After the copy', '--owner', 'alice', '--due', '2026-12-12'], '09:20');
     expect(titles((await b.json(['decisions'])).decisions)).toContain('After the copy');
