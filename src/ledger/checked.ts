@@ -43,6 +43,8 @@ interface Note {
   at: string;
   /** SHA-256 of the bytes, kept only for a racy note: the one way such a note can be trusted. */
   sha256?: string;
+  /** What the caller keeps about the bytes (file-index.ts), trusted exactly as far as the note. */
+  index?: unknown;
 }
 
 export function identity(stat: BigIntStats): string {
@@ -99,30 +101,47 @@ function digest(bytes: Bytes): string {
   return hash.digest('hex');
 }
 
+/** The note of a file with the identity asked for: trusted as it is when `settled`, else only for the bytes noted. */
+export interface Found {
+  settled: boolean;
+  /** True when `bytes`, read with that identity, are the bytes noted (always false for a racy note without a hash). */
+  holds(bytes: Bytes): boolean;
+  index?: unknown;
+}
+
+/** The note of the file at `path`, if it was noted with this identity. */
+export function noteFor(notes: string, path: string, stat: BigIntStats): Found | undefined {
+  const files = readNotes(notes);
+  const note = Object.hasOwn(files, path) ? files[path] : undefined;
+  if (note === undefined || note.id !== identity(stat)) return undefined;
+  const found: Found = { settled: settled(stat, BigInt(note.at)), holds: (bytes) => note.sha256 !== undefined && digest(bytes) === note.sha256 };
+  if (note.index !== undefined) found.index = note.index;
+  return found;
+}
+
 /**
  * True when the file at `path` with this identity was checked in full before. `bytes`: what the
  * caller read with this identity; without them a note taken too soon after the file's last change
  * is not trusted.
  */
 export function isChecked(notes: string, path: string, stat: BigIntStats, options: { bytes?: Bytes } = {}): boolean {
-  const files = readNotes(notes);
-  const note = Object.hasOwn(files, path) ? files[path] : undefined;
-  if (note === undefined || note.id !== identity(stat)) return false;
-  if (settled(stat, BigInt(note.at))) return true;
-  return note.sha256 !== undefined && options.bytes !== undefined && digest(options.bytes) === note.sha256;
+  const found = noteFor(notes, path, stat);
+  if (found === undefined) return false;
+  return found.settled || (options.bytes !== undefined && found.holds(options.bytes));
 }
 
 /**
  * Notes that the file at `path` with this identity is valid. Best effort: a failure is ignored.
  * `bytes`: what was checked or written, so that a note taken soon after the change (a racy one) can
- * still be trusted for those very bytes. `takenAtMs`: when the caller took the identity, if it wants
+ * still be trusted for those very bytes. `index`: what the caller keeps about them (file-index.ts). `takenAtMs`: when the caller took the identity, if it wants
  * the rule measured from then rather than from now (the earlier, the safer).
  */
-export function noteChecked(notes: string, path: string, stat: BigIntStats, options: { bytes?: Bytes; takenAtMs?: number } = {}): void {
+export function noteChecked(notes: string, path: string, stat: BigIntStats, options: { bytes?: Bytes; takenAtMs?: number; index?: object } = {}): void {
   try {
     const atNs = BigInt(Math.floor(Math.min(options.takenAtMs ?? Infinity, Date.now()))) * 1_000_000n;
     const note: Note = { id: identity(stat), at: atNs.toString() };
     if (!settled(stat, atNs) && options.bytes !== undefined) note.sha256 = digest(options.bytes);
+    if (options.index !== undefined) note.index = options.index;
     const files = readNotes(notes);
     delete files[path];
     files[path] = note;

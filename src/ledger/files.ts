@@ -11,6 +11,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -35,15 +36,40 @@ function kindOf(stat: BigIntStats): string {
  * forever for a writer, and a device such as /dev/zero never ends.
  */
 export function readLedgerFile(path: string): { stat: BigIntStats; bytes: Buffer } {
+  return withLedgerFile(path, (fd, stat) => ({ stat, bytes: readFileSync(fd) }));
+}
+
+/**
+ * Opens a ledger file as readLedgerFile does and hands its descriptor and identity to `use`, which
+ * decides what to read of it; the file is closed afterwards.
+ */
+export function withLedgerFile<T>(path: string, use: (fd: number, stat: BigIntStats) => T): T {
   const fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   try {
     const stat = fstatSync(fd, { bigint: true });
     // A directory is left to the read, which fails with EISDIR as on every system.
     if (!stat.isFile() && !stat.isDirectory()) throw Object.assign(new Error(`it is ${kindOf(stat)}, not a file`), { code: NOT_A_FILE });
-    return { stat, bytes: readFileSync(fd) };
+    return use(fd, stat);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The bytes of [start, end) ranges (flat pairs) of an open file, one after the other. */
+export function readRanges(fd: number, ranges: readonly number[]): Buffer {
+  let total = 0;
+  for (let i = 0; i < ranges.length; i += 2) total += ranges[i + 1]! - ranges[i]!;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < ranges.length; i += 2) {
+    for (let pos = ranges[i]!; pos < ranges[i + 1]!; ) {
+      const n = readSync(fd, out, at, ranges[i + 1]! - pos, pos);
+      if (n === 0) throw Object.assign(new Error('the file is shorter than when it was read'), { code: 'ESHORT' });
+      at += n;
+      pos += n;
+    }
+  }
+  return out;
 }
 
 /**

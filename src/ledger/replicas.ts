@@ -17,16 +17,17 @@
 //   state or the new one: a cut-off change is skipped, and cut off the file by the next write;
 // - writes of one replica are serialised by one lock; replicas never write each other's files;
 // - a ledger that fails to parse or validate is never written to; the files are 0600, new folders 0700.
-import { closeSync, constants as fsConstants, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, writeSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, fsyncSync, ftruncateSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeSync, type BigIntStats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { CliError, failure } from '../errors.js';
 import { stateHome } from '../paths.js';
-import { isChecked, noteChecked } from './checked.js';
+import { identity, noteChecked, noteFor } from './checked.js';
+import { indexLines, isFileIndex, isStructural, rangesOf, type FileIndex } from './file-index.js';
 import { randomPart } from './clock.js';
 import { contentName, convertV1, lineHash } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { describeError, NewerLedgerError } from './events.js';
-import { describe, DIR_MODE, ensureDir, errorCode, FILE_MODE, fsFailure, fsyncDir, readLedgerFile } from './files.js';
+import { describe, DIR_MODE, ensureDir, errorCode, FILE_MODE, fsFailure, fsyncDir, readLedgerFile, readRanges, withLedgerFile } from './files.js';
 import { fnv1a64 } from './hash.js';
 import { asciiJson } from './json.js';
 import { acquireLock, lockTimeout } from './lock.js';
@@ -120,15 +121,19 @@ export interface OwnFile {
   size: number;
   lastSeq: number;
   lastLine: string | undefined;
-  /** Its whole changes, line after line. */
-  text: string;
+  /** Its whole changes, line after line (read when first asked for, if the file was known by its index). */
+  text(): string;
+  /** Where its cycles' lines are, when the file is ASCII (file-index.ts). */
+  index?: FileIndex;
 }
 
 /** Whether the replica's own file holds the event: every line starts with its id. */
 function hasEvent(own: OwnFile | undefined, id: string): boolean {
   if (!own) return false;
+  if (own.index?.lastId === id) return true;
   const start = `{"id":"${id}"`;
-  return own.text.startsWith(start) || own.text.includes(`\n${start}`);
+  const text = own.text();
+  return text.startsWith(start) || text.includes(`\n${start}`);
 }
 
 export interface LedgerRead {
@@ -184,7 +189,7 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   const head = parsePointer(layout.path, pointer.bytes);
   if (head.version === 1) {
     v1 = { bytes: pointer.bytes, name: `v1-${contentName(pointer.bytes)}.jsonl`, events: head.events };
-    parts.push({ file: layout.path, text: '', events: head.events, lastId: head.events.at(-1)?.id });
+    parts.push({ file: layout.path, text: () => '', events: head.events, lastId: head.events.at(-1)?.id });
   }
   for (const name of replicaFiles(layout)) {
     const file = join(layout.events, name);
@@ -200,7 +205,7 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   const read: LedgerRead = {
     version: head.version,
     get events() {
-      all ??= merge(layout, parts.map((p) => (p.events ??= parseLines(p.file, p.text))));
+      all ??= merge(layout, parts.map((p) => (p.events ??= parseLines(p.file, p.text()))));
       return all;
     },
     cycleEvents: (key) => (all ? all.filter((e) => isStructural(e) || (key !== null && e.cycle === key)) : merge(layout, parts.map((p) => pick(p, key)))),
@@ -212,33 +217,41 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   if (own) read.own = own;
   // A file read in full (not checked before) is held against the others at once, so that two
   // different events under one id are found whatever the command asks for; only then is it noted.
-  if (parts.some((p) => p.events !== undefined)) {
-    crossCheck(layout, parts);
-    for (const p of parts) p.note?.();
-  }
+  if (parts.some((p) => p.events !== undefined)) crossCheck(layout, parts);
+  for (const p of parts) p.note?.();
   return read;
 }
 
 /**
  * Two different events under one id in any two files (or one) is damage; the same event twice (a
- * conflicted copy) is not. The ids of a file not parsed are read off the start of its lines, and a
- * line is parsed only for an id seen before: far cheaper than parsing every file.
+ * conflicted copy) is not. The ids of a file not parsed are read off the start of its lines, and
+ * only the lines of ids seen twice are compared (parsed if need be): far cheaper than parsing
+ * every file, and a set of ids costs a third of a map to where each was seen.
  */
 function crossCheck(layout: Layout, parts: FilePart[]): void {
-  const seen = new Map<string, { part: FilePart; at: number }>();
-  const eventAt = (part: FilePart, at: number): LedgerEvent => (part.events ? part.events[at]! : parseLines(part.file, `${part.text.slice(at, part.text.indexOf('\n', at))}\n`)[0]!);
-  for (const part of parts) {
-    const entries: [string, number][] = part.events
-      ? part.events.map((e, i) => [e.id, i])
-      : lineStarts(part.text).map((at) => [part.text.slice(at + 7, at + 33), at]);
-    for (const [id, at] of entries) {
-      const before = seen.get(id);
-      if (before === undefined) seen.set(id, { part, at });
-      else if (asciiJson(eventAt(before.part, before.at)) !== asciiJson(eventAt(part, at))) {
-        throw damaged(layout.events, `two different events have the id ${id} (${before.part.file}, ${part.file})`);
+  // Where each line starts, for a file not parsed: its id is the 26 characters after `{"id":"`.
+  const starts = parts.map((part) => (part.events ? undefined : lineStarts(part.text())));
+  const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? starts[p]!.map((at) => part.text().slice(at + 7, at + 33)));
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const list of ids) for (const id of list) if (seen.size === seen.add(id).size) twice.add(id);
+  if (twice.size === 0) return;
+  const first = new Map<string, { file: string; line: string }>();
+  parts.forEach((part, p) => {
+    ids[p]!.forEach((id, i) => {
+      if (!twice.has(id)) return;
+      let event = part.events?.[i];
+      if (event === undefined) {
+        const text = part.text();
+        const at = starts[p]![i]!;
+        event = parseLines(part.file, `${text.slice(at, text.indexOf('\n', at))}\n`)[0]!;
       }
-    }
-  }
+      const line = asciiJson(event)!;
+      const before = first.get(id);
+      if (before === undefined) first.set(id, { file: part.file, line });
+      else if (before.line !== line) throw damaged(layout.events, `two different events have the id ${id} (${before.file}, ${part.file})`);
+    });
+  });
 }
 
 /** The offset of each line of whole lines. */
@@ -248,37 +261,41 @@ function lineStarts(text: string): number[] {
   return starts;
 }
 
-/** Types every cycle's state needs: the cycles started, version 1's switches, and undos (an undone start removes a cycle). */
-const STRUCTURAL_TYPES: readonly string[] = ['cycle.created', 'cycle.selected', 'undo'];
-
-function isStructural(e: LedgerEvent): boolean {
-  return STRUCTURAL_TYPES.includes(e.type);
-}
-
-/** How each event line carries those types: a user's text in a line is escaped (\"), so never matches. */
-const STRUCTURAL = STRUCTURAL_TYPES.map((type) => `"type":"${type}"`);
-
-/** Where the lines holding any of the patterns start. */
-function lineStartsOf(text: string, patterns: string[]): number[] {
-  const starts: number[] = [];
-  for (const pattern of patterns) {
-    for (let i = text.indexOf(pattern); i !== -1; i = text.indexOf(pattern, i + pattern.length)) starts.push(text.lastIndexOf('\n', i) + 1);
-  }
-  return starts;
-}
-
-/** A file's events of one cycle and the structural ones, found by their text when the file was not parsed. */
+/**
+ * A file's events of one cycle and the structural ones: filtered when the file was parsed, else
+ * read by its index (only those lines, from the text if it is in memory, else from the file).
+ */
 function pick(part: FilePart, key: string | null): LedgerEvent[] {
   if (part.events) return part.events.filter((e) => isStructural(e) || (key !== null && e.cycle === key));
-  const { text } = part;
-  // The structural lines are found once per file: a command asks for them, then for its cycle's.
-  part.structural ??= lineStartsOf(text, STRUCTURAL);
-  const starts = new Set(part.structural);
-  if (key !== null) for (const start of lineStartsOf(text, [`"cycle":"${key}"`])) starts.add(start);
-  if (starts.size === 0) return [];
-  const lines = [...starts].sort((a, b) => a - b).map((start) => text.slice(start, text.indexOf('\n', start)));
-  // A pattern found somewhere else in a line (never in a user's text, which is escaped) only costs a parse.
-  return parseLines(part.file, `${lines.join('\n')}\n`).filter((e) => isStructural(e) || (key !== null && e.cycle === key));
+  const ranges = rangesOf(part.index!, key);
+  if (ranges.length === 0) return [];
+  return parseLines(part.file, part.loaded !== undefined ? slices(part.loaded, ranges) : readKnown(part, (fd) => readRanges(fd, ranges).toString('latin1')));
+}
+
+/** The text of [start, end) ranges (flat pairs) of `text`, one after the other. */
+function slices(text: string, ranges: readonly number[]): string {
+  let out = '';
+  for (let i = 0; i < ranges.length; i += 2) out += text.slice(ranges[i], ranges[i + 1]);
+  return out;
+}
+
+/**
+ * Reads from a file known by its index, which must still be the file that was noted: one changed
+ * since this command opened it (a sync or a pull in this very moment) is not read half old, half new.
+ */
+function readKnown<T>(part: FilePart, read: (fd: number) => T): T {
+  try {
+    return withLedgerFile(part.file, (fd, stat) => {
+      if (identity(stat) !== identity(part.stat!)) throw Object.assign(new Error('changed'), { code: 'ECHANGED' });
+      return read(fd);
+    });
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'ECHANGED' || code === 'ENOENT' || code === 'ESHORT') {
+      throw failure(`${part.file}: the file changed while playbook read it (a sync or a pull in progress?)`, 'run the command again; nothing was changed');
+    }
+    throw fsFailure(part.file, error, 'read');
+  }
 }
 
 /** The names of the replica files, sorted (a hidden file, such as a sync client's temporary one, is not one). */
@@ -323,13 +340,17 @@ function check(event: unknown, where: string): void {
 }
 
 interface FilePart {
-  /** Where its structural lines start (every cycle's start, version 1's switches, undos), once looked for. */
-  structural?: number[];
   /** Notes the file as checked: called once it has been held against the others. */
   note?: () => void;
   file: string;
-  /** Its whole changes, line after line. */
-  text: string;
+  /** The identity it was opened with. */
+  stat?: BigIntStats;
+  /** Its whole changes, line after line: read when first asked for if the file is known by its index. */
+  text(): string;
+  /** That text, once in memory. */
+  loaded?: string;
+  /** Where its cycles' lines are, for a file known from a note (file-index.ts). */
+  index?: FileIndex;
   /** Its events, once parsed: a file not checked before is parsed and checked in full at once. */
   events?: LedgerEvent[];
   /** Its newest event id. */
@@ -339,86 +360,102 @@ interface FilePart {
 }
 
 /**
- * One replica file: its whole changes, checked in full unless this very file was checked before. A
- * last line without its newline, or a change whose last line has not arrived, is skipped with a
- * note: a sync client or a crash left it half written. Any other bad line is damage, named by its line.
+ * One replica file. A file noted as checked, with its index (file-index.ts), is not read now: a
+ * command reads the lines it needs later. Any other file is read and checked in full. A last line
+ * without its newline, or a change whose last line has not arrived, is skipped with a note: a sync
+ * client or a crash left it half written. Any other bad line is damage, named by its line.
  */
 function readReplicaFile(file: string, own: boolean, notes: string | undefined): FilePart | null {
-  let bytes: Buffer;
-  let stat: BigIntStats;
+  let read: { stat: BigIntStats; bytes?: Buffer; index?: FileIndex };
   try {
-    ({ bytes, stat } = readLedgerFile(file));
+    read = withLedgerFile(file, (fd, stat) => {
+      const found = notes === undefined ? undefined : noteFor(notes, file, stat);
+      const index = isFileIndex(found?.index) && BigInt(found.index.size) === stat.size ? found.index : undefined;
+      if (index && found!.settled) return { stat, index };
+      const bytes = readFileSync(fd);
+      // A note taken soon after the file changed holds only for the very bytes it was taken of.
+      return index && found!.holds(bytes) ? { stat, bytes, index } : { stat, bytes };
+    });
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return null; // removed while we looked
     throw fsFailure(file, error, 'read');
   }
+  const { stat, bytes, index } = read;
+  if (index) {
+    const part = knownPart(file, stat, index, own, bytes?.toString('latin1'));
+    // Trusted by its hash because the note was taken soon after the file changed (git pull, a sync):
+    // noted again now, so that once the file has settled, reads trust it without reading it.
+    if (bytes !== undefined) part.note = () => noteChecked(notes!, file, stat, { bytes, index });
+    return part;
+  }
+  return checkedPart(file, stat, bytes!, own, notes);
+}
+
+/**
+ * A note taken soon after a file changed (always so right after a write or a pull) is trusted by the
+ * next read only for bytes with the same SHA-256 (checked.ts). Below this size checking the file
+ * again costs less than the hash: loading node:crypto takes about 6 ms and SHA-256 3.4 ms per MB,
+ * against about 26 ms per MB to parse and check every event (measured on the 2-core machine of the
+ * README's Performance table).
+ */
+const HASHED_FROM = 256 * 1024;
+
+/** What to note of a file checked in full: its index, and its bytes if a racy note should hold for them. */
+function hashed(bytes: Buffer, index: FileIndex): { bytes?: Buffer; index: FileIndex } {
+  return bytes.length >= HASHED_FROM ? { bytes, index } : { index };
+}
+
+/** A file known from its note: its index says where everything is; its text is read only if asked for. */
+function knownPart(file: string, stat: BigIntStats, index: FileIndex, own: boolean, text: string | undefined): FilePart {
+  const part: FilePart = { file, stat, index, lastId: index.newest, text: () => (part.loaded ??= readKnown(part, (fd) => readFileSync(fd).toString('latin1'))) };
+  if (text !== undefined) part.loaded = text;
+  if (own) part.own = { file, valid: index.size, size: index.size, lastSeq: index.lastSeq, lastLine: index.lastLine, text: part.text, index };
+  return part;
+}
+
+/** A file read and checked in full: every line parsed and validated, and noted with its index once held against the others. */
+function checkedPart(file: string, stat: BigIntStats, bytes: Buffer, own: boolean, notes: string | undefined): FilePart {
   let text: string;
   try {
     text = ledgerText(bytes);
   } catch (error) {
     throw damaged(file, describe(error));
   }
-  const known = notes !== undefined && isChecked(notes, file, stat);
   const end = text.lastIndexOf('\n') + 1;
   // The whole changes end at the last line that expects no more after it.
-  let valid = end;
-  let last: LedgerEvent | undefined;
-  let lastLine: string | undefined;
-  let events: LedgerEvent[] | undefined;
-  let newest: string | undefined;
-  let note: (() => void) | undefined;
-  if (known) {
-    while (valid > 0) {
-      const start = text.lastIndexOf('\n', valid - 2) + 1;
-      const line = text.slice(start, valid - 1);
-      const event = parseLines(file, `${line}\n`)[0]!;
-      if (event.more === undefined) [last, lastLine] = [event, line];
-      if (event.more === undefined) break;
-      valid = start;
+  const parsed = parseLines(file, text.slice(0, end));
+  let count = parsed.length;
+  while (count > 0 && parsed[count - 1]!.more !== undefined) count--;
+  const events = count < parsed.length ? parsed.slice(0, count) : parsed;
+  const valid = count === parsed.length ? end : count === 0 ? 0 : nthLineEnd(text, count);
+  for (const [i, event] of events.entries()) {
+    try {
+      check(event, `line ${i + 1}`);
+    } catch (error) {
+      throw damaged(file, describe(error));
     }
-  } else {
-    const parsed = parseLines(file, text.slice(0, end));
-    let whole = parsed.length;
-    while (whole > 0 && parsed[whole - 1]!.more !== undefined) whole--;
-    events = whole < parsed.length ? parsed.slice(0, whole) : parsed;
-    valid = whole === parsed.length ? end : whole === 0 ? 0 : nthLineEnd(text, whole);
-    for (const [i, event] of events.entries()) {
-      try {
-        check(event, `line ${i + 1}`);
-      } catch (error) {
-        throw damaged(file, describe(error));
-      }
-    }
-    // Only a file a later read can take by its text is noted: in the order of its ids (its newest id
-    // is then its last line's), each line's type and cycle written as playbook writes them.
-    let pickable = true;
-    for (let i = 1; i < events.length && pickable; i++) pickable = events[i - 1]!.id < events[i]!.id;
-    if (pickable) {
-      let at = 0;
-      for (const e of events) {
-        const line = text.slice(at, (at = text.indexOf('\n', at) + 1) - 1);
-        if (!line.startsWith(`{"id":"${e.id}"`) || !line.includes(`"type":"${e.type}"`) || !line.includes(e.cycle === null ? '"cycle":null' : `"cycle":"${e.cycle}"`)) {
-          pickable = false;
-          break;
-        }
-      }
-    }
-    if (notes !== undefined && valid === text.length && pickable) note = () => noteChecked(notes, file, stat);
-    last = events.at(-1);
-    if (last) lastLine = text.slice(events.length === 1 ? 0 : nthLineEnd(text, events.length - 1), valid - 1);
-    newest = events.reduce<string | undefined>((max, e) => (max === undefined || e.id > max ? e.id : max), undefined);
   }
   const whole = text.slice(0, valid);
-  const part: FilePart = { file, text: whole, lastId: newest ?? last?.id };
-  if (events) part.events = events;
-  if (note) part.note = note;
+  // Only ASCII is indexed (a character offset is then a byte offset): what playbook writes.
+  const index = events.length > 0 && text.length === bytes.length ? indexLines(whole, events, 0) : undefined;
+  const part: FilePart = { file, stat, text: () => whole, loaded: whole, events, lastId: index?.newest ?? newestOf(events) };
+  if (index) part.index = index;
+  if (notes !== undefined && index && valid === text.length) part.note = () => noteChecked(notes, file, stat, hashed(bytes, index));
   const cut = text.length - valid;
   if (cut > 0) {
     const cutEvents = (text.slice(valid, end).match(/\n/g) ?? []).length;
     part.skipped = `skipped ${cutEvents > 0 ? `${cutEvents} event${cutEvents === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
   }
-  if (own) part.own = { file, valid: Buffer.byteLength(whole), size: bytes.length, lastSeq: last?.seq ?? 0, lastLine, text: whole };
+  if (own) {
+    const lastLine = events.length === 0 ? undefined : text.slice(events.length === 1 ? 0 : nthLineEnd(text, events.length - 1), valid - 1);
+    part.own = { file, valid: Buffer.byteLength(whole), size: bytes.length, lastSeq: events.at(-1)?.seq ?? 0, lastLine, text: () => whole };
+    if (index) part.own.index = index;
+  }
   return part;
+}
+
+function newestOf(events: readonly LedgerEvent[]): string | undefined {
+  return events.reduce<string | undefined>((max, e) => (max === undefined || e.id > max ? e.id : max), undefined);
 }
 
 /** The offset just after the n-th newline of `text` (n >= 1). */
@@ -557,8 +594,15 @@ function lastId(lines: string): string {
   return (JSON.parse(lines.slice(lines.lastIndexOf('\n', lines.length - 2) + 1)) as { id: string }).id;
 }
 
-/** Appends whole lines in one write, after cutting off a change a crash left unfinished. */
+/**
+ * Appends whole lines in one write, after cutting off a change a crash left unfinished, and notes
+ * the file written (by its descriptor) with its index grown by the new lines.
+ */
 function appendLines(file: string, own: OwnFile | undefined, lines: string, notes: string | undefined): void {
+  // The bytes kept before the new lines, for the note's hash: read now, before the file changes.
+  const indexed = own === undefined || own.valid === 0 || own.index !== undefined;
+  const hashing = notes !== undefined && indexed && (own?.valid ?? 0) + lines.length >= HASHED_FROM;
+  const kept = hashing && own !== undefined && own.valid > 0 ? Buffer.from(own.text(), 'latin1') : undefined;
   let fd: number;
   try {
     fd = openSync(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, FILE_MODE);
@@ -572,8 +616,10 @@ function appendLines(file: string, own: OwnFile | undefined, lines: string, note
     let written = 0;
     while (written < bytes.length) written += writeSync(fd, bytes, written);
     fsyncSync(fd);
-    // What was checked before plus events checked a moment ago: note the file written, by its descriptor.
-    if (notes !== undefined) noteChecked(notes, file, fstatSync(fd, { bigint: true }));
+    if (notes !== undefined && indexed) {
+      const index = indexLines(lines, parseLines(file, lines), own?.valid ?? 0, own?.valid ? own.index : undefined);
+      noteChecked(notes, file, fstatSync(fd, { bigint: true }), hashing ? { bytes: kept ? [kept, bytes] : bytes, index } : { index });
+    }
   } catch (error) {
     throw error instanceof CliError ? error : fsFailure(file, error, 'write');
   } finally {

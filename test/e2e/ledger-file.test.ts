@@ -519,21 +519,29 @@ describe('an events file already checked is not checked again until it changes',
     const s = statOf(path);
     return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   };
-  /** A note of the file as it is now, taken `afterMs` after its last change (modification or change time). */
-  const noteTaken = (path: string, afterMs: number) => {
+  /**
+   * A note of the file as it is now, taken `afterMs` after its last change (modification or change
+   * time), with the index of where its lines are that playbook noted before (`index`).
+   */
+  const noteTaken = (path: string, afterMs: number, index: unknown) => {
     const s = statOf(path);
     const changed = s.mtimeNs > s.ctimeNs ? s.mtimeNs : s.ctimeNs;
-    return { id: identityOf(path), at: String(changed + BigInt(afterMs) * 1_000_000n) };
+    return { id: identityOf(path), at: String(changed + BigInt(afterMs) * 1_000_000n), index };
   };
-  /** This clone's events file with one event broken in a way only the event check sees: a title over 200 characters. */
+  /**
+   * This clone's events file with one event broken in a way only the event check sees, keeping its
+   * size (the lines stay where they were): a blocker due in month 13.
+   */
   const breakOneEvent = () => {
     const own = ownFile(box);
     const lines = linesOf(own);
     const i = lines.findIndex((l) => JSON.parse(l).type === 'blocker.added');
     const event = JSON.parse(lines[i]!);
-    event.data.title = 'x'.repeat(201);
+    event.data.due = `${event.data.due.slice(0, 5)}13${event.data.due.slice(7)}`;
     lines[i] = asciiJson(event);
+    const before = statOf(own).size;
     writeFileSync(own, `${lines.join('\n')}\n`);
+    expect(statOf(own).size).toBe(before);
     return i + 1;
   };
 
@@ -571,26 +579,27 @@ describe('an events file already checked is not checked again until it changes',
     const line = breakOneEvent();
     const result = box.run(['blockers']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^playbook: ${escape(ownFile(box))}: ledger is damaged: line ${line} \\(data\\.title\\)`));
+    expect(result.stderr).toMatch(new RegExp(`^playbook: ${escape(ownFile(box))}: ledger is damaged: line ${line} \\(data\\.due\\)`));
     expect(isCleanFailure(result)).toBe(true);
   });
 
   it('a note taken 2 s or more after the file last changed is trusted; one taken sooner ("racily clean") or of version 1 is not; doctor never trusts; any change ends the trust', () => {
-    breakOneEvent();
     const own = ownFile(box);
+    const { index } = notes()[own] as unknown as { index: unknown };
+    breakOneEvent();
     const write = (files: Record<string, unknown>, version = 2) => writeFileSync(notesFile(), JSON.stringify({ version, files }));
     // Noted within 2 s of the change: an edit in the same tick of a coarse clock would not show, so it is checked.
-    write({ [own]: noteTaken(own, 1_900) });
+    write({ [own]: noteTaken(own, 1_900, index) });
     expect(box.run(['status']).status).toBe(1);
     // Notes of version 1 had no time: none is trusted.
     write({ [own]: identityOf(own) }, 1);
     expect(box.run(['status']).status).toBe(1);
     // Noted 2 s after the change, as if playbook had checked it then: the event check is skipped.
-    write({ [own]: noteTaken(own, 2_000) });
+    write({ [own]: noteTaken(own, 2_000, index) });
     expect(box.run(['status']).status).toBe(0);
     const doctor = box.run(['doctor']);
     expect(doctor.status).toBe(1);
-    expect(doctor.stdout + doctor.stderr).toMatch(/data\.title/);
+    expect(doctor.stdout + doctor.stderr).toMatch(/data\.due/);
     // Rewriting the same bytes changes the change time: the file is checked again and refused.
     writeFileSync(own, readFileSync(own));
     expect(box.run(['status']).status).toBe(1);

@@ -1,0 +1,82 @@
+// Where each cycle's lines lie in a replica file, kept with the file's note (checked.ts) once every
+// line was checked. A later command reads only the byte ranges it needs (every cycle's start, the
+// undos, and the lines of the cycle it is about) instead of the whole file: on a 100,000-event
+// ledger over five replicas that is a few per cent of 34 MB (measured in `npm run bench`, see
+// ARCHITECTURE.md). Only a file of ASCII lines is indexed, so a character offset is a byte offset.
+import type { LedgerEvent } from './event-schema.js';
+
+export interface FileIndex {
+  /** Bytes of the file the index covers: all of it, every line whole. */
+  size: number;
+  /** The newest id of any line. */
+  newest: string;
+  /** The id, number and text of the last line: a new line of this replica follows it. */
+  lastId: string;
+  lastSeq: number;
+  lastLine: string;
+  /** [start, end) byte ranges of the lines every cycle's state needs: cycle starts, version 1's switches, undos. */
+  structural: number[];
+  /** For each cycle (its key), the [start, end) byte ranges of its lines, runs of neighbours joined. */
+  cycles: Record<string, number[]>;
+}
+
+/** Types every cycle's state needs: the cycles started, version 1's switches, and undos (an undone start removes a cycle). */
+export const STRUCTURAL_TYPES: readonly string[] = ['cycle.created', 'cycle.selected', 'undo'];
+
+export function isStructural(e: Pick<LedgerEvent, 'type'>): boolean {
+  return STRUCTURAL_TYPES.includes(e.type);
+}
+
+/** Adds [start, end) to flat ranges, joining it to the last range when they touch. */
+function extend(ranges: number[], start: number, end: number): void {
+  if (ranges.length > 0 && ranges[ranges.length - 1] === start) ranges[ranges.length - 1] = end;
+  else ranges.push(start, end);
+}
+
+/**
+ * The index of `events`, the lines of `text` in order, placed at byte `base` of the file; added to
+ * `before` (the index of the bytes before them), which is left unchanged.
+ */
+export function indexLines(text: string, events: readonly LedgerEvent[], base: number, before?: FileIndex): FileIndex {
+  const structural = [...(before?.structural ?? [])];
+  const cycles: Record<string, number[]> = {};
+  for (const [key, ranges] of Object.entries(before?.cycles ?? {})) cycles[key] = [...ranges];
+  let at = 0;
+  let lastLine = before?.lastLine ?? '';
+  let newest = before?.newest ?? '';
+  for (const event of events) {
+    if (event.id > newest) newest = event.id;
+    const end = text.indexOf('\n', at) + 1;
+    if (isStructural(event)) extend(structural, base + at, base + end);
+    else if (event.cycle !== null) extend((cycles[event.cycle] ??= []), base + at, base + end);
+    lastLine = text.slice(at, end - 1);
+    at = end;
+  }
+  const last = events.at(-1);
+  return { size: base + at, newest, lastId: last?.id ?? before?.lastId ?? '', lastSeq: last?.seq ?? before?.lastSeq ?? 0, lastLine, structural, cycles };
+}
+
+/** The ranges a cycle's state needs, in file order: the structural lines and that cycle's (none for null). */
+export function rangesOf(index: FileIndex, key: string | null): number[] {
+  const own = key === null ? [] : (index.cycles[key] ?? []);
+  const pairs: [number, number][] = [];
+  for (const list of [index.structural, own]) for (let i = 0; i < list.length; i += 2) pairs.push([list[i]!, list[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const out: number[] = [];
+  for (const [start, end] of pairs) extend(out, start, end);
+  return out;
+}
+
+const isRanges = (value: unknown, size: number): value is number[] =>
+  Array.isArray(value) && value.length % 2 === 0 && value.every((n, i) => Number.isSafeInteger(n) && n >= 0 && n <= size && (i === 0 || n >= (value[i - 1] as number)));
+
+/** True for an index as this module writes it (the notes are a cache a user may have damaged). */
+export function isFileIndex(value: unknown): value is FileIndex {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  const size = v.size;
+  if (!Number.isSafeInteger(size) || (size as number) < 0) return false;
+  if (typeof v.newest !== 'string' || typeof v.lastId !== 'string' || !Number.isSafeInteger(v.lastSeq) || typeof v.lastLine !== 'string') return false;
+  if (!isRanges(v.structural, size as number) || typeof v.cycles !== 'object' || v.cycles === null || Array.isArray(v.cycles)) return false;
+  return Object.values(v.cycles).every((ranges) => isRanges(ranges, size as number));
+}

@@ -1,0 +1,111 @@
+// Where each cycle's lines lie in a replica file (src/ledger/file-index.ts): a command about one
+// cycle reads only those byte ranges of a file checked before. The index grown line by line as a
+// replica appends must equal the index of the whole file, and the ranges of a cycle must hold
+// exactly the lines its state needs. A file changed between being opened and being read by its
+// index is never read half old, half new.
+import fc from 'fast-check';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { indexLines, isFileIndex, isStructural, rangesOf } from '../../src/ledger/file-index.js';
+import type { LedgerEvent } from '../../src/ledger/events.js';
+import { asciiJson } from '../../src/ledger/json.js';
+import { appendToReplica, layoutOf, readLocal, readReplicas, type Layout } from '../../src/ledger/replicas.js';
+import { summaryLedger } from '../helpers/summary-ledger.js';
+
+const TYPES = ['cycle.created', 'undo', 'decision.added', 'blocker.added', 'metric.recorded', 'cycle.selected'] as const;
+const CYCLES = ['0CYCLEAAAAAAAAAAAAAAAAAAAA', '0CYCLEBBBBBBBBBBBBBBBBBBBB', '0CYCLECCCCCCCCCCCCCCCCCCCC'];
+
+/** An event line as the index sees it: its id, type, cycle and a text of any length and characters. */
+const eventArb = fc.record({
+  type: fc.constantFrom(...TYPES),
+  cycle: fc.option(fc.constantFrom(...CYCLES), { nil: null }),
+  title: fc.string({ maxLength: 40, unit: 'binary' }),
+});
+
+function linesOf(drafts: { type: string; cycle: string | null; title: string }[]): { events: LedgerEvent[]; lines: string[] } {
+  const events = drafts.map((d, i) => ({ id: `0${String(i).padStart(25, '0')}`, replica: 'r', seq: i + 1, at: '2026-11-23T09:00:00.000Z', actor: 'a', command: 'c', cycle: d.cycle, type: d.type, data: { title: d.title } }) as unknown as LedgerEvent);
+  return { events, lines: events.map((e) => `${asciiJson(e)}\n`) };
+}
+
+const slices = (text: string, ranges: number[]) => {
+  let out = '';
+  for (let i = 0; i < ranges.length; i += 2) out += text.slice(ranges[i], ranges[i + 1]);
+  return out;
+};
+
+describe('the index of a replica file', () => {
+  it('grown change by change equals the index of the whole file, and a cycle\'s ranges hold exactly the lines its state needs', () => {
+    fc.assert(
+      fc.property(fc.array(eventArb, { minLength: 1, maxLength: 40 }), fc.array(fc.nat(), { maxLength: 6 }), (drafts, cuts) => {
+        const { events, lines } = linesOf(drafts);
+        const text = lines.join('');
+        const whole = indexLines(text, events, 0);
+        // The same lines appended in changes of any sizes.
+        const at = [...new Set(cuts.map((c) => c % events.length))].sort((a, b) => a - b).filter((c) => c > 0);
+        let grown;
+        let base = 0;
+        for (const [from, to] of [0, ...at].map((c, i, all) => [c, all[i + 1] ?? events.length] as const)) {
+          const chunk = lines.slice(from, to).join('');
+          grown = indexLines(chunk, events.slice(from, to), base, grown);
+          base += chunk.length;
+        }
+        expect(grown).toEqual(whole);
+        expect(isFileIndex(JSON.parse(JSON.stringify(whole)))).toBe(true);
+        expect(whole.size).toBe(Buffer.byteLength(text));
+        expect(whole.lastLine).toBe(lines.at(-1)!.slice(0, -1));
+        for (const key of [null, ...CYCLES]) {
+          const wanted = events.map((e, i) => (isStructural(e) || (key !== null && e.cycle === key) ? lines[i] : '')).join('');
+          expect(slices(text, rangesOf(whole, key))).toBe(wanted);
+        }
+      }),
+    );
+  });
+
+  it('a damaged index in the notes is not used', () => {
+    const { events, lines } = linesOf([{ type: 'cycle.created', cycle: CYCLES[0]!, title: 'x' }]);
+    const index = indexLines(lines.join(''), events, 0);
+    for (const bad of [null, { ...index, size: -1 }, { ...index, structural: [0] }, { ...index, structural: [5, 2] }, { ...index, cycles: { x: [0, index.size + 1] } }, { ...index, newest: 3 }]) {
+      expect(isFileIndex(bad)).toBe(false);
+    }
+  });
+});
+
+describe('reading a file known by its index', () => {
+  let dir: string;
+  let layout: Layout;
+  const notes = () => join(dir, 'cache', 'checked.json');
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'playbook-index-'));
+    layout = layoutOf(join(dir, 'team', 'ledger.json'), { XDG_STATE_HOME: join(dir, 'state') } as NodeJS.ProcessEnv);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Moves the notes ten seconds on, as a read some seconds later takes them: the files are then read by their index. */
+  function settle(): void {
+    const data = JSON.parse(readFileSync(notes(), 'utf8')) as { files: Record<string, { at: string; id: string }> };
+    for (const note of Object.values(data.files)) note.at = String(BigInt(Date.now() + 10_000) * 1_000_000n);
+    writeFileSync(notes(), JSON.stringify(data));
+  }
+
+  it('reads the same events as a full check, and a file changed after it was opened is refused, not read half old', () => {
+    const events = summaryLedger().events;
+    appendToReplica(layout, () => events.map((e) => `${asciiJson(e)}\n`).join(''), { checked: notes() });
+    const full = readReplicas(layout)!;
+    const key = events.find((e) => e.type === 'cycle.created')!.id;
+    expect(full.cycleEvents(key).length).toBeGreaterThan(5);
+    // A read at once, while the note is racy, checks the file again (or, for a large one, its hash).
+    const racy = readReplicas(layout, { checked: notes() })!;
+    expect(racy.cycleEvents(key)).toEqual(full.cycleEvents(key));
+    settle();
+    const known = readReplicas(layout, { checked: notes() })!;
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    expect(known.lastId).toBe(full.lastId);
+    expect(known.cycleEvents(null)).toEqual(full.cycleEvents(null));
+    // The same bytes written again: another identity, so another file as far as the notes know.
+    writeFileSync(own, readFileSync(own));
+    expect(() => known.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
+    expect(readReplicas(layout, { checked: notes() })!.cycleEvents(key)).toEqual(full.cycleEvents(key));
+  });
+});
