@@ -8,7 +8,8 @@ import type { LedgerEvent } from './event-schema.js';
 export interface FileIndex {
   /** Bytes of the file the index covers: all of it, every line whole. */
   size: number;
-  /** The newest id of any line. */
+  /** The oldest and the newest id of any line: a file whose ids lie outside another's range cannot share one with it. */
+  oldest: string;
   newest: string;
   /** The id, number and text of the last line: a new line of this replica follows it. */
   lastId: string;
@@ -44,8 +45,10 @@ export function indexLines(text: string, events: readonly LedgerEvent[], base: n
   let at = 0;
   let lastLine = before?.lastLine ?? '';
   let newest = before?.newest ?? '';
+  let oldest = before?.oldest ?? '';
   for (const event of events) {
     if (event.id > newest) newest = event.id;
+    if (oldest === '' || event.id < oldest) oldest = event.id;
     const end = text.indexOf('\n', at) + 1;
     if (isStructural(event)) extend(structural, base + at, base + end);
     else if (event.cycle !== null) extend((cycles[event.cycle] ??= []), base + at, base + end);
@@ -53,7 +56,7 @@ export function indexLines(text: string, events: readonly LedgerEvent[], base: n
     at = end;
   }
   const last = events.at(-1);
-  return { size: base + at, newest, lastId: last?.id ?? before?.lastId ?? '', lastSeq: last?.seq ?? before?.lastSeq ?? 0, lastLine, structural, cycles };
+  return { size: base + at, oldest, newest, lastId: last?.id ?? before?.lastId ?? '', lastSeq: last?.seq ?? before?.lastSeq ?? 0, lastLine, structural, cycles };
 }
 
 /** The ranges a cycle's state needs, in file order: the structural lines and that cycle's (none for null). */
@@ -76,7 +79,7 @@ export function isFileIndex(value: unknown): value is FileIndex {
   const v = value as Record<string, unknown>;
   const size = v.size;
   if (!Number.isSafeInteger(size) || (size as number) < 0) return false;
-  if (typeof v.newest !== 'string' || typeof v.lastId !== 'string' || !Number.isSafeInteger(v.lastSeq) || typeof v.lastLine !== 'string') return false;
+  if (typeof v.oldest !== 'string' || typeof v.newest !== 'string' || typeof v.lastId !== 'string' || !Number.isSafeInteger(v.lastSeq) || typeof v.lastLine !== 'string') return false;
   if (!isRanges(v.structural, size as number) || typeof v.cycles !== 'object' || v.cycles === null || Array.isArray(v.cycles)) return false;
   return Object.values(v.cycles).every((ranges) => isRanges(ranges, size as number));
 }

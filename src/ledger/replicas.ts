@@ -122,7 +122,7 @@ export interface OwnFile {
   lastSeq: number;
   lastLine: string | undefined;
   /** Its whole changes, line after line (read when first asked for, if the file was known by its index). */
-  text(): string;
+  text: () => string;
   /** Where its cycles' lines are, when the file is ASCII (file-index.ts). */
   index?: FileIndex;
 }
@@ -143,9 +143,9 @@ export interface LedgerRead {
   readonly events: LedgerEvent[];
   /**
    * The events one cycle's state needs, in the order of their ids: that cycle's (none for null),
-   * and every cycle's start, version-1 switch and undo. Lines of a file checked before are picked
-   * by their text and only those are parsed: a command about one cycle of a long-lived ledger
-   * parses a few per cent of it.
+   * and every cycle's start, version-1 switch and undo. The lines of a file checked before are
+   * read by its index (file-index.ts) and only those are parsed: a command about one cycle of a
+   * long-lived ledger reads a few per cent of it. The same array each time it is asked for.
    */
   cycleEvents(key: string | null): LedgerEvent[];
   /** The newest event id in any file: a new event's clock starts after it. */
@@ -202,13 +202,22 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
     if (mine) own = part.own!;
   }
   let all: LedgerEvent[] | undefined;
+  const byCycle = new Map<string | null, LedgerEvent[]>();
   const read: LedgerRead = {
     version: head.version,
     get events() {
       all ??= merge(layout, parts.map((p) => (p.events ??= parseLines(p.file, p.text()))));
       return all;
     },
-    cycleEvents: (key) => (all ? all.filter((e) => isStructural(e) || (key !== null && e.cycle === key)) : merge(layout, parts.map((p) => pick(p, key)))),
+    cycleEvents(key) {
+      // Kept per cycle: a summary asks for the same cycle's events more than once.
+      let events = byCycle.get(key);
+      if (events === undefined) {
+        events = all ? all.filter((e) => isStructural(e) || (key !== null && e.cycle === key)) : merge(layout, parts.map((p) => pick(p, key)));
+        byCycle.set(key, events);
+      }
+      return events;
+    },
     lastId: parts.reduce<string | undefined>((max, p) => (p.lastId !== undefined && (max === undefined || p.lastId > max) ? p.lastId : max), undefined),
     files,
     skipped,
@@ -224,11 +233,17 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
 
 /**
  * Two different events under one id in any two files (or one) is damage; the same event twice (a
- * conflicted copy) is not. The ids of a file not parsed are read off the start of its lines, and
- * only the lines of ids seen twice are compared (parsed if need be): far cheaper than parsing
- * every file, and a set of ids costs a third of a map to where each was seen.
+ * conflicted copy) is not. Files known from their notes were held against each other when they were
+ * noted, so only the files parsed now are held against the rest, and a known file only if its range
+ * of ids meets theirs: a clone's own file checked again after a write holds the newest ids and is
+ * held against the few files written as recently, not read against every file of the ledger. The
+ * ids of a file not parsed are read off the start of its lines, and only the lines of ids seen twice
+ * are compared (parsed if need be); a set of ids costs a third of a map to where each was seen.
  */
-function crossCheck(layout: Layout, parts: FilePart[]): void {
+function crossCheck(layout: Layout, all: FilePart[]): void {
+  let [low, high] = ['~', ''];
+  for (const p of all) for (const e of p.events ?? []) [low, high] = [e.id < low ? e.id : low, e.id > high ? e.id : high];
+  const parts = all.filter((p) => p.events !== undefined || (p.index !== undefined && p.index.oldest <= high && p.index.newest >= low));
   // Where each line starts, for a file not parsed: its id is the 26 characters after `{"id":"`.
   const starts = parts.map((part) => (part.events ? undefined : lineStarts(part.text())));
   const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? starts[p]!.map((at) => part.text().slice(at + 7, at + 33)));
@@ -346,7 +361,7 @@ interface FilePart {
   /** The identity it was opened with. */
   stat?: BigIntStats;
   /** Its whole changes, line after line: read when first asked for if the file is known by its index. */
-  text(): string;
+  text: () => string;
   /** That text, once in memory. */
   loaded?: string;
   /** Where its cycles' lines are, for a file known from a note (file-index.ts). */
