@@ -1,14 +1,14 @@
 import type { Context } from '../context.js';
 import { dayOf } from '../dates.js';
 import { openLedger } from '../ledger/ledger.js';
-import { metricViews, sparkline } from '../ledger/queries.js';
+import { metricViews, sparkline, TREND_WEEKS } from '../report/trend.js';
 import { renderTable, styled } from '../table.js';
 import { neutralize } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context): void {
   const { cycle } = openLedger(ctx);
-  const views = metricViews(cycle, ctx.now);
+  const views = metricViews(cycle, ctx.now, ctx.tz);
   if (ctx.json) return printJson(ctx, { cycle: cycle.id, metrics: views });
   const fmt = (v: number | null, unit: string) => (v === null ? '–' : `${v}${unit === '%' ? '%' : ''}`);
   const rows = views.map((m) => [
@@ -20,5 +20,5 @@ export function run(ctx: Context): void {
     sparkline(m.trend),
     m.onTarget === null ? '' : styled(m.onTarget ? ctx.chalk.green('on target') : ctx.chalk.yellow('not yet')),
   ]);
-  ctx.print(renderTable(ctx, ['metric', 'latest', 'baseline', 'target', 'good', 'trend (6 wk)', 'status'], rows));
+  ctx.print(renderTable(ctx, ['metric', 'latest', 'baseline', 'target', 'good', `trend (${TREND_WEEKS} wk)`, 'status'], rows));
 }

@@ -1,5 +1,5 @@
 // Questions the commands ask of a cycle, as pure functions of the state and the clock.
-import { baseId, isBreached, sortedReadings, type Blocker, type Cycle, type Decision, type Risk } from './state.js';
+import { baseId, isBreached, type Blocker, type Cycle, type Decision, type Risk } from './state.js';
 
 export interface DecisionFilter {
   status: 'open' | 'closed' | 'all';
@@ -47,62 +47,6 @@ export function listRisks(cycle: Cycle, all = false): Risk[] {
 export function idOrder(a: string, b: string): number {
   const [x, y] = [baseId(a), baseId(b)];
   return Number(x.slice(2)) - Number(y.slice(2)) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
-export interface MetricView {
-  id: string;
-  name: string;
-  unit: string;
-  direction: 'up' | 'down';
-  latest: { value: number; at: string; note?: string } | null;
-  baseline: number | null;
-  target: number | null;
-  /** The last reading of each of the last `weeks` weeks (null where a week had none), oldest first. */
-  trend: (number | null)[];
-  /** Whether the latest reading has reached the target, in the good direction. */
-  onTarget: boolean | null;
-}
-
-export function metricViews(cycle: Cycle, now: Date, weeks = 6): MetricView[] {
-  const known = new Map(cycle.snapshot.metrics.map((m) => [m.id, m]));
-  const ids = [...known.keys(), ...[...cycle.readings.keys()].filter((k) => !known.has(k))];
-  const week = 7 * 24 * 3600 * 1000;
-  return ids.map((id) => {
-    const def = known.get(id);
-    const readings = sortedReadings(cycle, id).filter((r) => Date.parse(r.at) <= now.getTime());
-    const last = readings[readings.length - 1];
-    const plan = cycle.plans.get(id);
-    const trend: (number | null)[] = [];
-    for (let w = weeks - 1; w >= 0; w--) {
-      const end = now.getTime() - w * week;
-      const inWeek = readings.filter((r) => Date.parse(r.at) <= end && Date.parse(r.at) > end - week);
-      trend.push(inWeek.length ? inWeek[inWeek.length - 1]!.value : null);
-    }
-    const direction = def?.direction ?? 'up';
-    const target = plan?.target ?? null;
-    return {
-      id,
-      name: def?.name ?? id,
-      unit: def?.unit ?? '',
-      direction,
-      latest: last ? { value: last.value, at: last.at, ...(last.note !== undefined ? { note: last.note } : {}) } : null,
-      baseline: plan?.baseline ?? null,
-      target,
-      trend,
-      onTarget: last && target !== null ? (direction === 'up' ? last.value >= target : last.value <= target) : null,
-    };
-  });
-}
-
-const BARS = '▁▂▃▄▅▆▇█';
-
-/** A sparkline of the values; gaps are spaces. */
-export function sparkline(values: (number | null)[]): string {
-  const present = values.filter((v): v is number => v !== null);
-  if (present.length === 0) return '';
-  const min = Math.min(...present);
-  const max = Math.max(...present);
-  return values.map((v) => (v === null ? ' ' : BARS[max === min ? 3 : Math.round(((v - min) / (max - min)) * 7)])).join('');
 }
 
 export interface ChecklistView {

@@ -7,15 +7,14 @@
 // week's summary says what it said on Friday. Metric readings are taken by the time they describe,
 // so a reading entered on Monday for last Thursday counts for last week.
 import { dayOf, shortTime, span, dayLabel } from '../dates.js';
-import { idOrder } from '../ledger/queries.js';
 import type { LedgerEvent } from '../ledger/events.js';
-import { listBlockers, listRisks } from '../ledger/queries.js';
+import { idOrder, listBlockers, listRisks } from '../ledger/queries.js';
 import { deriveState, isBreached, sortedReadings, type Cycle, type Stamp } from '../ledger/state.js';
 import { contacts, shipping } from './release.js';
+import { weeklyTrend } from './trend.js';
 import { shiftWeek, type IsoWeek } from './week.js';
 
 export const SUMMARY_MODEL_VERSION = 1;
-export const TREND_WEEKS = 6;
 
 export interface WeekRef {
   id: string;
@@ -333,23 +332,14 @@ function cycleAsOf(input: SummaryInput, asOf: Date): Cycle {
 function metricSummaries(cycle: Cycle, week: IsoWeek, asOf: Date, tz: string): MetricSummary[] {
   const known = new Map(cycle.snapshot.metrics.map((m) => [m.id, m]));
   const extra = [...cycle.readings.keys()].filter((k) => !known.has(k)).sort();
-  const weeks = Array.from({ length: TREND_WEEKS }, (_, i) => shiftWeek(week, i - (TREND_WEEKS - 1), tz));
   return [...known.keys(), ...extra].map((id) => {
     const def = known.get(id);
-    const readings = sortedReadings(cycle, id)
-      .map((r) => ({ reading: r, time: Date.parse(r.at) }))
-      .filter((r) => r.time <= asOf.getTime());
-    const last = readings[readings.length - 1]?.reading;
+    const last = sortedReadings(cycle, id).filter((r) => Date.parse(r.at) <= asOf.getTime()).at(-1);
     const plan = cycle.plans.get(id);
     const direction = def?.direction ?? 'up';
     const baseline = plan?.baseline ?? null;
     const target = plan?.target ?? null;
-    // One pass, oldest first: each week keeps the last reading that falls in it.
-    const values: (number | null)[] = weeks.map(() => null);
-    for (const { reading, time } of readings) {
-      const i = weeks.findIndex((w) => time >= w.start.getTime() && time < w.end.getTime());
-      if (i >= 0) values[i] = reading.value;
-    }
+    const trend = weeklyTrend(cycle, id, week, asOf, tz);
     return {
       id,
       name: def?.name ?? id,
@@ -360,7 +350,7 @@ function metricSummaries(cycle: Cycle, week: IsoWeek, asOf: Date, tz: string): M
       latest: last ? { value: last.value, at: last.at, day: dayOf(new Date(last.at), tz), note: last.note ?? null } : null,
       onTarget: last && target !== null ? (direction === 'up' ? last.value >= target : last.value <= target) : null,
       progress: last && target !== null && baseline !== null && target !== baseline ? Math.round(((last.value - baseline) / (target - baseline)) * 100) : null,
-      trend: { weeks: weeks.map((w) => w.id), values },
+      trend: { weeks: trend.weeks.map((w) => w.id), values: trend.values },
     };
   });
 }

@@ -2,7 +2,7 @@
 // because it is data. Everything a user typed is escaped (&, <, >), so `<!channel>` in a blocker
 // title pings nobody and `<https://x|y>` links nowhere. Slack rejects a message that breaks its
 // limits, so each section is cut to fit with a visible "…and N more" line instead.
-import { sparkline } from '../ledger/queries.js';
+import { sparkline } from './trend.js';
 import { oneLine } from '../terminal.js';
 import type { SummaryModel } from './model.js';
 import type { SummaryKind } from './template-files.js';

@@ -205,7 +205,8 @@ describe('metrics', () => {
       latest: { value: 5, at: '2026-11-21T00:00:00.000Z' },
       baseline: 9,
       target: 4,
-      trend: [null, null, null, null, 7.5, 5],
+      // ISO weeks, as in the summary: 2026-11-10 is in W46, -2d (Saturday) in W47, and W48 (today, a Monday) has none yet.
+      trend: [null, null, null, 7.5, 5, null],
       onTarget: false,
     });
     expect(out.metrics.find((m: { id: string }) => m.id === 'decision-closure-rate').latest).toEqual({ value: 72, at: '2026-11-23T09:00:00.000Z' });

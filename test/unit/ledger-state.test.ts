@@ -9,7 +9,8 @@ import { CliError, EXIT } from '../../src/errors.js';
 import { dayOf, parseDay, parseWhen, span } from '../../src/dates.js';
 import { FIELD_NAMES, LEDGER_SCHEMA_VERSION, NewerLedgerError, type LedgerEvent, type NewEvent } from '../../src/ledger/events.js';
 import { apply, deriveState, findCycleKey, isBreached, nextId, type Cycle, type LedgerState } from '../../src/ledger/state.js';
-import { checklistView, currentStep, listBlockers, listDecisions, listRisks, metricViews, sparkline } from '../../src/ledger/queries.js';
+import { checklistView, currentStep, listBlockers, listDecisions, listRisks } from '../../src/ledger/queries.js';
+import { metricViews, sparkline } from '../../src/report/trend.js';
 import { commit, stampEvent, type Writer } from '../../src/ledger/ledger.js';
 import { convertV1, lineHash } from '../../src/ledger/convert.js';
 import { asciiJson } from '../../src/ledger/json.js';
@@ -402,7 +403,7 @@ describe('undo takes back this clone\'s newest change in the cycle, and nothing 
           if (!(error instanceof CliError)) throw error;
         }
         fc.pre(target !== undefined);
-        const t = target!;
+        const t = target;
         expect(t.replica).toBe(replica);
         expect(t.cycle).toBe(state.current);
         const undone = deriveState([...events, undoEvent(deriveState(events), events, t, replica)]);
@@ -736,17 +737,18 @@ describe('queries', () => {
       ledger(
         created(),
         { type: 'metric.planned', data: { metric: 'm-down', baseline: 9, target: 4 } },
-        reading('m-down', 6, 3), // this week
-        reading('m-down', 8, 15), // two weeks ago, typed later than the one above
-        reading('m-down', 3.5, 1), // the latest
+        reading('m-down', 6, 3), // last week (W47; T0 is Monday of W48)
+        reading('m-down', 8, 15), // W46, typed later than the one above
+        reading('m-down', 3.5, 1), // the latest: Sunday of W47
         reading('m-down', 1, -2), // in the future: not counted yet
         reading('m-up', 70, 0),
       ),
     );
-    const views = metricViews(cycle(state), new Date(T0));
+    const views = metricViews(cycle(state), new Date(T0), 'UTC');
     const down = views.find((v) => v.id === 'm-down')!;
     expect(down).toMatchObject({ name: 'Cycle time', unit: 'days', direction: 'down', baseline: 9, target: 4, latest: { value: 3.5 }, onTarget: true });
-    expect(down.trend).toEqual([null, null, null, 8, null, 3.5]);
+    // ISO weeks, as in the summary (T0 is a Monday): the last reading of each week, this week's still to come.
+    expect(down.trend).toEqual([null, null, 8, null, 3.5, null]);
     const up = views.find((v) => v.id === 'm-up')!;
     expect(up).toMatchObject({ direction: 'up', baseline: null, target: null, latest: { value: 70 }, onTarget: null });
     expect(views.map((v) => v.id)).toEqual(['m-up', 'm-down']);
