@@ -1,7 +1,7 @@
 // The entry point and the one error boundary: every failure ends here as one line on
 // stderr and a documented exit code.
 import { CommanderError } from 'commander';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, LocatedError } from './errors.js';
 import { buildProgram } from './program.js';
 import { neutralize } from './terminal.js';
 import { writeErr } from './output.js';
@@ -13,13 +13,9 @@ function report(error: unknown, write: (text: string) => void): number {
   }
   if (error instanceof CliError) {
     // Messages often quote what the user typed: print it, never obey it.
-    write(`playbook: ${neutralize(error.message)}\n`);
+    write(`${error instanceof LocatedError ? '' : 'playbook: '}${neutralize(error.message)}\n`);
     if (error.hint) write(`hint: ${neutralize(error.hint)}\n`);
     return error.exitCode;
-  }
-  if (error instanceof Error && 'file' in error && 'problems' in error) {
-    write(`${neutralize(error.message)}\n`);
-    return EXIT.usage;
   }
   const message = error instanceof Error ? error.message : String(error);
   write(`playbook: unexpected error: ${neutralize(message)}\n`);

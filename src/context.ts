@@ -31,9 +31,12 @@ export interface Context {
   chalk: ChalkInstance;
   /** True when questions may be asked: stdin is a terminal and --no-input was not given. */
   interactive: boolean;
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
+  /**
+   * The standard streams, for a session's prompts. Asking for them is a choice with a consequence
+   * (from then on all output goes through them, output.ts), so it is a call, never a property
+   * that copying the context would read.
+   */
+  streams(): { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
   /** Writes text to stdout, adding the final newline. */
   print(text: string): void;
   /** Writes a message to stderr. */
@@ -67,6 +70,11 @@ function osUser(): string {
   }
 }
 
+/**
+ * The context of a run. Every property is a plain value except `actor`, read when first asked for
+ * (the user name needs node:os, which commands that only read never load): reading it has no other
+ * effect, so a copy of the context (`{ ...ctx }`) is always safe.
+ */
 export function createContext(options: GlobalOptions, command: string): Context {
   const env = process.env;
   const color = wantsColor(options.color, env, () => isTerminal(1));
@@ -86,28 +94,15 @@ export function createContext(options: GlobalOptions, command: string): Context 
     json: Boolean(options.json),
     color,
     chalk: makeChalk(color),
-    get interactive() {
-      return options.input !== false && isTerminal(0);
-    },
+    interactive: options.input !== false && isTerminal(0),
     // The streams only for a session (see output.ts); everything else prints through writeOut and writeErr.
-    get stdin() {
-      return standardStreams().stdin;
-    },
-    get stdout() {
-      return standardStreams().stdout;
-    },
-    get stderr() {
-      return standardStreams().stderr;
-    },
+    streams: standardStreams,
     print: (text) => writeOut(text.endsWith('\n') ? text : `${text}\n`),
     note: (text) => writeErr(text.endsWith('\n') ? text : `${text}\n`),
   };
 }
 
-/**
- * The context with other global options (a session pins its cycle and ledger). The copy keeps the
- * lazy parts lazy: spreading the context would ask for the streams, which only a prompt needs.
- */
+/** The context with other global options (a session pins its cycle and ledger); the user name stays unread until asked for. */
 export function withOptions<C extends { options: GlobalOptions }>(ctx: C, options: Partial<GlobalOptions>): C {
   const copy = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ctx)) as C;
   copy.options = { ...ctx.options, ...options };

@@ -24,6 +24,16 @@ export function failure(message: string, hint?: string): CliError {
   return new CliError(message, EXIT.failure, hint);
 }
 
+/**
+ * Input that fails where a file says so: the message starts with FILE:LINE:COL (one line per
+ * problem) and is printed as it is, as a compiler prints its errors. Exit 2.
+ */
+export class LocatedError extends CliError {
+  constructor(message: string) {
+    super(message, EXIT.usage);
+  }
+}
+
 /** The user pressed Ctrl+C at a prompt: exit 130. */
 export class InterruptedError extends CliError {
   constructor(message = 'interrupted') {

@@ -31,7 +31,7 @@ export function isTerminal(fd: 0 | Fd): boolean {
   if (known === undefined) {
     try {
       const stat = fstatSync(fd);
-      known = stat.isCharacterDevice() && !isDevNull(stat) && (process.getBuiltinModule('node:tty') as typeof import('node:tty')).isatty(fd);
+      known = stat.isCharacterDevice() && !isDevNull(stat) && (process.getBuiltinModule('node:tty')).isatty(fd);
     } catch {
       known = false;
     }

@@ -1,13 +1,19 @@
 // The command tree. Each command's code is imported only when it runs, so `playbook blockers`
 // never pays for the YAML parser or the prompt library.
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, Option, type CommandUnknownOpts, type OptionValues } from '@commander-js/extra-typings';
 import { createContext, type Context, type GlobalOptions } from './context.js';
 import { prepareZone } from './zones.js';
 import { neutralize } from './terminal.js';
 import { writeErr, writeOut } from './output.js';
 
-type Handler = (ctx: Context, args: any, opts: any) => Promise<void> | void;
-type Loader = () => Promise<Record<string, unknown>>;
+/**
+ * A command's function. Its arguments and options are typed from the command's definition below
+ * (commander's extra typings): `action` does not compile when the function reads an option the
+ * command does not define, or expects one of another type.
+ */
+type Handler<A extends unknown[], H> = (ctx: Context, args: A, opts: H) => Promise<void> | void;
+/** Empty when options O (as defined) give the function what it reads (H); else a message the compiler shows. */
+type Checked<O, H> = [Exclude<keyof H, keyof O>] extends [never] ? (O extends H ? [] : ['the options defined do not have the types the command reads']) : [`option not defined for this command: ${Exclude<keyof H, keyof O> & string}`];
 
 export const VERSION = '0.1.0';
 
@@ -15,21 +21,21 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 }
 
-/** Wires a command to a function of its lazily loaded module (`run` unless named). */
-function action(load: Loader, name = 'run') {
-  return async (...received: unknown[]) => {
-    const command = received[received.length - 1] as Command;
-    const args = received.slice(0, -2);
-    const globals = command.optsWithGlobals<GlobalOptions>();
+/** Wires a command to its function, loaded only when the command runs. */
+function action<A extends unknown[], O extends OptionValues, H>(load: () => Promise<Handler<A, H>>, ..._check: Checked<O, H>) {
+  return async (...received: [...A, O, CommandUnknownOpts]): Promise<void> => {
+    const command = received[received.length - 1] as CommandUnknownOpts;
+    const args = received.slice(0, -2) as A;
+    const globals: GlobalOptions = command.optsWithGlobals();
     const ctx = createContext(globals, commandPath(command));
-    const [mod] = await Promise.all([load(), prepareZone(ctx.tz)]);
-    await (mod[name] as Handler)(ctx, args, command.opts());
+    const [run] = await Promise.all([load(), prepareZone(ctx.tz)]);
+    await run(ctx, args, command.opts() as H);
   };
 }
 
-function commandPath(command: Command): string {
+function commandPath(command: CommandUnknownOpts): string {
   const names: string[] = [];
-  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  for (let c: CommandUnknownOpts | null = command; c?.parent; c = c.parent) names.unshift(c.name());
   return names.join(' ');
 }
 
@@ -63,7 +69,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .command('list')
       .description('list the playbooks: built-in and your own')
       .addHelpText('after', examples('playbook list', 'playbook list --json'))
-      .action(action(() => import('./commands/list.js')));
+      .action(action(async () => (await import('./commands/list.js')).run));
   },
   show: (program) => {
     program
@@ -73,7 +79,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .argument('<role>', 'role or alias, e.g. pm')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'markdown']).default('text'))
       .addHelpText('after', examples('playbook show healthcare pm', 'playbook show healthcare cs --format markdown > cs.md', 'playbook show healthcare ops --json'))
-      .action(action(() => import('./commands/show.js')));
+      .action(action(async () => (await import('./commands/show.js')).run));
   },
   validate: (program) => {
     program
@@ -81,14 +87,14 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description('check playbook files; with no file, the whole catalog')
       .argument('[file...]', 'playbook YAML files')
       .addHelpText('after', examples('playbook validate', 'playbook validate ~/.config/playbook/playbooks/fintech/risk-officer.yaml'))
-      .action(action(() => import('./commands/validate.js')));
+      .action(action(async () => (await import('./commands/validate.js')).run));
   },
   schema: (program) => {
     program
       .command('schema')
       .description('print the JSON Schema (draft-07) of the playbook format')
       .addHelpText('after', examples('playbook schema > playbook.schema.json'))
-      .action(action(() => import('./commands/schema.js')));
+      .action(action(async () => (await import('./commands/schema.js')).run));
   },
   new: (program) => {
     program
@@ -98,7 +104,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .argument('<role>', 'role, e.g. risk-officer')
       .option('--dir <dir>', 'write into this playbook directory instead of ~/.config/playbook/playbooks')
       .addHelpText('after', examples('playbook new fintech risk-officer', 'playbook new healthcare nurse-lead --dir ./playbooks'))
-      .action(action(() => import('./commands/new.js')));
+      .action(action(async () => (await import('./commands/new.js')).run));
   },
   init: (program) => {
     program
@@ -120,7 +126,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
           'playbook init healthcare pm --answers kickoff.yaml',
         ) + '\nThe --cycle flag names the new cycle.\n',
       )
-      .action(action(() => import('./commands/init.js')));
+      .action(action(async () => (await import('./commands/init.js')).run));
   },
   resume: (program) => {
     program
@@ -128,7 +134,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description('continue the six-step session of the current cycle where it stopped')
       .option('--answers <file>', 'answer questions from a YAML or JSON file')
       .addHelpText('after', examples('playbook resume', 'playbook resume --answers rest.yaml'))
-      .action(action(() => import('./commands/resume.js')));
+      .action(action(async () => (await import('./commands/resume.js')).run));
   },
   gate: (program) => {
     program
@@ -136,14 +142,14 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description("check a step's gate: exit 0 when it holds, 1 with the reasons when it does not")
       .argument('[step]', 'scope, risk, ownership, evidence, build-scope or post-release (default: the current step)')
       .addHelpText('after', examples('playbook gate', 'playbook gate ownership', 'playbook gate evidence --json'))
-      .action(action(() => import('./commands/gate.js')));
+      .action(action(async () => (await import('./commands/gate.js')).run));
   },
   status: (program) => {
     program
       .command('status')
       .description('the current cycle: session step, counts, what is breached, what falls due next')
       .addHelpText('after', examples('playbook status', 'playbook status --json'))
-      .action(action(() => import('./commands/status.js')));
+      .action(action(async () => (await import('./commands/status.js')).run));
   },
   decision: (program) => {
     const decision = program.command('decision').description('add, approve, close or reopen a decision');
@@ -155,7 +161,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .requiredOption('--due <date>', 'when: 2026-12-04, +7d, next friday')
       .option('--criteria <text>', 'an acceptance criterion (repeatable)', collect, [])
       .addHelpText('after', examples('playbook decision add "Ship guided setup to all clinics" --owner "Priya Raman" --due "next friday" --criteria "Setup completion above 80%"'))
-      .action(action(() => import('./commands/decision.js'), 'add'));
+      .action(action(async () => (await import('./commands/decision.js')).add));
     for (const [verb, what] of [
       ['approve', 'record the owner\'s approval of a decision'],
       ['close', 'close a decision'],
@@ -167,7 +173,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
         .argument('<id>', 'decision id, e.g. D-3')
         .option('--note <text>', 'why')
         .addHelpText('after', examples(`playbook decision ${verb} D-3`))
-        .action(action(() => import('./commands/decision.js'), verb));
+        .action(action(async () => (await import('./commands/decision.js'))[verb]));
     }
   },
   decisions: (program) => {
@@ -179,7 +185,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--all', 'every decision')
       .option('--owner <name>', 'only this owner\'s')
       .addHelpText('after', examples('playbook decisions', 'playbook decisions --all --owner "Priya Raman"', 'playbook decisions --json'))
-      .action(action(() => import('./commands/decisions.js')));
+      .action(action(async () => (await import('./commands/decisions.js')).run));
   },
   blocker: (program) => {
     const blocker = program.command('blocker').description('raise, resolve or escalate a blocker');
@@ -192,7 +198,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--fallback <text>', 'what happens if it is not resolved in time')
       .option('--decision <id>', 'the decision it blocks, e.g. D-2')
       .addHelpText('after', examples('playbook blocker add "EHR sandbox access" --owner "Sam Lee" --fallback "Test against the recorded fixtures"', 'playbook blocker add "BAA signature" --owner Dana --due +24h --decision D-2'))
-      .action(action(() => import('./commands/blocker.js'), 'add'));
+      .action(action(async () => (await import('./commands/blocker.js')).add));
     for (const [verb, what] of [
       ['resolve', 'mark a blocker resolved'],
       ['escalate', 'escalate a blocker'],
@@ -203,7 +209,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
         .argument('<id>', 'blocker id, e.g. B-2')
         .option('--note <text>', 'what happened')
         .addHelpText('after', examples(`playbook blocker ${verb} B-2 --note "..."`))
-        .action(action(() => import('./commands/blocker.js'), verb));
+        .action(action(async () => (await import('./commands/blocker.js'))[verb]));
     }
   },
   blockers: (program) => {
@@ -215,7 +221,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--all', 'include resolved blockers')
       .option('--check', 'exit 1 when any blocker is breached (for cron and CI)')
       .addHelpText('after', examples('playbook blockers', 'playbook blockers --breached --owner "Sam Lee"', 'playbook blockers --check || notify-team'))
-      .action(action(() => import('./commands/blockers.js')));
+      .action(action(async () => (await import('./commands/blockers.js')).run));
   },
   risk: (program) => {
     const risk = program.command('risk').description('add or close a risk');
@@ -228,14 +234,14 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .requiredOption('--mitigation <text>', 'how it is mitigated')
       .requiredOption('--owner <name>', 'who owns it')
       .addHelpText('after', examples('playbook risk add "Clinics stall before first value" --impact high --cost medium --mitigation "Daily setup review in week one" --owner "Priya Raman"'))
-      .action(action(() => import('./commands/risk.js'), 'add'));
+      .action(action(async () => (await import('./commands/risk.js')).add));
     risk
       .command('close')
       .description('close a risk')
       .argument('<id>', 'risk id, e.g. R-2')
       .option('--note <text>', 'why')
       .addHelpText('after', examples('playbook risk close R-2 --note "Mitigated by the staged rollout"'))
-      .action(action(() => import('./commands/risk.js'), 'close'));
+      .action(action(async () => (await import('./commands/risk.js')).close));
   },
   risks: (program) => {
     program
@@ -243,7 +249,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description('open risks, highest impact first')
       .option('--all', 'include closed risks')
       .addHelpText('after', examples('playbook risks', 'playbook risks --all --json'))
-      .action(action(() => import('./commands/risks.js')));
+      .action(action(async () => (await import('./commands/risks.js')).run));
   },
   metric: (program) => {
     const metric = program.command('metric').description('record a metric reading');
@@ -255,26 +261,26 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--at <date>', 'when it was measured (default: now)')
       .option('--note <text>', 'context for the reading')
       .addHelpText('after', examples('playbook metric record approval-cycle-time 4.5', 'playbook metric record decision-closure-rate 72 --at 2026-11-20 --note "after the review change"'))
-      .action(action(() => import('./commands/metric.js'), 'record'));
+      .action(action(async () => (await import('./commands/metric.js')).record));
   },
   metrics: (program) => {
     program
       .command('metrics')
       .description('each metric: latest reading, baseline, target, direction and a 6-week trend')
       .addHelpText('after', examples('playbook metrics', 'playbook metrics --json'))
-      .action(action(() => import('./commands/metrics.js')));
+      .action(action(async () => (await import('./commands/metrics.js')).run));
   },
   checklist: (program) => {
     const checklist = program
       .command('checklist')
       .description("the cycle's implementation checklist")
       .addHelpText('after', examples('playbook checklist', 'playbook checklist done kickoff-scope-alignment', 'playbook checklist done 3'))
-      .action(action(() => import('./commands/checklist.js'), 'show'));
+      .action(action(async () => (await import('./commands/checklist.js')).show));
     checklist
       .command('done')
       .description('tick a checklist item by id or number')
       .argument('<id>', 'item id or its number in `playbook checklist`')
-      .action(action(() => import('./commands/checklist.js'), 'done'));
+      .action(action(async () => (await import('./commands/checklist.js')).done));
   },
   log: (program) => {
     program
@@ -284,7 +290,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--actor <name>', 'only changes by this person')
       .option('--record <id>', 'only changes to this record, e.g. D-3')
       .addHelpText('after', examples('playbook log --since "-7d"', 'playbook log --record B-2', 'playbook log | head -20'))
-      .action(action(() => import('./commands/log.js')));
+      .action(action(async () => (await import('./commands/log.js')).run));
   },
   undo: (program) => {
     program
@@ -294,14 +300,14 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--force', 'undo it even though later changes build on it')
       .option('--dry-run', 'only show what would be undone')
       .addHelpText('after', examples('playbook undo --dry-run', 'playbook undo', 'playbook undo 7k2m9xq4'))
-      .action(action(() => import('./commands/undo.js')));
+      .action(action(async () => (await import('./commands/undo.js')).run));
   },
   cycles: (program) => {
     program
       .command('cycles')
       .description('the cycles in the ledger; * marks the current one')
       .addHelpText('after', examples('playbook cycles', 'playbook cycles --json'))
-      .action(action(() => import('./commands/cycles.js'), 'list'));
+      .action(action(async () => (await import('./commands/cycles.js')).list));
   },
   use: (program) => {
     program
@@ -309,7 +315,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description('make another cycle the current one')
       .argument('<cycle>', 'cycle id, from `playbook cycles`')
       .addHelpText('after', examples('playbook use pm-2026-11-23'))
-      .action(action(() => import('./commands/cycles.js'), 'use'));
+      .action(action(async () => (await import('./commands/cycles.js')).use));
   },
   review: (program) => {
     program
@@ -318,7 +324,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--answers <file>', 'answers from a YAML or JSON file (blockers, metrics, checklist, decisions)')
       .option('--no-summary', 'do not print the week\'s summary at the end')
       .addHelpText('after', examples('playbook review', 'playbook review --answers friday.yaml --no-summary'))
-      .action(action(() => import('./commands/review.js')));
+      .action(action(async () => (await import('./commands/review.js')).run));
   },
   summary: (program) => {
     program
@@ -343,21 +349,21 @@ const COMMANDS: Record<string, (program: Command) => void> = {
           '\nTemplates: templates/summary/<name>.<text|markdown|html|subject>.liquid; a file of the same name in\n' +
           '$XDG_CONFIG_HOME/playbook/templates/summary/ (default ~/.config/...) overrides the built-in one.\n',
       )
-      .action(action(() => import('./commands/summary.js')));
+      .action(action(async () => (await import('./commands/summary.js')).run));
   },
   calendar: (program) => {
     program
       .command('calendar')
       .description("the cycle's decision due dates, checkpoints and blocker deadlines as an iCalendar file")
       .addHelpText('after', examples('playbook calendar > cycle.ics', 'playbook calendar --cycle pm-2026-11-23 > pm.ics'))
-      .action(action(() => import('./commands/calendar.js')));
+      .action(action(async () => (await import('./commands/calendar.js')).run));
   },
   team: (program) => {
     program
       .command('team')
       .description('set up the ledger folder for a team on git: events merge by lines, machine files stay out')
       .addHelpText('after', examples('playbook team && git add .playbook && git commit -m "Share the launch ledger"'))
-      .action(action(() => import('./commands/team.js')));
+      .action(action(async () => (await import('./commands/team.js')).run));
   },
   import: (program) => {
     program
@@ -365,7 +371,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description('bring in another ledger: a version-1 file, a conflicted copy, or both sides of an old git conflict')
       .argument('<file>', 'the ledger file to bring in')
       .addHelpText('after', examples('playbook import "ledger (conflicted copy).json"', 'playbook import .playbook/ledger.json  # both sides of an old git conflict'))
-      .action(action(() => import('./commands/import.js')));
+      .action(action(async () => (await import('./commands/import.js')).run));
   },
   doctor: (program) => {
     program
@@ -373,7 +379,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description('check every file of the ledger and say what to do; --restore puts back a damaged ledger file')
       .option('--restore', 'put back a damaged ledger file (events are never restored over: git or a teammate holds them)')
       .addHelpText('after', examples('playbook doctor', 'playbook doctor --restore'))
-      .action(action(() => import('./commands/doctor.js')));
+      .action(action(async () => (await import('./commands/doctor.js')).run));
   },
   completion: (program) => {
     program
@@ -381,7 +387,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
       .description('print a shell completion script')
       .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(['bash', 'zsh', 'fish']))
       .addHelpText('after', examples('playbook completion bash >> ~/.bashrc', 'playbook completion zsh > "${fpath[1]}/_playbook"', 'playbook completion fish > ~/.config/fish/completions/playbook.fish'))
-      .action(action(() => import('./commands/completion.js')));
+      .action(action(async () => (await import('./commands/completion.js')).run));
   },
 };
 

@@ -25,7 +25,7 @@ export function renderTable(ctx: Pick<Context, 'color' | 'chalk'>, head: string[
     head: head.map((h) => ctx.chalk.bold(h)),
     style: { head: [], border: [], compact: false },
     wordWrap: true,
-    ...(options.wrap ? { colWidths: options.wrap.map((w) => (w > 0 ? w : null)) as number[] } : {}),
+    ...(options.wrap ? { colWidths: options.wrap.map((w) => (w > 0 ? w : null)) } : {}),
   });
   for (const row of rows) table.push(row.map((cell) => (typeof cell === 'string' ? neutralize(cell) : cell.styled)));
   return table.toString();

@@ -36,12 +36,15 @@ export function oneLine(text: string): string {
   return neutralize(text.replace(/\r?\n/g, ' '));
 }
 
-/** A deep copy with every string neutralized, for printing a whole structure written by someone else. */
-export function neutralizeAll<T>(value: T): T {
-  if (typeof value === 'string') return neutralize(value) as T;
-  if (Array.isArray(value)) return value.map((v) => neutralizeAll(v)) as T;
+/**
+ * A deep copy with every string passed through `fix` (neutralize by default), for printing a whole
+ * structure written by someone else.
+ */
+export function neutralizeAll<T>(value: T, fix: (text: string) => string = neutralize): T {
+  if (typeof value === 'string') return fix(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => neutralizeAll(v, fix)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutralizeAll(v)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, neutralizeAll(v, fix)])) as T;
   }
   return value;
 }

@@ -1,5 +1,5 @@
 // Completion scripts generated from the command tree itself, so they never fall out of date.
-import type { Command } from 'commander';
+import type { CommandUnknownOpts as Command } from '@commander-js/extra-typings';
 import type { Context } from '../context.js';
 import { buildProgram } from '../program.js';
 

@@ -8,7 +8,7 @@ import { conflictsOf } from '../ledger/queries.js';
 import { oneLine } from '../terminal.js';
 import { find, printJson } from './common.js';
 
-export function run(ctx: Context, _args: [], opts: { since?: string; actor?: string; record?: string; limit?: string }): void {
+export function run(ctx: Context, _args: [], opts: { since?: string; actor?: string; record?: string }): void {
   const since = opts.since ? parseWhen(opts.since, ctx.now, ctx.tz, '--since', false).getTime() : -Infinity;
   const ledger = openLedger(ctx);
   const { events } = ledger;

@@ -78,7 +78,7 @@ function loadReviewAnswers(ctx: Context, file: string): AnswersFile {
   if (!isMap(root)) throw bad(root, `a review answers file is a mapping of ${SECTIONS.join(', ')}`);
   for (const pair of root.items) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    if (!(SECTIONS as readonly string[]).includes(key)) throw bad(pair.key as Node, `"${key}" is not part of a review (${SECTIONS.join(', ')})`);
+    if (!(SECTIONS as readonly string[]).includes(key)) throw bad(pair.key, `"${key}" is not part of a review (${SECTIONS.join(', ')})`);
     const value = pair.value as Node | null;
     if (value === null || (isScalar(value) && value.value === null)) continue;
     if (key === 'blockers' || key === 'metrics') {
@@ -88,7 +88,7 @@ function loadReviewAnswers(ctx: Context, file: string): AnswersFile {
         answers[key].push([k, isCollection(item.value) || isScalar(item.value) ? item.value.toJSON() : null]);
       }
     } else {
-      const list = isSeq(value) ? value.items.map((n) => (isNode(n) ? n.toJSON() : n)) : isScalar(value) ? [value.toJSON()] : undefined;
+      const list = isSeq(value) ? value.items.map((n): unknown => (isNode(n) ? n.toJSON() : n)) : isScalar(value) ? [value.toJSON()] : undefined;
       if (!list) throw bad(value, `${key} must be a list of ${key === 'checklist' ? 'checklist item ids' : 'decision ids to close'}`);
       answers[key as 'checklist' | 'decisions'] = list;
     }
@@ -159,17 +159,17 @@ function describe(ctx: Context, e: NewEvent): string {
   const note = typeof d.note === 'string' ? `: ${oneLine(d.note)}` : '';
   switch (e.type) {
     case 'blocker.resolved':
-      return `${d.id} resolved${note}`;
+      return `${String(d.id)} resolved${note}`;
     case 'blocker.escalated':
-      return `${d.id} escalated${note}`;
+      return `${String(d.id)} escalated${note}`;
     case 'blocker.extended':
-      return `${d.id} extended to ${shortTime(new Date(String(d.due)), ctx.tz)}: ${oneLine(String(d.reason))}`;
+      return `${String(d.id)} extended to ${shortTime(new Date(String(d.due)), ctx.tz)}: ${oneLine(String(d.reason))}`;
     case 'metric.recorded':
       return `${oneLine(String(d.metric))} = ${String(d.value)}${typeof d.note === 'string' ? ` (${oneLine(d.note)})` : ''}`;
     case 'checklist.done':
       return `checklist item ${oneLine(String(d.item))} done`;
     case 'decision.closed':
-      return `${d.id} closed`;
+      return `${String(d.id)} closed`;
     default:
       return e.type;
   }
@@ -202,13 +202,13 @@ async function ask(ctx: Scoped, p: Prompter, plan: ReviewPlan, answered: Answere
   const items = plan.checklist.filter((i) => !answered.checklist.has(i.id));
   if (items.length) {
     const done = await p.checkbox({ message: 'Checklist items done this week (space ticks, enter confirms)', choices: items.map((i) => ({ value: i.id, name: `${i.id}: ${short(oneLine(i.text), 90)}` })) });
-    record(done.map((item) => ({ type: 'checklist.done', data: { item } }) as NewEvent));
+    record(done.map((item) => ({ type: 'checklist.done', data: { item } })));
   }
 
   const decisions = plan.decisions.filter((d) => !answered.decisions.has(d.id));
   if (decisions.length) {
     const closed = await p.checkbox({ message: 'Decisions closed this week', choices: decisions.map((d) => ({ value: d.id, name: `${d.id} ${short(oneLine(d.title), 90)} (${oneLine(d.owner)}${d.due ? `, due ${d.due}` : ''})` })) });
-    record(closed.map((id) => ({ type: 'decision.closed', data: { id } }) as NewEvent));
+    record(closed.map((id) => ({ type: 'decision.closed', data: { id } })));
   }
   p.say(plan.nextCheckpoint ? c.bold(`\nNext ${nextCheckpoint(plan).slice('next '.length)}`) : c.yellow('\nNo checkpoint ahead in this cycle.'));
 }

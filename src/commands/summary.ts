@@ -58,13 +58,13 @@ export async function run(ctx: Context, _args: [], opts: SummaryOptions): Promis
   if (format === 'slack') return ctx.print(JSON.stringify(slackPayload(model, builtinKind(name, format)), null, 2));
   const { renderProse } = await import('../report/prose.js');
   if (format === 'email') {
-    const subject = opts.subject ?? (await renderProse(dirs, subjectTemplate(dirs, name), 'subject', model));
-    const [text, html] = [await renderProse(dirs, name, 'text', model), await renderProse(dirs, name, 'html', model)];
+    const subject = opts.subject ?? renderProse(dirs, subjectTemplate(dirs, name), 'subject', model);
+    const [text, html] = [renderProse(dirs, name, 'text', model), renderProse(dirs, name, 'html', model)];
     return ctx.print(emailMessage({ ...envelope!, subject, date: ctx.now, text, html }));
   }
   const c = ctx.chalk;
   const style = { bold: c.bold, dim: c.dim, red: c.red, yellow: c.yellow, green: c.green, cyan: c.cyan };
-  ctx.print(await renderProse(dirs, name, format, model, format === 'text' ? style : undefined));
+  ctx.print(renderProse(dirs, name, format, model, format === 'text' ? style : undefined));
 }
 
 function builtinKind(name: string, format: string): SummaryKind {

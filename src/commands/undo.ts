@@ -39,7 +39,7 @@ export function pick(ctx: Pick<Context, 'options'>, state: LedgerState, events: 
   }
   if (!force) {
     const subject = target.rec ?? target.id;
-    const later = events.filter((e) => e.id > target!.id && live(e) && (e.rec === subject || e.link === subject || (target!.type === 'cycle.created' && e.cycle === target!.id)));
+    const later = events.filter((e) => e.id > target.id && live(e) && (e.rec === subject || e.link === subject || (target.type === 'cycle.created' && e.cycle === target.id)));
     if (later.length > 0) {
       const first = later[0]!;
       throw failure(

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { loadCatalog } from '../playbook/catalog.js';
-import { loadPlaybookFile, PlaybookFileError } from '../playbook/load.js';
+import { loadPlaybookFile } from '../playbook/load.js';
 import { oneLine } from '../terminal.js';
 
 export function run(ctx: Context, [files]: [string[]]): void {
@@ -23,7 +23,7 @@ export function run(ctx: Context, [files]: [string[]]): void {
         loadPlaybookFile(resolve(ctx.cwd, file), file);
         results.push({ file, ok: true, problems: [] });
       } catch (error) {
-        if (!(error instanceof PlaybookFileError) && !(error instanceof Error && 'exitCode' in error)) throw error;
+        if (!(error instanceof CliError)) throw error;
         results.push({ file, ok: false, problems: [error.message] });
       }
     }

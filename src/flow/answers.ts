@@ -2,7 +2,7 @@
 // and question id, and the commented template `init --answers-template` prints.
 import { readFileSync, statSync } from 'node:fs';
 import { Document, isCollection, isMap, isNode, isPair, isScalar, type Node } from 'yaml';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { oneLine } from '../terminal.js';
 import { MAX_PLAYBOOK_BYTES, PlaybookFileError, parseStrictYaml } from '../playbook/load.js';
 import type { Playbook } from '../playbook/schema.js';
@@ -30,7 +30,7 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
     if (statSync(file).size > MAX_PLAYBOOK_BYTES) throw usageError(`${display}: answers file is larger than ${MAX_PLAYBOOK_BYTES} bytes`);
     source = readFileSync(file, 'utf8');
   } catch (error) {
-    if (error instanceof Error && 'exitCode' in error) throw error;
+    if (error instanceof CliError) throw error;
     throw usageError(`${display}: cannot read the answers file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   const { doc, lineCounter } = parseStrictYaml(source, display);
@@ -43,17 +43,17 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
   const problems: string[] = [];
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { file: display, answers, position: () => display };
-  if (!isMap(root)) throw new PlaybookFileError(display, [], `${at(root as Node)}: an answers file is a mapping of step ids to answers`);
+  if (!isMap(root)) throw new PlaybookFileError(display, [], `${at(root)}: an answers file is a mapping of step ids to answers`);
   for (const pair of root.items) {
     const stepId = isScalar(pair.key) ? String(pair.key.value) : '';
     const step = playbook.steps.find((s) => s.id === stepId);
     if (!step) {
-      problems.push(`${at(pair.key as Node)}: "${stepId}" is not a step (steps: ${playbook.steps.map((s) => s.id).join(', ')})`);
+      problems.push(`${at(pair.key)}: "${stepId}" is not a step (steps: ${playbook.steps.map((s) => s.id).join(', ')})`);
       continue;
     }
     if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) continue;
     if (!isMap(pair.value)) {
-      problems.push(`${at(pair.value as Node)}: ${stepId} must map question ids to answers`);
+      problems.push(`${at(pair.value)}: ${stepId} must map question ids to answers`);
       continue;
     }
     for (const item of pair.value.items) {
@@ -61,17 +61,17 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
       const qid = isScalar(item.key) ? String(item.key.value) : '';
       const question = step.questions.find((q) => q.id === qid);
       if (!question) {
-        problems.push(`${at(item.key as Node)}: "${qid}" is not a question of ${stepId} (questions: ${step.questions.map((q) => q.id).join(', ')})`);
+        problems.push(`${at(item.key)}: "${qid}" is not a question of ${stepId} (questions: ${step.questions.map((q) => q.id).join(', ')})`);
         continue;
       }
-      const value = (item.value as Node | null)?.toJSON?.() ?? (isScalar(item.value) ? item.value.value : null);
+      const value: unknown = (item.value as Node | null)?.toJSON?.() ?? (isScalar(item.value) ? item.value.value : null);
       if (value === null || value === undefined) continue;
       if (question.type === 'records' && !(Array.isArray(value) && value.every((r) => r && typeof r === 'object' && !Array.isArray(r)))) {
-        problems.push(`${at(item.value as Node)}: ${stepId}.${qid} takes a list of records (mappings)`);
+        problems.push(`${at(item.value)}: ${stepId}.${qid} takes a list of records (mappings)`);
         continue;
       }
       answers.set(`${stepId}/${qid}`, value);
-      nodes.set(`${stepId}/${qid}`, ((item.value as Node | null) ?? item.key) as Node);
+      nodes.set(`${stepId}/${qid}`, ((item.value as Node | null) ?? item.key));
     }
   }
   // One line each: the ids quoted come from the file and may hold line breaks of their own.
@@ -100,13 +100,13 @@ export function answersTemplate(playbook: Playbook): string {
   for (const [i, step] of playbook.steps.entries()) {
     const stepMap = doc.createNode({}) as ReturnType<Document['createNode']> & { items: unknown[] };
     const stepPair = doc.createPair(step.id, stepMap);
-    (stepPair.key as Node).commentBefore = ` Step ${i + 1} of ${playbook.steps.length}: ${step.title}\n Gate: ${step.gate}`;
-    if (i > 0) (stepPair.key as Node).spaceBefore = true;
+    (stepPair.key).commentBefore = ` Step ${i + 1} of ${playbook.steps.length}: ${step.title}\n Gate: ${step.gate}`;
+    if (i > 0) (stepPair.key).spaceBefore = true;
     for (const q of step.questions) {
       const pair = doc.createPair(q.id, q.example);
       const notes = [` ${q.prompt}${q.required ? '' : ' (optional)'}`, `   → ${LEDGER_TARGETS[q.into]}`];
       if (q.choices) notes.push(`   choices: ${q.choices.join(' | ')}`);
-      (pair.key as Node).commentBefore = notes.join('\n');
+      (pair.key).commentBefore = notes.join('\n');
       (stepMap as unknown as { items: unknown[] }).items.push(pair);
     }
     (doc.contents as unknown as { items: unknown[] }).items.push(stepPair);

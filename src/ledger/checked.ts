@@ -64,7 +64,7 @@ function isNote(value: unknown): value is Note {
 const cache = new Map<string, { id: string; files: Record<string, Note> }>();
 
 function readNotes(notes: string): Record<string, Note> {
-  let id = '';
+  let id: string;
   try {
     id = identity(statSync(notes, { bigint: true }));
   } catch {
@@ -95,7 +95,7 @@ function settled(stat: BigIntStats, atNs: bigint): boolean {
 
 /** SHA-256 of the bytes; node:crypto is loaded only when a racy note needs it. */
 function digest(bytes: Bytes): string {
-  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const hash = createHash('sha256');
   for (const chunk of bytes instanceof Uint8Array ? [bytes] : bytes) hash.update(chunk);
   return hash.digest('hex');

@@ -19,7 +19,7 @@ export function lineHash(line: string): string {
 }
 
 function sha256(text: string): Buffer {
-  const crypto = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+  const crypto = process.getBuiltinModule('node:crypto');
   return crypto.createHash('sha256').update(text, 'utf8').digest();
 }
 

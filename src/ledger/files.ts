@@ -174,13 +174,13 @@ export function describe(error: unknown): string {
 
 /** Neutralises control characters (text from files must not drive the terminal). */
 export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function errorCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error as { code: unknown };
+    const { code } = error;
     if (typeof code === 'string') return code;
   }
   return undefined;

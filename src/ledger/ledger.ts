@@ -23,7 +23,7 @@ export interface OpenLedger {
   /** Every event of every replica, in the order of their ids (parsed when first asked for: `log`). */
   readonly events: LedgerEvent[];
   /** The events a cycle's state needs (replicas.ts: cycleEvents). */
-  eventsOf(key: string | null): LedgerEvent[];
+  eventsOf: (key: string | null) => LedgerEvent[];
   /** This clone's own state of the ledger: its replica name and current cycle. */
   local: LocalState;
   /** Every cycle derived, when first asked for. */

@@ -192,7 +192,7 @@ export function cyclesNamed(state: LedgerState, typed: string): Cycle[] {
 /** Applies one event. Events that name a record or cycle that does not exist are ignored, never fatal. */
 export function apply(state: LedgerState, e: LedgerEvent): void {
   if (e.type === 'cycle.created') {
-    addCycle(state, e as Extract<LedgerEvent, { type: 'cycle.created' }>);
+    addCycle(state, e);
     return;
   }
   // Written only by version 1, which kept the current cycle in the ledger: a converted ledger starts
@@ -425,7 +425,7 @@ const MAPS = { D: 'decisions', B: 'blockers', R: 'risks', C: 'checkpoints' } as 
 
 /** A cycle's records of one kind by their short ids: `D` decisions, `B` blockers, `R` risks, `C` checkpoints. */
 export function recordsOf(cycle: Cycle, kind: string): Map<string, AnyRecord> | undefined {
-  return Object.hasOwn(MAPS, kind) ? (cycle[MAPS[kind as Kind]] as Map<string, AnyRecord>) : undefined;
+  return Object.hasOwn(MAPS, kind) ? (cycle[MAPS[kind as Kind]]) : undefined;
 }
 
 /** `a`, `b`, ... `z`, `aa`, ...: the letter that tells apart records that claimed the same number. */

@@ -3,7 +3,7 @@
 // joined into a path, so `../../etc/passwd` or a symlink out of a directory reaches nothing.
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { usageError } from '../errors.js';
+import { CliError, usageError } from '../errors.js';
 import { closest } from '../names.js';
 import { playbookDirs } from '../paths.js';
 import { oneLine } from '../terminal.js';
@@ -74,7 +74,7 @@ export function loadCatalog(env: NodeJS.ProcessEnv): { entries: CatalogEntry[]; 
       }
       entries.set(id, { ...f, playbook, overrides: [] });
     } catch (error) {
-      if (error instanceof PlaybookFileError || (error instanceof Error && 'exitCode' in error)) {
+      if (error instanceof CliError) {
         problems.push({ file: f.file, id, message: error.message });
       } else throw error;
     }

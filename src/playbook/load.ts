@@ -3,7 +3,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Lexer, LineCounter, isAlias, isPair, isScalar, isMap, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { ZodError } from 'zod';
-import { usageError } from '../errors.js';
+import { LocatedError, usageError } from '../errors.js';
 import { oneLine } from '../terminal.js';
 import { playbookSchema, type Playbook } from './schema.js';
 
@@ -16,8 +16,7 @@ export interface SourceProblem {
   message: string;
 }
 
-export class PlaybookFileError extends Error {
-  readonly exitCode = 2;
+export class PlaybookFileError extends LocatedError {
   constructor(
     readonly file: string,
     readonly problems: SourceProblem[],

@@ -16,8 +16,9 @@ async function guard<T>(ask: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createPrompter(ctx: Pick<Context, 'stdout' | 'stdin'>): Prompter {
-  const io = { input: ctx.stdin, output: ctx.stdout, clearPromptOnDone: false };
+export function createPrompter(ctx: Pick<Context, 'streams'>): Prompter {
+  const { stdin, stdout } = ctx.streams();
+  const io = { input: stdin, output: stdout, clearPromptOnDone: false };
   return {
     input: (o) =>
       guard(() =>
@@ -25,13 +26,13 @@ export function createPrompter(ctx: Pick<Context, 'stdout' | 'stdin'>): Prompter
       ),
     editor: (o) => guard(() => editor({ message: o.message, ...(o.default !== undefined ? { default: o.default } : {}), ...(o.validate ? { validate: o.validate } : {}) }, io)),
     select: (o) => guard(() => select({ message: o.message, choices: o.choices, ...(o.default !== undefined ? { default: o.default } : {}), pageSize: 12 }, io)),
-    checkbox: (o) => guard(() => checkbox({ message: o.message, choices: o.choices, ...(o.validate ? { validate: (v: readonly { value: string }[]) => o.validate!(v.map((c) => c.value) as never) } : {}), pageSize: 12 }, io)) as never,
+    checkbox: (o) => guard(() => checkbox({ message: o.message, choices: o.choices, ...(o.validate ? { validate: (v: readonly { value: string }[]) => o.validate!(v.map((c) => c.value) as never) } : {}), pageSize: 12 }, io)),
     confirm: (o) => guard(() => confirm({ message: o.message, ...(o.default !== undefined ? { default: o.default } : {}) }, io)),
     number: (o) =>
       guard(async () => {
         const value = await number({ message: o.message, ...(o.default !== undefined ? { default: o.default } : {}), required: true, step: 'any', ...(o.validate ? { validate: o.validate } : {}) }, io);
-        return value as number;
+        return value;
       }),
-    say: (text) => void ctx.stdout.write(`${text}\n`),
+    say: (text) => void stdout.write(`${text}\n`),
   };
 }

@@ -15,7 +15,7 @@ export interface EmailParts {
 export function emailMessage(parts: EmailParts): string {
   const subject = headerText(parts.subject) || 'Summary';
   // node:crypto costs about ten milliseconds to load; only this format needs it.
-  const { createHash } = process.getBuiltinModule('node:crypto') as typeof import('node:crypto');
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const hash = createHash('sha256')
     .update([rfc5322Date(parts.date), parts.from.address, parts.to.map((a) => a.address).join(','), subject, parts.text, parts.html].join('\u0000'))
     .digest('hex');

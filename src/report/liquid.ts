@@ -35,11 +35,11 @@ function templateFs(dirs: TemplateDirs): FS {
     // Liquid asks for `<dir>/<name><ext>`; a name that is not a plain template name resolves nowhere.
     resolve: (dir, file, ext) => (/^_?[a-z0-9][a-z0-9-]*\.(text|markdown|html|subject)$/.test(file) ? join(dir, `${file}${ext}`) : join(dir, '\u0000')),
     existsSync: allowed,
-    exists: async (file) => allowed(file),
+    exists: (file) => Promise.resolve(allowed(file)),
     containsSync: (_root, file) => allowed(file),
-    contains: async (_root, file) => allowed(file),
+    contains: (_root, file) => Promise.resolve(allowed(file)),
     readFileSync: (file) => readTemplate(dirs, file),
-    readFile: async (file) => readTemplate(dirs, file),
+    readFile: (file) => Promise.resolve(readTemplate(dirs, file)),
   };
 }
 
@@ -73,13 +73,13 @@ function engine(dirs: TemplateDirs, part: TemplatePart, style: TextStyle): Liqui
 }
 
 /** Renders `<name>.<part>.liquid` (user directory first) with the data. */
-export async function renderTemplate(dirs: TemplateDirs, name: string, part: TemplatePart, data: Record<string, unknown>, style: TextStyle = PLAIN): Promise<string> {
+export function renderTemplate(dirs: TemplateDirs, name: string, part: TemplatePart, data: Record<string, unknown>, style: TextStyle = PLAIN): string {
   const file = findTemplate(dirs, `${name}.${part}`);
   if (!file) throw usageError(`no summary template "${name}" for ${part}`);
   try {
     // Rendered synchronously: the file system above is synchronous anyway, and Liquid's
     // asynchronous renderer awaits every tag, which made it the largest part of a summary's time.
-    return engine(dirs, part, style).renderFileSync(`${name}.${part}`, data);
+    return engine(dirs, part, style).renderFileSync(`${name}.${part}`, data) as string;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw usageError(`template ${file}: ${oneLine(message)}`, 'fix the template, or remove it to use the built-in one');

@@ -4,8 +4,8 @@ import { PLAIN, renderTemplate, type TextStyle } from './liquid.js';
 import type { TemplateDirs, TemplatePart } from './template-files.js';
 import { templateData } from './view.js';
 
-export async function renderProse(dirs: TemplateDirs, name: string, part: TemplatePart, model: SummaryModel, style: TextStyle = PLAIN): Promise<string> {
-  const out = await renderTemplate(dirs, name, part, templateData(model, part), style);
+export function renderProse(dirs: TemplateDirs, name: string, part: TemplatePart, model: SummaryModel, style: TextStyle = PLAIN): string {
+  const out = renderTemplate(dirs, name, part, templateData(model, part), style);
   if (part === 'subject') return out.replace(/\s+/g, ' ').trim();
   // Templates are easier to write when blank lines may pile up: tidy them here.
   const lines = out.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd();

@@ -1,7 +1,7 @@
 // What a template receives: the summary model plus a few strings worked out in code (values with
 // their units, sparklines, SVG charts). Every string has its control characters made visible (and
 // for the terminal and the subject line, is on one line), so a template cannot forget to.
-import { sparkline } from '../ledger/queries.js';
+import { sparkline } from './trend.js';
 import { neutralizeAll, oneLine } from '../terminal.js';
 import type { SummaryModel } from './model.js';
 import { trendChart } from './svg.js';
@@ -23,14 +23,7 @@ export function templateData(model: SummaryModel, part: TemplatePart): Record<st
   }));
   const ships = model.release.ships.map((s) => ({ ...s, targetText: formatValue(s.target, s.metric.unit) }));
   const data = { ...model, metrics, release: { ...model.release, ships } };
-  if (part === 'text' || part === 'subject') return oneLineAll(data);
+  if (part === 'text' || part === 'subject') return neutralizeAll(data, oneLine);
   // An HTML page or email is often read with `cat` too: no raw control character gets through.
   return neutralizeAll(data);
-}
-
-function oneLineAll<T>(value: T): T {
-  if (typeof value === 'string') return oneLine(value) as T;
-  if (Array.isArray(value)) return value.map((v) => oneLineAll(v)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, oneLineAll(v)])) as T;
-  return value;
 }

@@ -406,7 +406,7 @@ describe.concurrent('a team ledger in git', { timeout: 120_000 }, () => {
       const d = await m.json(['decisions', '--all']);
       expect(d.decisions[0].conflict, `${m.name}: decisions --json`).toEqual(expect.stringMatching(/closed holds/));
       const status = await m.ok(['status']);
-      expect(status.stdout, `${m.name}: status`).toMatch(/without seeing each other\n  D-1 Pick the EHR vendor: status set to open by alice and to closed by bob without seeing each other; closed holds/);
+      expect(status.stdout, `${m.name}: status`).toMatch(/without seeing each other\n {2}D-1 Pick the EHR vendor: status set to open by alice and to closed by bob without seeing each other; closed holds/);
     }
     await alice.ok(['decision', 'reopen', 'D-1'], '10:10');
     const d = await alice.json(['decisions', '--all']);

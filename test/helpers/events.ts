@@ -21,7 +21,7 @@ export interface Draft {
  * number (1 is the first draft). Each event is at `at` (default 2026-11-23T08:00:00Z).
  */
 export function eventsOf(drafts: (Draft | NewEvent)[], defaults: { at?: string; actor?: string; cycle?: string } = {}): LedgerEvent[] {
-  const first = drafts[0] as Draft | undefined;
+  const first = drafts[0];
   const cycle = defaults.cycle ?? (first?.type === 'cycle.created' ? (first.data as { cycle: { id: string } }).cycle.id : 'c1');
   const v1 = drafts.map((d, i) => {
     const draft = d as Draft;

@@ -76,7 +76,7 @@ export function bundleLedgerScript(dir: string, name: string, source: string): s
 
 /** Where a ledger's files are for a process with this environment (XDG_STATE_HOME, else HOME/.local/state). */
 export function layoutFor(ledger: string, env: Record<string, string | undefined>): Layout {
-  return layoutOf(ledger, env as NodeJS.ProcessEnv);
+  return layoutOf(ledger, env);
 }
 
 /** The lock file of this machine's replica of `ledger` (src/ledger/lock.ts: `<local>/ledger.lock`). */
@@ -136,7 +136,7 @@ export const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 /** Output with the colour codes the CLI itself writes (SGR: ESC [ digits m) removed. */
 export function withoutOwnColours(text: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
 
@@ -209,7 +209,7 @@ export interface TracedRun {
 
 /** The runs a trace file holds, one per process. */
 export function readTrace(file: string): TracedRun[] {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {

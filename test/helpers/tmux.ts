@@ -88,7 +88,7 @@ export class Terminal {
   /** Polls until `test` passes on the history; fails with the screen when it does not in time. */
   async waitFor<T>(what: string, test: (history: string) => T | undefined | false, timeout = 15_000): Promise<T> {
     const until = Date.now() + timeout;
-    let last = '';
+    let last: string;
     for (;;) {
       last = this.history();
       const found = test(last);

@@ -106,10 +106,10 @@ function verify(ledger: string, mustHave: Set<string>, attempted: (marker: strin
   figures.verifications += 1;
   let events: Event[];
   try {
-    events = readStore(ledger).events as unknown as Event[];
+    events = readStore(ledger).events;
   } catch (error) {
     figures.torn += 1;
-    throw new Error(`${what}: the ledger does not read: ${(error as Error).message}`);
+    throw new Error(`${what}: the ledger does not read: ${(error as Error).message}`, { cause: error });
   }
   const chain = chainProblems(ledger);
   if (chain.length > 0) figures.torn += 1;
@@ -149,7 +149,7 @@ function verify(ledger: string, mustHave: Set<string>, attempted: (marker: strin
 
 /** After `pid` was killed: did it die holding the lock, and did it leave a change cut off at the end of its file? */
 function leftovers(ledger: string, env: Record<string, string>, pid: number): { heldLock: boolean; cutChange: boolean } {
-  let heldLock = false;
+  let heldLock: boolean;
   try {
     heldLock = (JSON.parse(readFileSync(lockFileOf(ledger, env), 'utf8')) as { pid?: number }).pid === pid;
   } catch {
@@ -385,7 +385,7 @@ describe('a change cut off at any byte (what a kill inside the write, or a power
     const now = new Date('2026-11-23T09:00:00Z');
     const ctx = { options: {}, env, cwd: box.home, now, actor: 'Priya', command: 'metric record' };
     const record = (...values: number[]) =>
-      commit(ctx as never, () => values.map((value) => ({ type: 'metric.recorded' as const, data: { metric: METRIC, value, at: now.toISOString(), note: `reading ${value}` } })), { path: ledger });
+      commit(ctx, () => values.map((value) => ({ type: 'metric.recorded' as const, data: { metric: METRIC, value, at: now.toISOString(), note: `reading ${value}` } })), { path: ledger });
     record(1);
     const replica = readLocal(layoutFor(ledger, env)).replica!;
     const file = join(eventsDirOf(ledger), `${replica}.jsonl`);
@@ -406,7 +406,7 @@ describe('a change cut off at any byte (what a kill inside the write, or a power
     };
 
     // Every line boundary and the bytes either side of it, and every seventh byte between.
-    const boundaries = [...change.toString('latin1').matchAll(/\n/g)].map((m) => m.index! + 1);
+    const boundaries = [...change.toString('latin1').matchAll(/\n/g)].map((m) => m.index + 1);
     const cuts = [...new Set([0, ...boundaries.flatMap((b) => [b - 2, b - 1, b, b + 1]), ...Array.from({ length: Math.ceil(change.length / 7) }, (_, i) => i * 7)])].filter((c) => c >= 0 && c < change.length).sort((a, b) => a - b);
     for (const cut of cuts) {
       crashAt(cut);

@@ -101,7 +101,7 @@ type Event = { id: string; replica: string; seq: number; type: string; data: Rec
 
 /** Every event of the ledger as the CLI reads it (a damaged ledger throws). */
 function readEvents(ledger: string): Event[] {
-  return readStore(ledger).events as unknown as Event[];
+  return readStore(ledger).events;
 }
 
 /** The one cycle of the seed ledger, derived from the files. */
@@ -138,7 +138,7 @@ function heavyLedger(name: string): { ledger: string; events: number } {
   const created = readEvents(ledger)[0]! as unknown as { at: string; data: unknown };
   const v1 = [{ id: 1, at: created.at, actor: 'Priya', command: 'init', cycle: 'pm-2026-11-23', type: 'cycle.created', data: created.data }];
   for (let i = 1; i <= HEAVY_READINGS; i++) {
-    v1.push({ id: v1.length + 1, at: created.at, actor: 'Priya', command: 'metric record', cycle: 'pm-2026-11-23', type: 'metric.recorded', data: { metric: METRIC, value: i, at: created.at } as never });
+    v1.push({ id: v1.length + 1, at: created.at, actor: 'Priya', command: 'metric record', cycle: 'pm-2026-11-23', type: 'metric.recorded', data: { metric: METRIC, value: i, at: created.at } });
   }
   const events = convertV1({ schemaVersion: 1, events: v1 });
   const dir = eventsDirOf(ledger);
@@ -376,7 +376,7 @@ describe('the lock, held by a real CLI', () => {
     const env = envFor(ledger, { PLAYBOOK_LOCK_TIMEOUT_MS: '30000' }, 'state-dead-pid');
     const lock = lockFileOf(ledger, env);
     mkdirSync(layoutFor(ledger, env).local, { recursive: true, mode: 0o700 });
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     for (const args of [
       ['decision', 'add', 'Ship', '--owner', 'Priya', '--due', '+7d'],
       ['metric', 'record', METRIC, '4'],

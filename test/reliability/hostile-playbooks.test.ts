@@ -36,7 +36,7 @@ function judge(text: string): Verdict {
     verdict = { ok: true };
   } catch (error) {
     if (!(error instanceof PlaybookFileError)) {
-      throw new Error(`parsePlaybook threw ${error instanceof Error ? error.stack : String(error)} for:\n${JSON.stringify(text.slice(0, 2000))}`);
+      throw new Error(`parsePlaybook threw ${error instanceof Error ? error.stack : String(error)} for:\n${JSON.stringify(text.slice(0, 2000))}`, { cause: error });
     }
     expect(error.problems.length).toBeGreaterThan(0);
     const lines = text.split('\n').length;

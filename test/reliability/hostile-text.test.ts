@@ -295,8 +295,8 @@ describe('email: no header can be injected', () => {
         const model = buildSummary({ events, cycle: cycleNamed(deriveState(events), CYCLE_ID), week: parseWeek('2026-W47', now, SUMMARY_TZ), tz: SUMMARY_TZ, now });
         expect(model.cycle.name).toBe(name);
         expect(model.blockers.map((x) => x.title)).toEqual([title]);
-        const subject = await renderProse(dirs, 'weekly', 'subject', model);
-        const raw = emailMessage({ from: FROM, to: TO, subject, date: now, text: await renderProse(dirs, 'weekly', 'text', model), html: await renderProse(dirs, 'weekly', 'html', model) });
+        const subject = renderProse(dirs, 'weekly', 'subject', model);
+        const raw = emailMessage({ from: FROM, to: TO, subject, date: now, text: renderProse(dirs, 'weekly', 'text', model), html: renderProse(dirs, 'weekly', 'html', model) });
         await expectOneClean(raw, subject);
       }),
       { numRuns: RUNS.emailProse },

@@ -145,7 +145,7 @@ describe('under umask 000', () => {
       expect(r.status, r.stderr).toBe(0);
     }
     // A lock left by a dead process: taking it over creates the "breaker" file.
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(lockFileOf(ledger, { XDG_STATE_HOME: state }), JSON.stringify({ pid: dead, host: hostname(), at: '2026-01-01T00:00:00.000Z' }), { mode: 0o600 });
     let r = underUmask000(['checklist', 'done', '1'], { env });
     expect(r.status, r.stderr).toBe(0);

@@ -561,7 +561,7 @@ function recordOf(state: LedgerState, field: Field): { value: string; conflict: 
 }
 
 function describeChanges([x, y]: [LedgerEvent[], LedgerEvent[]]): string {
-  const one = (e: LedgerEvent) => `${e.actor} ${valueOf(e)} ${e.id}${e.after ? ` (after ${e.after})` : ''}`;
+  const one = (e: LedgerEvent) => `${e.actor} ${valueOf(e)} ${e.id}${e.after ? ` (after ${e.after.join(', ')})` : ''}`;
   return `${x.map(one).join(', ')} | ${y.map(one).join(', ')}`;
 }
 

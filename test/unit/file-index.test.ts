@@ -78,7 +78,7 @@ describe('reading a file known by its index', () => {
   const notes = () => join(dir, 'cache', 'checked.json');
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'playbook-index-'));
-    layout = layoutOf(join(dir, 'team', 'ledger.json'), { XDG_STATE_HOME: join(dir, 'state') } as NodeJS.ProcessEnv);
+    layout = layoutOf(join(dir, 'team', 'ledger.json'), { XDG_STATE_HOME: join(dir, 'state') });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -34,7 +34,7 @@ function validate(data: unknown): Ledger {
   if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
     throw new Error('expected an array of strings');
   }
-  return data as Ledger;
+  return data;
 }
 
 const append =
@@ -516,7 +516,7 @@ describe('appendToReplica and readReplicas', () => {
   const change = (events: object[]) => events.map((e, i) => `${asciiJson(i < events.length - 1 ? { ...e, more: events.length - 1 - i } : e)}\n`).join('');
   let layout: Layout;
   beforeEach(() => {
-    layout = layoutOf(join(dir, 'team', 'ledger.json'), { XDG_STATE_HOME: join(dir, 'state') } as NodeJS.ProcessEnv);
+    layout = layoutOf(join(dir, 'team', 'ledger.json'), { XDG_STATE_HOME: join(dir, 'state') });
   });
   const ownFile = () => join(layout.events, `${readLocal(layout).replica}.jsonl`);
 
@@ -721,7 +721,7 @@ for (let i = 0; count < 0 || i < count; i++) {
     let cutOff = 0;
     for (let round = 0; round < 4; round++) {
       const target = join(dir, `big-${round}`, 'ledger.json');
-      const layout = layoutOf(target, env as NodeJS.ProcessEnv);
+      const layout = layoutOf(target, env);
       const wholeChanges = () => {
         const read = readReplicas(layout);
         const byChange = new Map<number, number>();

@@ -14,7 +14,7 @@ function parseError(text: string, file = 'fixture.yaml'): PlaybookFileError {
     parsePlaybook(text, file);
   } catch (error) {
     if (error instanceof PlaybookFileError) return error;
-    throw new Error(`expected a PlaybookFileError, got ${String(error)}`);
+    throw new Error(`expected a PlaybookFileError, got ${String(error)}`, { cause: error });
   }
   throw new Error('expected the playbook to be rejected');
 }

@@ -45,9 +45,10 @@ function questionInto(playbook: Playbook, stepId: StepId, into: LedgerTarget): Q
 }
 
 const SKIP = Symbol('skip');
-type Answer = unknown | typeof SKIP;
+/** An answer to give, or SKIP for an optional question left unanswered. */
+type Answer = unknown;
 /** Skips the optional questions and gives the example for the required ones. */
-const skipOptional = (q: Question): Answer | undefined => (q.required ? undefined : SKIP);
+const skipOptional = (q: Question): Answer => (q.required ? undefined : SKIP);
 
 /** Answers the question `next` asks with `value` (records one by one, then closes the list). */
 function answer(rec: Recorder, value: Answer): void {
@@ -70,7 +71,7 @@ function answer(rec: Recorder, value: Answer): void {
  * Plays the session with the playbook's example answers (or `custom` ones) until `stop` says so.
  * Passing gates are recorded as the session records them.
  */
-function play(rec: Recorder, stop: (n: Next) => boolean, custom: (step: Step, q: Question) => Answer | undefined = () => undefined): Next {
+function play(rec: Recorder, stop: (n: Next) => boolean, custom: (step: Step, q: Question) => Answer = () => undefined): Next {
   for (let guard = 0; guard < 200; guard++) {
     const n = nextOf(rec);
     if (stop(n) || n.kind === 'done') return n;
@@ -89,7 +90,7 @@ function play(rec: Recorder, stop: (n: Next) => boolean, custom: (step: Step, q:
 const playTo = (rec: Recorder, stepId: StepId) => play(rec, (n) => n.kind !== 'done' && n.step.id === stepId);
 
 /** Answers every question of the current step: `custom` first, else the example. Returns what comes after. */
-function finishStep(rec: Recorder, custom: (q: Question) => Answer | undefined = () => undefined): Next {
+function finishStep(rec: Recorder, custom: (q: Question) => Answer = () => undefined): Next {
   const first = nextOf(rec);
   if (first.kind === 'done') throw new Error('the session is done');
   const stepId = first.step.id;

@@ -81,12 +81,12 @@ class ScriptedPrompter implements Prompter {
     return answer;
   }
 
-  input = async (o: Parameters<Prompter['input']>[0]) => this.take('input', o as never) as string;
-  editor = async (o: Parameters<Prompter['editor']>[0]) => this.take('editor', o as never) as string;
-  select = async <T extends string>(o: { message: string; choices: Choice<T>[]; default?: T }) => this.take('select', o as never) as T;
-  checkbox = async <T extends string>(o: { message: string; choices: (Choice<T> & { checked?: boolean })[]; validate?: Validate<readonly T[]> }) => this.take('checkbox', o as never) as T[];
-  confirm = async (o: Parameters<Prompter['confirm']>[0]) => this.take('confirm', o as never) as boolean;
-  number = async (o: Parameters<Prompter['number']>[0]) => this.take('number', o as never) as number;
+  input = async (o: Parameters<Prompter['input']>[0]) => this.take('input', o) as string;
+  editor = async (o: Parameters<Prompter['editor']>[0]) => this.take('editor', o) as string;
+  select = async <T extends string>(o: { message: string; choices: Choice<T>[]; default?: T }) => this.take('select', o) as T;
+  checkbox = async <T extends string>(o: { message: string; choices: (Choice<T> & { checked?: boolean })[]; validate?: Validate<readonly T[]> }) => this.take('checkbox', o) as T[];
+  confirm = async (o: Parameters<Prompter['confirm']>[0]) => this.take('confirm', o) as boolean;
+  number = async (o: Parameters<Prompter['number']>[0]) => this.take('number', o) as number;
   say = (text: string) => void this.said.push(text);
 
   /** Every scripted prompt was asked. */
