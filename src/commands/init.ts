@@ -32,7 +32,7 @@ export async function run(ctx: Context, [industry, role]: [string, string], opts
   const path = opts.local ? localLedgerPath(ctx.cwd) : ledgerLocation(ctx).path;
   const scoped = withOptions(ctx, { cycle: undefined, ledger: path });
   const session = opts.session !== false;
-  const { runSession, rehearse } = await import('../flow/run.js');
+  const { runSession, rehearse } = await import('../flow/session.js');
 
   // Rehearse in memory first: a missing or bad answer is reported before the cycle exists.
   const before = readState(path, ctx.env);

@@ -15,7 +15,7 @@ export async function run(ctx: Context, _args: [], opts: { answers?: string }): 
   }
   const { loadAnswers } = await import('../flow/answers.js');
   const answers = opts.answers ? loadAnswers(resolve(ctx.cwd, opts.answers), opts.answers, playbook) : undefined;
-  const { rehearse, runSession } = await import('../flow/run.js');
+  const { rehearse, runSession } = await import('../flow/session.js');
   const scoped = withOptions(ctx, { cycle: cycle.key, ledger: location.path });
   // Check the answers file (and, without a terminal, that nothing is missing) before writing anything.
   if (!ctx.interactive || answers) await rehearse(scoped, playbook, state, cycle.key, answers);

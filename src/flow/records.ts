@@ -26,20 +26,64 @@ export interface FieldSpec {
   hint?: string;
   choices?: (f: FlowContext) => { value: string; name: string }[];
   default?: (f: FlowContext) => string | number | boolean | undefined;
+  /** The field's value without asking, given the record so far; undefined: ask. */
+  given?: (f: FlowContext, values: Record<string, unknown>) => unknown;
+  /** Checked as soon as the field is answered, so the user hears at once why the record cannot go on. */
+  check?: (f: FlowContext, values: Record<string, unknown>) => FieldProblem | null;
+}
+
+export interface FieldProblem {
+  message: string;
+  /** The fields to ask again (their answers are dropped). */
+  again: string[];
+  /** A decision without acceptance criteria, whose criteria may be added on the spot instead. */
+  criteriaFor?: string;
+}
+
+/** A ready-made record to start from, such as an entry of the playbook's risk catalog. */
+export interface Preset {
+  value: string;
+  name: string;
+  description: string;
+  values: Record<string, unknown>;
+  /** The fields it fills that are not asked any more (the others are asked, its values as defaults). */
+  fills: string[];
 }
 
 export interface RecordSpec {
   noun: string;
   fields: FieldSpec[];
+  /** Why a new record cannot be made when its required choice has nothing left to choose. */
+  nothingLeft?: (f: FlowContext) => string;
+  /** Ready-made records offered first, with the choice of writing one's own. */
+  presets?: { message: string; own: string; options: (f: FlowContext) => Preset[] };
 }
 
 const LEVELS = ['low', 'medium', 'high'].map((v) => ({ value: v, name: v }));
+
+/** Build scope takes only a decision with testable criteria and its owner's approval: said as soon as either is given. */
+const buildScopeCheck = (field: 'decision' | 'approved') => (f: FlowContext, values: Record<string, unknown>): FieldProblem | null => {
+  const id = String(values.decision ?? '');
+  const problem = buildScopeProblem(f, id, field === 'approved' ? values.approved === true : true);
+  if (!problem) return null;
+  const d = f.cycle.decisions.get(id);
+  return { message: problem.message, again: field === 'decision' ? ['decision'] : ['decision', 'approved'], ...(d && !d.buildScope && d.criteria.length === 0 ? { criteriaFor: d.id } : {}) };
+};
 const decisionChoices = (filter: (f: FlowContext, id: string) => boolean) => (f: FlowContext) =>
   [...f.cycle.decisions.values()].filter((d) => filter(f, d.id)).map((d) => ({ value: d.id, name: `${d.id} ${d.title}` }));
 
 export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
   risks: {
     noun: 'risk',
+    presets: {
+      message: "Pick from the playbook's risk catalog, or write your own",
+      own: 'Write my own',
+      options: (f) => {
+        const used = new Set([...f.cycle.risks.values()].map((r) => r.title));
+        // The mitigation is still offered, to keep or reword.
+        return f.playbook.risks.filter((r) => !used.has(r.risk)).map((r) => ({ value: r.id, name: r.risk, description: r.mitigation, values: { title: r.risk, mitigation: r.mitigation }, fills: ['title'] }));
+      },
+    },
     fields: [
       { key: 'title', label: 'Risk', type: 'text' },
       { key: 'impact', label: 'Customer impact', type: 'choice', choices: () => LEVELS },
@@ -59,6 +103,7 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
   },
   evidence: {
     noun: 'piece of evidence',
+    nothingLeft: () => 'there is no decision to add evidence to',
     fields: [
       { key: 'decision', label: 'For which decision', type: 'choice', choices: decisionChoices(() => true) },
       { key: 'criterion', label: 'Which criterion it checks', type: 'text', optional: true },
@@ -68,9 +113,18 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
   },
   'build-scope': {
     noun: 'build-scope entry',
+    nothingLeft: (f) => (f.cycle.decisions.size === 0 ? 'there is no decision to put in build scope' : 'every decision is already in build scope'),
     fields: [
-      { key: 'decision', label: 'Which decision enters build scope', type: 'choice', choices: decisionChoices((f, id) => !f.cycle.decisions.get(id)?.buildScope) },
-      { key: 'approved', label: 'Has its owner approved it?', type: 'confirm', optional: true, default: () => false }, // optional when approved before
+      { key: 'decision', label: 'Which decision enters build scope', type: 'choice', choices: decisionChoices((f, id) => !f.cycle.decisions.get(id)?.buildScope), check: buildScopeCheck('decision') },
+      {
+        key: 'approved',
+        label: 'Has its owner approved it?',
+        type: 'confirm',
+        optional: true, // optional when approved before
+        default: () => false,
+        given: (f, values) => (f.cycle.decisions.get(String(values.decision))?.approved ? true : undefined),
+        check: buildScopeCheck('approved'),
+      },
       { key: 'constraints', label: 'Implementation constraints', type: 'text' },
       { key: 'behaviour', label: 'Expected behaviour', type: 'text' },
       { key: 'metric', label: 'Metric it moves', type: 'choice', choices: (f) => f.playbook.metrics.map((m) => ({ value: m.id, name: `${m.name} (${m.unit})` })) },
@@ -88,6 +142,7 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
   },
   metrics: {
     noun: 'metric baseline',
+    nothingLeft: () => 'every metric of the playbook has a baseline and a target',
     fields: [
       { key: 'metric', label: 'Metric', type: 'choice', choices: (f) => f.playbook.metrics.filter((m) => !f.cycle.plans.has(m.id)).map((m) => ({ value: m.id, name: `${m.name} (${m.unit}, ${m.direction === 'up' ? 'higher' : 'lower'} is better)` })) },
       { key: 'baseline', label: 'Baseline', type: 'number' },

@@ -8,7 +8,7 @@ import { emptyState } from '../../src/ledger/state.js';
 import { checkGate } from '../../src/flow/gates.js';
 import { answerEvents, finishEvents, next, recordCount, type Next } from '../../src/flow/machine.js';
 import { AnswerError } from '../../src/flow/records.js';
-import { memoryRecorder, type Recorder } from '../../src/flow/run.js';
+import { memoryRecorder, type Recorder } from '../../src/flow/session.js';
 import { loadPlaybookFile } from '../../src/playbook/load.js';
 import { STEP_IDS, type LedgerTarget, type Playbook, type Question, type Step, type StepId } from '../../src/playbook/schema.js';
 import { NOW } from '../helpers/cli.js';

@@ -7,7 +7,7 @@ import { rehearsal, stampEvent } from '../../src/ledger/ledger.js';
 import { snapshot } from '../../src/ledger/cycle.js';
 import { emptyState } from '../../src/ledger/state.js';
 import type { AnswersFile } from '../../src/flow/answers.js';
-import { drive, memoryRecorder, type Recorder } from '../../src/flow/run.js';
+import { drive, memoryRecorder, type Recorder } from '../../src/flow/session.js';
 import { CliError, EXIT, InterruptedError } from '../../src/errors.js';
 import { loadPlaybookFile } from '../../src/playbook/load.js';
 import type { Playbook } from '../../src/playbook/schema.js';
