@@ -1,59 +1,36 @@
 // Answers files: every question of the session answered from YAML or JSON, keyed by step id
 // and question id, and the commented template `init --answers-template` prints.
-import { readFileSync, statSync } from 'node:fs';
-import { Document, isCollection, isMap, isNode, isPair, isScalar, type Node } from 'yaml';
-import { CliError, usageError } from '../errors.js';
+import { Document, isMap, isPair, isScalar, type Node } from 'yaml';
 import { oneLine } from '../terminal.js';
-import { MAX_PLAYBOOK_BYTES, PlaybookFileError, parseStrictYaml } from '../playbook/load.js';
+import { PlaybookFileError } from '../playbook/load.js';
+import { readAnswersFile, type AnswersFile as AnswersFileOf } from './answers-file.js';
 import type { Playbook } from '../playbook/schema.js';
 import { LEDGER_TARGETS } from '../playbook/schema.js';
 
 export type Answers = Map<string, unknown>;
 
-export interface AnswersFile {
-  file: string;
-  answers: Answers;
-  /**
-   * Where an answer sits in the file, for FILE:LINE:COL messages; `path` goes inside it, e.g.
-   * [1, 'due'] for the due date of the second record.
-   */
-  position(key: string, path?: (string | number)[]): string;
-}
+export type AnswersFile = AnswersFileOf<Answers>;
 
 /**
  * Reads and checks an answers file against the playbook. Unknown steps or questions and answers of
  * the wrong shape are errors, all of them reported together, each at its FILE:LINE:COL.
  */
 export function loadAnswers(file: string, display: string, playbook: Playbook): AnswersFile {
-  let source: string;
-  try {
-    if (statSync(file).size > MAX_PLAYBOOK_BYTES) throw usageError(`${display}: answers file is larger than ${MAX_PLAYBOOK_BYTES} bytes`);
-    source = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw usageError(`${display}: cannot read the answers file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  const { doc, lineCounter } = parseStrictYaml(source, display);
-  const at = (node: Node | null | undefined) => {
-    const { line, col } = lineCounter.linePos(node?.range?.[0] ?? 0);
-    return `${display}:${line}:${col}`;
-  };
+  const { root, at, locate } = readAnswersFile(file, display);
   const answers: Answers = new Map();
-  const nodes = new Map<string, Node>();
   const problems: string[] = [];
-  const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { file: display, answers, position: () => display };
+  if (root === null) return { file: display, answers, locate };
   if (!isMap(root)) throw new PlaybookFileError(display, [], `${at(root)}: an answers file is a mapping of step ids to answers`);
   for (const pair of root.items) {
     const stepId = isScalar(pair.key) ? String(pair.key.value) : '';
     const step = playbook.steps.find((s) => s.id === stepId);
     if (!step) {
-      problems.push(`${at(pair.key)}: "${stepId}" is not a step (steps: ${playbook.steps.map((s) => s.id).join(', ')})`);
+      problems.push(`${at(pair.key as Node)}: "${stepId}" is not a step (steps: ${playbook.steps.map((s) => s.id).join(', ')})`);
       continue;
     }
     if (pair.value === null || (isScalar(pair.value) && pair.value.value === null)) continue;
     if (!isMap(pair.value)) {
-      problems.push(`${at(pair.value)}: ${stepId} must map question ids to answers`);
+      problems.push(`${at(pair.value as Node)}: ${stepId} must map question ids to answers`);
       continue;
     }
     for (const item of pair.value.items) {
@@ -61,32 +38,21 @@ export function loadAnswers(file: string, display: string, playbook: Playbook): 
       const qid = isScalar(item.key) ? String(item.key.value) : '';
       const question = step.questions.find((q) => q.id === qid);
       if (!question) {
-        problems.push(`${at(item.key)}: "${qid}" is not a question of ${stepId} (questions: ${step.questions.map((q) => q.id).join(', ')})`);
+        problems.push(`${at(item.key as Node)}: "${qid}" is not a question of ${stepId} (questions: ${step.questions.map((q) => q.id).join(', ')})`);
         continue;
       }
       const value: unknown = (item.value as Node | null)?.toJSON?.() ?? (isScalar(item.value) ? item.value.value : null);
       if (value === null || value === undefined) continue;
       if (question.type === 'records' && !(Array.isArray(value) && value.every((r) => r && typeof r === 'object' && !Array.isArray(r)))) {
-        problems.push(`${at(item.value)}: ${stepId}.${qid} takes a list of records (mappings)`);
+        problems.push(`${at(item.value as Node)}: ${stepId}.${qid} takes a list of records (mappings)`);
         continue;
       }
       answers.set(`${stepId}/${qid}`, value);
-      nodes.set(`${stepId}/${qid}`, ((item.value as Node | null) ?? item.key));
     }
   }
   // One line each: the ids quoted come from the file and may hold line breaks of their own.
   if (problems.length > 0) throw new PlaybookFileError(display, [], problems.map(oneLine).join('\n'));
-  const position = (key: string, path: (string | number)[] = []): string => {
-    const node = nodes.get(key);
-    if (!node) return display;
-    // The deepest node of the path that exists: the field, else its record, else the answer.
-    for (let depth = path.length; depth > 0; depth--) {
-      const inner = isCollection(node) ? node.getIn(path.slice(0, depth), true) : undefined;
-      if (isNode(inner) && inner.range) return at(inner);
-    }
-    return at(node);
-  };
-  return { file: display, answers, position };
+  return { file: display, answers, locate };
 }
 
 /** A commented answers file holding the playbook's example answers; as printed it completes a cycle. */

@@ -106,7 +106,6 @@ export async function drive(playbook: Playbook, cycleId: string, recorder: Recor
 
 /** Records an answer from the file; a bad one is a usage error that says where it is in the file. */
 function fromFile(recorder: Recorder, step: Step, q: Question, value: unknown, file: AnswersFile): void {
-  const key = questionKey(step, q);
   const bad = (error: unknown, where: string, prefix = '') => {
     if (error instanceof AnswerError) return usageError(oneLine(`${where}: ${step.id}.${q.id}: ${prefix}${error.message}`));
     return error;
@@ -120,20 +119,20 @@ function fromFile(recorder: Recorder, step: Step, q: Question, value: unknown, f
         recorder.record((f) => answerEvents(f, step, q, record));
       } catch (error) {
         const field = error instanceof AnswerError && error.field !== undefined && error.field in record ? [i, error.field] : [i];
-        throw bad(error, file.position(key, field), `record ${i + 1}: `);
+        throw bad(error, file.locate([step.id, q.id, ...field]).at, `record ${i + 1}: `);
       }
     }
     try {
       recorder.record((f) => finishEvents(f, step, q));
     } catch (error) {
-      throw bad(error, file.position(key));
+      throw bad(error, file.locate([step.id, q.id]).at);
     }
     return;
   }
   try {
     recorder.record((f) => answerEvents(f, step, q, value));
   } catch (error) {
-    throw bad(error, file.position(key));
+    throw bad(error, file.locate([step.id, q.id]).at);
   }
 }
 

@@ -122,7 +122,7 @@ function driveOn(playbook: Playbook, rec: Recorder, io: Parameters<typeof drive>
 
 /** An answers file held in memory, keyed "step/question" like loadAnswers makes it. */
 function answersFile(entries: Record<string, unknown>): AnswersFile {
-  return { file: 'answers.yaml', answers: new Map(Object.entries(entries)), position: (key) => `answers.yaml (${key})` };
+  return { file: 'answers.yaml', answers: new Map(Object.entries(entries)), locate: (path) => ({ at: `answers.yaml (${path.slice(0, 2).join('/')})`, depth: path.length }) };
 }
 
 /** Every answer of the playbook's example, except the steps named. */
@@ -395,7 +395,7 @@ describe('without a prompter', () => {
   it('refuses a bad answer from the file, saying where it is and what is wrong', async () => {
     const decisions = [{ title: 'x', owner: 'Ann', due: '+3x' }];
     const file = answersFile({ ...Object.fromEntries(examplesExcept(pm).answers), 'ownership/decisions': decisions });
-    file.position = (key, path) => `answers.yaml:${key}:${JSON.stringify(path ?? [])}`;
+    file.locate = (path) => ({ at: `answers.yaml:${path.slice(0, 2).join('/')}:${JSON.stringify(path.slice(2))}`, depth: path.length });
     const error = await driveOn(pm, start(pm), { prompter: null, answers: file }, ctx).catch((e: unknown) => e);
     expect((error as CliError).exitCode).toBe(EXIT.usage);
     expect((error as Error).message).toBe('answers.yaml:ownership/decisions:[0,"due"]: ownership.decisions: record 1: Due date: "+3x" is not a date (try 2026-12-04, +7d, next friday)');
