@@ -96,7 +96,9 @@ function load(name) {
   const { stat, bytes } = readWhole(filename);
   const cacheFile = dir === undefined ? undefined : join(dir, name);
   const cachedData = cachedCode(cacheFile, stat);
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${bytes.utf8Slice()}\n})`, { filename, cachedData });
+  // The wrapper on a line of its own, and lineOffset -1: a stack's line and column are the chunk's
+  // own, so the source map beside it (src/source-line.ts) finds the source line.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {\n${bytes.utf8Slice()}\n})`, { filename, cachedData, lineOffset: -1 });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected)) toCache.push({ script, cacheFile, stat });
   const requireChunk = (id) => (id.startsWith('./') ? load(id.slice(2)) : require(id));
   script.runInThisContext().call(module.exports, module.exports, requireChunk, module, filename, DIST);

@@ -68,6 +68,10 @@ const { outputFiles } = await build({
   minify,
   legalComments: 'none',
   logLevel: 'warning',
+  // Inline here, carried through the CommonJS step below into a .map file beside each chunk: an
+  // unexpected error names the TypeScript line it came from (src/source-line.ts).
+  sourcemap: 'inline',
+  sourcesContent: false,
   plugins: [standIns, patchSources(applied)],
 });
 
@@ -82,8 +86,10 @@ const written = [];
 for (const file of outputFiles) {
   const name = basename(file.path);
   if (name.startsWith('cli-')) entry = name;
-  const { code } = await transform(file.text, {
+  const { code, map } = await transform(file.text, {
     format: 'cjs',
+    sourcemap: 'external',
+    sourcefile: `dist/${name}`,
     platform: 'node',
     target: 'node20.19',
     minify,
@@ -95,6 +101,7 @@ for (const file of outputFiles) {
     banner: file.text.includes('import.meta.url') ? 'var __playbook_url=require("node:url").pathToFileURL(__filename).href;' : '',
   });
   writeFileSync(new URL(name, dist), code);
+  writeFileSync(new URL(`${name}.map`, dist), map);
   written.push(name);
 }
 // The entry chunk's name, and an id of this build: a hash of every chunk as written. Chunk names

@@ -3,6 +3,7 @@
 import { CommanderError } from 'commander';
 import { CliError, EXIT, LocatedError } from './errors.js';
 import { buildProgram } from './program.js';
+import { sourceLine } from './source-line.js';
 import { neutralize } from './terminal.js';
 import { writeErr } from './output.js';
 
@@ -18,7 +19,8 @@ function report(error: unknown, write: (text: string) => void): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  write(`playbook: unexpected error: ${neutralize(message)}\n`);
+  const where = error instanceof Error ? sourceLine(error) : undefined;
+  write(`playbook: unexpected error: ${neutralize(message)}${where ? ` (at ${where})` : ''}\n`);
   if (process.env.PLAYBOOK_DEBUG && error instanceof Error) write(`${error.stack}\n`);
   return EXIT.failure;
 }

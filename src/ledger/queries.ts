@@ -43,10 +43,20 @@ export function listRisks(cycle: Cycle, all = false): Risk[] {
     .sort((a, b) => (a.status === b.status ? 0 : a.status === 'open' ? -1 : 1) || weight[b.impact] - weight[a.impact] || weight[b.cost] - weight[a.cost] || idOrder(a.id, b.id));
 }
 
+/** Code-point order, the same on every machine (localeCompare depends on the ICU data). */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** D-2 before D-10, and D-3a before D-3b. */
 export function idOrder(a: string, b: string): number {
   const [x, y] = [baseId(a), baseId(b)];
-  return Number(x.slice(2)) - Number(y.slice(2)) || (a < b ? -1 : a > b ? 1 : 0);
+  return Number(x.slice(2)) - Number(y.slice(2)) || byText(a, b);
+}
+
+/** Checkpoints by date, then by id (C-2 before C-10). */
+export function checkpointOrder(a: { date: string; id: string }, b: { date: string; id: string }): number {
+  return byText(a.date, b.date) || idOrder(a.id, b.id);
 }
 
 export interface ChecklistView {

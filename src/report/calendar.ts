@@ -2,7 +2,7 @@
 // all-day events, open blockers' due times as 30-minute events in UTC. UIDs are stable
 // (`<cycle>-<record id>@playbook`), so importing the file again updates events instead of
 // duplicating them. Text is escaped, lines end in CRLF and are folded at 75 octets.
-import { idOrder, listBlockers, listDecisions } from '../ledger/queries.js';
+import { checkpointOrder, listBlockers, listDecisions } from '../ledger/queries.js';
 import type { Cycle } from '../ledger/state.js';
 
 const PRODID = '-//playbook//playbook summaries//EN';
@@ -71,7 +71,7 @@ export function cycleCalendar(cycle: Cycle, now: Date): string {
     const criteria = d.criteria.length ? `\nAcceptance criteria:\n${d.criteria.map((c) => `- ${c}`).join('\n')}` : '';
     events.push({ uid: uid(d.id), summary: `Decision due: ${d.id} ${d.title}`, description: `Owner: ${d.owner}${criteria}`, ...allDay(d.due), categories: 'decision' });
   }
-  for (const c of [...cycle.checkpoints.values()].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : idOrder(a.id, b.id)))) {
+  for (const c of [...cycle.checkpoints.values()].sort(checkpointOrder)) {
     events.push({ uid: uid(c.id), summary: `Checkpoint: ${c.title}`, description: `${c.kind} checkpoint (${c.id})\nOwner: ${c.owner}`, ...allDay(c.date), categories: 'checkpoint' });
   }
   for (const b of listBlockers(cycle, now)) {

@@ -8,7 +8,7 @@
 // so a reading entered on Monday for last Thursday counts for last week.
 import { dayOf, shortTime, span, dayLabel } from '../dates.js';
 import type { LedgerEvent } from '../ledger/events.js';
-import { idOrder, listBlockers, listRisks } from '../ledger/queries.js';
+import { byText, checkpointOrder, idOrder, listBlockers, listRisks } from '../ledger/queries.js';
 import { deriveState, isBreached, sortedReadings, type Cycle, type Stamp } from '../ledger/state.js';
 import { contacts, shipping } from './release.js';
 import { weeklyTrend } from './trend.js';
@@ -209,7 +209,7 @@ export function buildSummary(input: SummaryInput): SummaryModel {
     day: dayOf(new Date(s.at), tz),
     by: s.actor,
   });
-  const byTime = (a: ClosedRecord, b: ClosedRecord) => compare(a.at, b.at) || idOrder(a.id, b.id);
+  const byTime = (a: ClosedRecord, b: ClosedRecord) => byText(a.at, b.at) || idOrder(a.id, b.id);
 
   const decisions = [...then.decisions.values()];
   const closedDecisions = decisions.filter((d) => d.status === 'closed' && inWeek(d.closed)).map((d) => closedRecord(d, d.closed!)).sort(byTime);
@@ -238,7 +238,7 @@ export function buildSummary(input: SummaryInput): SummaryModel {
 
   const nextWeek = shiftWeek(week, 1, tz);
   const asOfDay = dayOf(asOf, tz);
-  const checkpoints = [...then.checkpoints.values()].sort((a, b) => compare(a.date, b.date) || idOrder(a.id, b.id));
+  const checkpoints = [...then.checkpoints.values()].sort(checkpointOrder);
   const dueNextWeek: DueItem[] = [
     ...decisions
       .filter((d) => d.status === 'open' && d.due !== undefined && d.due >= nextWeek.firstDay && d.due <= nextWeek.lastDay)
@@ -247,7 +247,7 @@ export function buildSummary(input: SummaryInput): SummaryModel {
       .filter((b) => Date.parse(b.due) >= nextWeek.start.getTime() && Date.parse(b.due) < nextWeek.end.getTime())
       .map((b): DueItem => ({ kind: 'blocker', id: b.id, title: b.title, owner: b.owner, due: b.due, day: dayOf(new Date(b.due), tz), dueLabel: shortTime(new Date(b.due), tz) })),
     ...checkpoints.filter((c) => c.date >= nextWeek.firstDay && c.date <= nextWeek.lastDay).map((c) => dayItem('checkpoint', c.id, c.title, c.owner, c.date)),
-  ].sort((a, b) => compare(a.day, b.day) || compare(a.due, b.due) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || idOrder(a.id, b.id));
+  ].sort((a, b) => byText(a.day, b.day) || byText(a.due, b.due) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || idOrder(a.id, b.id));
   const next = checkpoints.find((c) => c.date >= asOfDay);
 
   const checklistItems = then.snapshot.checklist;
@@ -361,9 +361,4 @@ function weekRef(w: IsoWeek): WeekRef {
 
 function dayItem(kind: DueItem['kind'], id: string, title: string, owner: string, day: string): DueItem {
   return { kind, id, title, owner, due: day, day, dueLabel: dayLabel(day) };
-}
-
-/** Code-point order, the same on every machine (localeCompare depends on the ICU data). */
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 // The release brief's own parts of the summary model: what ships and who to call.
 import type { Cycle } from '../ledger/state.js';
-import { idOrder } from '../ledger/queries.js';
+import { byText, idOrder } from '../ledger/queries.js';
 import type { ActiveBlocker, Contact, ShippingDecision } from './model.js';
 
 export function shipping(then: Cycle, current: Cycle): ShippingDecision[] {
@@ -50,10 +50,6 @@ export function contacts(postLaunchOwner: string | null, ships: ShippingDecision
   grouped(blockers, 'unblocks');
   const postKey = postLaunchOwner?.trim().toLowerCase();
   return [...roles.entries()]
-    .sort(([a], [b]) => (a === postKey ? -1 : b === postKey ? 1 : compare(a, b)))
+    .sort(([a], [b]) => (a === postKey ? -1 : b === postKey ? 1 : byText(a, b)))
     .map(([, v]) => ({ name: v.name, roles: v.roles }));
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
