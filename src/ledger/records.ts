@@ -139,7 +139,17 @@ export function target<T extends AnyRecord>(cycle: Cycle, e: LedgerEvent, kind: 
  */
 export function changed(r: AnyRecord, e: LedgerEvent, fields: [string, string | undefined][]): void {
   const set = fields.filter((f): f is [string, string] => f[1] !== undefined);
-  const seen = seenBy(r, e.after ?? null);
+  const after = e.after ?? null;
+  r.history.set(e.id, { index: r.history.size, actor: e.actor, after, fields: set });
+  // The common case: the writer had seen every head, and so every change on the record (each
+  // change is a head or seen by a later one). Nothing is concurrent with it; no walk is needed.
+  if (after === null || r.heads.every((h) => after.includes(h))) {
+    r.conflict = null;
+    r.heads = [e.id];
+    return;
+  }
+  const seen = seenBy(r, after);
+  seen.add(e.id);
   const notes: string[] = [];
   for (const [field, value] of set) {
     let other: { actor: string; value: string } | undefined;
@@ -153,7 +163,6 @@ export function changed(r: AnyRecord, e: LedgerEvent, fields: [string, string | 
   const sawAll = r.heads.every((h) => seen.has(h));
   if (notes.length) r.conflict = notes.join('; ');
   else if (sawAll) r.conflict = null;
-  r.history.set(e.id, { index: r.history.size, actor: e.actor, after: e.after ?? null, fields: set });
   r.heads = [...r.heads.filter((h) => !seen.has(h)), e.id];
 }
 
