@@ -29,6 +29,9 @@ const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 9
 const instructions = args.includes('--instructions');
 /** The previous release: the last version with the single-file ledger. */
 const BASELINE = args.find((a) => a.startsWith('--baseline='))?.slice(11) ?? 'a6fea21';
+// --baseline-layout=team: the baseline reads the team layout too (a baseline from after the team
+// ledger landed), so the two sides differ only in code: a check that a change made nothing slower.
+const BASELINE_LAYOUT = args.find((a) => a.startsWith('--baseline-layout='))?.slice(18) ?? 'v1';
 const REPLICAS = 5;
 // Variables that change what every Node process does before it runs a line, for `node -e 0` as
 // much as for playbook: NODE_EXTRA_CA_CERTS alone reads and parses a certificate bundle at each
@@ -87,7 +90,7 @@ const commands = [
   { name: 'blocker add', argv: ['blocker', 'add', 'Bench blocker', '--owner', 'Dana Kim', '--fallback', 'none'], write: true },
 ];
 /** What the team layout should reach, as a ratio to the baseline (team / v1). */
-const target = (c, size) => (c.write ? (size >= 100_000 ? 1 / 3 : undefined) : 1.1);
+const target = (c, size) => (BASELINE_LAYOUT === 'team' ? 1.05 : c.write ? (size >= 100_000 ? 1 / 3 : undefined) : 1.1);
 
 /** The checked-file notes trust a file only once its times are this much older than the note (src/ledger/checked.ts). */
 const RACY_MARGIN_MS = 2000;
@@ -173,14 +176,17 @@ try {
   for (const size of sizes) {
     const v1 = generateLedger(size, playbook, NOW);
     const sides = [];
-    if (baseline.cli) {
+    const team = teamLedger(v1, REPLICAS);
+    if (baseline.cli && BASELINE_LAYOUT === 'team') {
+      const master = join(dir, `master-base-${size}`);
+      sides.push({ layout: 'v1', cli: baseline.cli, master, files: writeTeam(master, team), cache: join(dir, 'cache-v1') });
+    } else if (baseline.cli) {
       // Written as the previous release wrote a ledger: compact JSON, characters outside ASCII as \u escapes.
       const master = join(dir, `master-v1-${size}`);
       mkdirSync(master);
       writeFileSync(join(master, 'ledger.json'), `${asciiJson(v1)}\n`, { mode: 0o600 });
       sides.push({ layout: 'v1', cli: baseline.cli, master, files: ['ledger.json'], cache: join(dir, 'cache-v1') });
     }
-    const team = teamLedger(v1, REPLICAS);
     const master = join(dir, `master-team-${size}`);
     sides.push({ layout: 'team', cli, master, files: writeTeam(master, team), cache: join(dir, 'cache-team') });
     for (const side of sides) {
@@ -257,13 +263,13 @@ try {
 
 /** A copy of the side's master ledger in `folder` (a fresh identity for every file: each is checked in full on its first read). */
 function copyTo(side, folder) {
-  if (!existsSync(join(folder, 'events')) && side.layout === 'team') mkdirSync(join(folder, 'events'), { recursive: true, mode: 0o700 });
+  if (side.files.some((f) => f.startsWith('events')) && !existsSync(join(folder, 'events'))) mkdirSync(join(folder, 'events'), { recursive: true, mode: 0o700 });
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   for (const f of side.files) copyFileSync(join(side.master, f), join(folder, f));
 }
 
 const machine = `${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const LAYOUTS = { v1: `v1 (${BASELINE})`, team: `team, ${REPLICAS} replicas` };
+const LAYOUTS = { v1: BASELINE_LAYOUT === 'team' ? `baseline ${BASELINE}, team` : `v1 (${BASELINE})`, team: `team, ${REPLICAS} replicas` };
 const head = ['events', 'command', 'layout', 'median ms', 'node -e 0 ms', 'ratio', 'team / v1', 'target', 'peak MiB', ...(instructions ? ['M instructions', 'ratio'] : [])];
 const rows = results.map((r) => [
   String(r.events),
