@@ -2,7 +2,7 @@
 // checking typed text, and printing JSON.
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import { baseId, type Blocker, type Cycle, type Decision, type Risk } from '../ledger/state.js';
+import { baseId, type Blocker, type Checkpoint, type Cycle, type Decision, type Risk } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
 import { AnswerError, asOwner, asText } from '../flow/answer-checks.js';
 
@@ -12,8 +12,8 @@ export function printJson(ctx: Context, value: Record<string, unknown>): void {
   ctx.print(JSON.stringify({ version: JSON_VERSION, ...value }, null, 2));
 }
 
-type Kind = 'decision' | 'blocker' | 'risk';
-const PREFIX: Record<Kind, string> = { decision: 'D', blocker: 'B', risk: 'R' };
+type Kind = 'decision' | 'blocker' | 'risk' | 'checkpoint';
+const PREFIX: Record<Kind, string> = { decision: 'D', blocker: 'B', risk: 'R', checkpoint: 'C' };
 
 /** "d-3", "D3" and "3" all name D-3; "d-3a" names D-3a, one of two D-3s claimed on two clones. */
 export function recordId(kind: Kind, typed: string): string {
@@ -24,7 +24,8 @@ export function recordId(kind: Kind, typed: string): string {
   return `${PREFIX[kind]}-${Number(m[2])}${(m[3] ?? '').toLowerCase()}`;
 }
 
-type RecordOf<K extends Kind> = K extends 'decision' ? Decision : K extends 'blocker' ? Blocker : Risk;
+type RecordOf<K extends Kind> = K extends 'decision' ? Decision : K extends 'blocker' ? Blocker : K extends 'risk' ? Risk : Checkpoint;
+const MAP = { decision: 'decisions', blocker: 'blockers', risk: 'risks', checkpoint: 'checkpoints' } as const;
 
 /**
  * The record a person typed. A short id two clones both claimed (D-3a and D-3b) typed without its
@@ -32,7 +33,7 @@ type RecordOf<K extends Kind> = K extends 'decision' ? Decision : K extends 'blo
  */
 export function find<K extends Kind>(cycle: Cycle, kind: K, typed: string): RecordOf<K> {
   const id = recordId(kind, typed);
-  const map = (kind === 'decision' ? cycle.decisions : kind === 'blocker' ? cycle.blockers : cycle.risks) as Map<string, RecordOf<K>>;
+  const map = cycle[MAP[kind]] as Map<string, RecordOf<K>>;
   const record = map.get(id);
   if (record) return record;
   const candidates = [...map.values()].filter((r) => baseId(r.id) === id);

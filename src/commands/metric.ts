@@ -19,9 +19,9 @@ export function record(ctx: Context, [name, rawValue]: [string, string], opts: {
   commit(ctx, (state) => {
     const cycle = selectCycle(ctx, state);
     const wanted = name.trim().toLowerCase();
-    const def = cycle.snapshot.metrics.find((m) => m.id === wanted || m.name.toLowerCase() === wanted);
+    const def = cycle.metrics.find((m) => m.id === wanted || m.name.toLowerCase() === wanted);
     if (!def) {
-      const ids = cycle.snapshot.metrics.map((m) => m.id);
+      const ids = cycle.metrics.map((m) => m.id);
       const guess = closest(wanted, ids);
       throw usageError(`no metric "${name}" in cycle ${cycle.id}${guess ? `; did you mean "${guess}"?` : ''}`, `metrics: ${ids.join(', ')}`);
     }

@@ -25,7 +25,7 @@ export function reviewPlan(cycle: Cycle, now: Date, today: string): ReviewPlan {
   const blockers = listBlockers(cycle, now)
     .filter((b) => isBreached(b, now) || Date.parse(b.due) <= horizon)
     .map((blocker) => ({ blocker, breached: isBreached(blocker, now) }));
-  const metrics = cycle.snapshot.metrics.map((m) => {
+  const metrics = cycle.metrics.map((m) => {
     const readings = sortedReadings(cycle, m.id);
     return { id: m.id, name: m.name, unit: m.unit, latest: readings.length ? readings[readings.length - 1]!.value : null, target: cycle.plans.get(m.id)?.target ?? null };
   });
@@ -213,7 +213,7 @@ export function reviewEvents(cycle: Cycle, answers: ReviewAnswers, now: Date, tz
     at(path, () => void events.push(...blockerEvents(blocker!, blockerAnswer(value), now, tz)));
   }
 
-  const metricIds = cycle.snapshot.metrics.map((m) => m.id);
+  const metricIds = cycle.metrics.map((m) => m.id);
   for (const [key, value] of answers.metrics) {
     const path = ['metrics', key];
     if (!metricIds.includes(key)) {

@@ -25,7 +25,7 @@ export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { 
     case 'decision.added':
       return `added ${e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${e.data.due ?? 'not set'})`;
     case 'decision.updated':
-      return `updated ${e.data.id}${e.data.owner ? ` owner ${e.data.owner}` : ''}${e.data.due ? ` due ${e.data.due}` : ''}${e.data.criteria ? ` criteria (${e.data.criteria.length})` : ''}`;
+      return `updated ${e.data.id}${e.data.title ? ` title "${e.data.title}"` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}${e.data.due ? ` due ${e.data.due}` : ''}${e.data.criteria ? ` criteria (${e.data.criteria.length})` : ''}`;
     case 'decision.approved':
       return `approved ${e.data.id}`;
     case 'decision.closed':
@@ -47,9 +47,11 @@ export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { 
     case 'risk.added':
       return `added ${e.data.id} "${e.data.title}" (impact ${e.data.impact}, cost ${e.data.cost})`;
     case 'risk.updated':
-      return `updated ${e.data.id}${e.data.mitigation ? ` mitigation: ${e.data.mitigation}` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}`;
+      return `updated ${e.data.id}${e.data.impact ? ` impact ${e.data.impact}` : ''}${e.data.cost ? ` cost ${e.data.cost}` : ''}${e.data.mitigation ? ` mitigation: ${e.data.mitigation}` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}`;
     case 'risk.closed':
       return `closed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+    case 'metric.added':
+      return `added metric ${e.data.metric} "${e.data.name}" (${e.data.unit}, ${e.data.direction === 'up' ? 'higher' : 'lower'} is better)`;
     case 'metric.planned':
       return `set ${e.data.metric} baseline ${e.data.baseline}, target ${e.data.target}`;
     case 'metric.recorded':
@@ -58,6 +60,10 @@ export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { 
       return `ticked checklist item ${e.data.item}`;
     case 'checkpoint.added':
       return `planned ${e.data.id} ${e.data.kind} "${e.data.title}" on ${e.data.date} (${e.data.owner})`;
+    case 'checkpoint.held':
+      return `held ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+    case 'checkpoint.missed':
+      return `missed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'note.added':
       return `noted ${e.data.step}/${e.data.question}: ${Array.isArray(e.data.value) ? e.data.value.join('; ') : String(e.data.value)}`;
     case 'answer.completed':

@@ -17,6 +17,8 @@ const blockerId = z.string().regex(/^B-\d+$/);
 const riskId = z.string().regex(/^R-\d+$/);
 const checkpointId = z.string().regex(/^C-\d+$/);
 const step = z.enum(STEP_IDS);
+const metricId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+export const CHECKPOINT_KINDS = ['weekly', 'midpoint', 'retrospective', 'milestone'] as const;
 /**
  * An event id (clock.ts): the time it sorts by, then sixteen characters that make it unique. The
  * time starts with 0-7 (at most 2^48 ms, the year 10889): the clock then never runs out of digits.
@@ -46,7 +48,7 @@ export const eventData = {
   'cycle.field': z.object({ field: z.enum(FIELD_NAMES), value: z.union([str, z.array(str)]) }),
   /** `due` may be missing when the session deferred it; the ownership gate then asks for it. */
   'decision.added': z.object({ id: decisionId, title: name, owner: name, due: day.optional(), criteria: z.array(str) }),
-  'decision.updated': z.object({ id: decisionId, owner: name.optional(), due: day.optional(), criteria: z.array(str).optional() }),
+  'decision.updated': z.object({ id: decisionId, title: name.optional(), owner: name.optional(), due: day.optional(), criteria: z.array(str).optional() }),
   'decision.approved': z.object({ id: decisionId }),
   'decision.closed': z.object({ id: decisionId, note: str.optional() }),
   'decision.reopened': z.object({ id: decisionId, note: str.optional() }),
@@ -57,12 +59,16 @@ export const eventData = {
   'blocker.escalated': z.object({ id: blockerId, note: str.optional() }),
   'blocker.extended': z.object({ id: blockerId, due: instant, reason: str }),
   'risk.added': z.object({ id: riskId, title: name, impact: level, cost: level, mitigation: str, owner: name }),
-  'risk.updated': z.object({ id: riskId, mitigation: str.optional(), owner: name.optional() }),
+  'risk.updated': z.object({ id: riskId, impact: level.optional(), cost: level.optional(), mitigation: str.optional(), owner: name.optional() }),
   'risk.closed': z.object({ id: riskId, note: str.optional() }),
+  /** A metric of the team's own, beside the playbook's: the cycle's outcome metric, a segment target. */
+  'metric.added': z.object({ metric: metricId, name: name, unit: z.string().min(1).max(40), direction: z.enum(['up', 'down']), targetSignal: str.optional() }),
   'metric.planned': z.object({ metric: z.string(), baseline: z.number(), target: z.number() }),
   'metric.recorded': z.object({ metric: z.string(), value: z.number(), at: instant, note: str.optional() }),
   'checklist.done': z.object({ item: z.string() }),
-  'checkpoint.added': z.object({ id: checkpointId, title: name, kind: z.enum(['weekly', 'midpoint', 'retrospective']), date: day, owner: name }),
+  'checkpoint.added': z.object({ id: checkpointId, title: name, kind: z.enum(CHECKPOINT_KINDS), date: day, owner: name }),
+  'checkpoint.held': z.object({ id: checkpointId, note: str.optional() }),
+  'checkpoint.missed': z.object({ id: checkpointId, note: str.optional() }),
   'note.added': z.object({ step, question: z.string(), value: z.union([str, z.number(), z.boolean(), z.array(str)]) }),
   /** A question of the session was answered in full (a records question closed with "no more"). */
   'answer.completed': z.object({ step, question: z.string() }),

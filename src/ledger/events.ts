@@ -28,7 +28,7 @@ export function describeError(error: ValidationError | undefined): string {
 }
 
 /** Types whose `data.id` names the record they act on. */
-const ACTS_ON_ID = /^(decision|blocker|risk)\.(updated|approved|closed|reopened|resolved|escalated|extended)$/;
+const ACTS_ON_ID = /^(decision|blocker|risk|checkpoint)\.(updated|approved|closed|reopened|resolved|escalated|extended|held|missed)$/;
 
 /** The short id of the record an event acts on (not the one it adds): `data.id`, or `data.decision` for evidence and build scope. */
 export function actedOn(type: string, data: Record<string, unknown>): string | undefined {

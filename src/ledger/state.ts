@@ -6,6 +6,8 @@ import { addRecord, claim, changed, record, stamp, suffix, target, type AnyRecor
 
 export * from './records.js';
 
+export type MetricDef = CycleSnapshot['metrics'][number];
+
 export interface Reading {
   value: number;
   at: string;
@@ -28,6 +30,8 @@ export interface Cycle {
   blockers: Map<string, Blocker>;
   risks: Map<string, Risk>;
   checkpoints: Map<string, Checkpoint>;
+  /** The cycle's metrics: the playbook's, then those the team added (`metric add`). */
+  metrics: MetricDef[];
   readings: Map<string, Reading[]>;
   plans: Map<string, { baseline: number; target: number }>;
   checklistDone: Map<string, Stamp>;
@@ -148,7 +152,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       return;
     case 'decision.added': {
       const d = record<Decision>(e);
-      [d.status, d.approved, d.closed, d.evidence, d.buildScope] = ['open', null, null, [], null];
+      [d.status, d.approved, d.closed, d.closeNote, d.evidence, d.buildScope] = ['open', null, null, null, [], null];
       addRecord(cycle, 'D', d);
       return;
     }
@@ -156,10 +160,12 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const d = target<Decision>(cycle, e, 'D');
       if (!d) return;
       changed(d, e, [
+        ['title', e.data.title],
         ['owner', e.data.owner],
         ['due', e.data.due],
         ['criteria', e.data.criteria?.join('; ')],
       ]);
+      if (e.data.title !== undefined) d.title = e.data.title;
       if (e.data.owner !== undefined) d.owner = e.data.owner;
       if (e.data.due !== undefined) d.due = e.data.due;
       if (e.data.criteria !== undefined) d.criteria = e.data.criteria;
@@ -176,14 +182,14 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const d = target<Decision>(cycle, e, 'D');
       if (!d) return;
       changed(d, e, [['status', 'closed']]);
-      [d.status, d.closed] = ['closed', stamp(e)];
+      [d.status, d.closed, d.closeNote] = ['closed', stamp(e), e.data.note ?? null];
       return;
     }
     case 'decision.reopened': {
       const d = target<Decision>(cycle, e, 'D');
       if (!d) return;
       changed(d, e, [['status', 'open']]);
-      [d.status, d.closed] = ['open', null];
+      [d.status, d.closed, d.closeNote] = ['open', null, null];
       return;
     }
     case 'evidence.added': {
@@ -202,7 +208,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     }
     case 'blocker.added': {
       const b = record<Blocker>(e);
-      [b.status, b.resolved, b.escalated, b.notes] = ['open', null, null, []];
+      [b.status, b.resolved, b.escalated, b.escalationNote, b.resolutionNote, b.notes] = ['open', null, null, null, null, []];
       if (e.link !== undefined) {
         b.link = e.link;
         const d = cycle.byKey.get(e.link);
@@ -215,7 +221,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const b = target<Blocker>(cycle, e, 'B');
       if (!b) return;
       changed(b, e, [['status', 'resolved']]);
-      [b.status, b.resolved] = ['resolved', stamp(e)];
+      [b.status, b.resolved, b.resolutionNote] = ['resolved', stamp(e), e.data.note ?? null];
       if (e.data.note) b.notes.push(e.data.note);
       return;
     }
@@ -223,7 +229,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const b = target<Blocker>(cycle, e, 'B');
       if (!b) return;
       changed(b, e, [['status', 'escalated']]);
-      [b.status, b.escalated] = ['escalated', stamp(e)];
+      [b.status, b.escalated, b.escalationNote] = ['escalated', stamp(e), e.data.note ?? null];
       if (e.data.note) b.notes.push(e.data.note);
       return;
     }
@@ -245,9 +251,13 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const r = target<Risk>(cycle, e, 'R');
       if (!r) return;
       changed(r, e, [
+        ['impact', e.data.impact],
+        ['cost', e.data.cost],
         ['mitigation', e.data.mitigation],
         ['owner', e.data.owner],
       ]);
+      if (e.data.impact !== undefined) r.impact = e.data.impact;
+      if (e.data.cost !== undefined) r.cost = e.data.cost;
       if (e.data.mitigation !== undefined) r.mitigation = e.data.mitigation;
       if (e.data.owner !== undefined) r.owner = e.data.owner;
       return;
@@ -257,6 +267,13 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       if (!r) return;
       changed(r, e, [['status', 'closed']]);
       [r.status, r.closed] = ['closed', stamp(e)];
+      return;
+    }
+    case 'metric.added': {
+      const def: MetricDef = { id: e.data.metric, name: e.data.name, unit: e.data.unit, direction: e.data.direction, targetSignal: e.data.targetSignal ?? '' };
+      const i = cycle.metrics.findIndex((m) => m.id === def.id);
+      if (i >= 0) cycle.metrics[i] = def;
+      else cycle.metrics.push(def);
       return;
     }
     case 'metric.planned':
@@ -274,7 +291,18 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       if (!cycle.checklistDone.has(e.data.item)) cycle.checklistDone.set(e.data.item, stamp(e));
       return;
     case 'checkpoint.added': {
-      addRecord(cycle, 'C', record<Checkpoint>(e));
+      const c = record<Checkpoint>(e);
+      [c.status, c.outcome, c.outcomeNote] = ['planned', null, null];
+      addRecord(cycle, 'C', c);
+      return;
+    }
+    case 'checkpoint.held':
+    case 'checkpoint.missed': {
+      const c = target<Checkpoint>(cycle, e, 'C');
+      if (!c) return;
+      const status = e.type === 'checkpoint.held' ? 'held' : 'missed';
+      changed(c, e, [['status', status]]);
+      [c.status, c.outcome, c.outcomeNote] = [status, stamp(e), e.data.note ?? null];
       return;
     }
     case 'note.added':
@@ -307,6 +335,7 @@ function addCycle(state: LedgerState, e: Extract<LedgerEvent, { type: 'cycle.cre
     blockers: new Map(),
     risks: new Map(),
     checkpoints: new Map(),
+    metrics: s.metrics.map((m) => ({ ...m })),
     readings: new Map(),
     plans: new Map(),
     checklistDone: new Map(),
@@ -343,11 +372,6 @@ function labelCycles(state: LedgerState): void {
   }
 }
 
-/**
- * A record's own copy of its event's data, to which the caller adds the record's fields one by
- * one. In V8, an object spread followed by more properties ({ ...data, status }) takes about ten
- * times as long, which at 100,000 events was most of the time spent deriving the state.
- */
 /** Readings sorted by the time they describe (not the time they were typed). */
 export function sortedReadings(cycle: Cycle, metric: string): Reading[] {
   return [...(cycle.readings.get(metric) ?? [])].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.event < b.event ? -1 : a.event > b.event ? 1 : 0));

@@ -9,7 +9,7 @@
 import { dayOf, shortTime, span, dayLabel } from '../dates.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import { byText, checkpointOrder, idOrder, listBlockers, listRisks } from '../ledger/queries.js';
-import { deriveState, isBreached, sortedReadings, type Cycle, type Stamp } from '../ledger/state.js';
+import { deriveState, isBreached, sortedReadings, type Checkpoint, type Cycle, type Stamp } from '../ledger/state.js';
 import { contacts, shipping } from './release.js';
 import { weeklyTrend } from './trend.js';
 import { shiftWeek, type IsoWeek } from './week.js';
@@ -86,7 +86,7 @@ export interface DueItem {
 export interface CheckpointSummary {
   id: string;
   title: string;
-  kind: 'weekly' | 'midpoint' | 'retrospective';
+  kind: Checkpoint['kind'];
   date: string;
   dateLabel: string;
   owner: string;
@@ -330,7 +330,7 @@ function cycleAsOf(input: SummaryInput, asOf: Date): Cycle {
 }
 
 function metricSummaries(cycle: Cycle, week: IsoWeek, asOf: Date, tz: string): MetricSummary[] {
-  const known = new Map(cycle.snapshot.metrics.map((m) => [m.id, m]));
+  const known = new Map(cycle.metrics.map((m) => [m.id, m]));
   const extra = [...cycle.readings.keys()].filter((k) => !known.has(k)).sort();
   return [...known.keys(), ...extra].map((id) => {
     const def = known.get(id);

@@ -4,7 +4,7 @@ import { byText, idOrder } from '../ledger/queries.js';
 import type { ActiveBlocker, Contact, ShippingDecision } from './model.js';
 
 export function shipping(then: Cycle, current: Cycle): ShippingDecision[] {
-  const metrics = new Map(current.snapshot.metrics.map((m) => [m.id, m]));
+  const metrics = new Map(current.metrics.map((m) => [m.id, m]));
   return [...then.decisions.values()]
     .filter((d) => d.buildScope !== null)
     .sort((a, b) => idOrder(a.id, b.id))

@@ -42,7 +42,7 @@ export interface MetricView {
 
 /** Every metric of the cycle as `playbook metrics` shows it: the playbook's first, then any other read. */
 export function metricViews(cycle: Cycle, now: Date, tz: string): MetricView[] {
-  const known = new Map(cycle.snapshot.metrics.map((m) => [m.id, m]));
+  const known = new Map(cycle.metrics.map((m) => [m.id, m]));
   const ids = [...known.keys(), ...[...cycle.readings.keys()].filter((k) => !known.has(k))];
   const week = weekOf(now, tz);
   return ids.map((id) => {
