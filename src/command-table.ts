@@ -1,39 +1,10 @@
 // The table of commands: each command's arguments, options, help and examples, and the function
 // that runs it, imported only when it runs (program.ts builds the tree from it).
-import { Argument, Command, Option, type CommandUnknownOpts, type OptionValues } from '@commander-js/extra-typings';
-import { createContext, type Context, type GlobalOptions } from './context.js';
-import { prepareZone } from './zones.js';
+import { Argument, Command, Option } from '@commander-js/extra-typings';
+import { action, examples } from './command-action.js';
+import { RECORD_COMMANDS } from './command-table-records.js';
 
-/**
- * A command's function. Its arguments and options are typed from the command's definition below
- * (commander's extra typings): `action` does not compile when the function reads an option the
- * command does not define, or expects one of another type.
- */
-type Handler<A extends unknown[], H> = (ctx: Context, args: A, opts: H) => Promise<void> | void;
-/** Empty when options O (as defined) give the function what it reads (H); else a message the compiler shows. */
-type Checked<O, H> = [Exclude<keyof H, keyof O>] extends [never] ? (O extends H ? [] : ['the options defined do not have the types the command reads']) : [`option not defined for this command: ${Exclude<keyof H, keyof O> & string}`];
-
-export function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
-}
-
-/** Wires a command to its function, loaded only when the command runs. */
-function action<A extends unknown[], O extends OptionValues, H>(load: () => Promise<Handler<A, H>>, ..._check: Checked<O, H>) {
-  return async (...received: [...A, O, CommandUnknownOpts]): Promise<void> => {
-    const command = received[received.length - 1] as CommandUnknownOpts;
-    const args = received.slice(0, -2) as A;
-    const globals: GlobalOptions = command.optsWithGlobals();
-    const ctx = createContext(globals, commandPath(command));
-    const [run] = await Promise.all([load(), prepareZone(ctx.tz)]);
-    await run(ctx, args, command.opts() as H);
-  };
-}
-
-function commandPath(command: CommandUnknownOpts): string {
-  const names: string[] = [];
-  for (let c: CommandUnknownOpts | null = command; c?.parent; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
+export { examples };
 
 /** The top-level commands in the order help lists them, each added to the program by its own function. */
 export const COMMANDS: Record<string, (program: Command) => void> = {
@@ -124,31 +95,7 @@ export const COMMANDS: Record<string, (program: Command) => void> = {
       .addHelpText('after', examples('playbook status', 'playbook status --json'))
       .action(action(async () => (await import('./commands/status.js')).run));
   },
-  decision: (program) => {
-    const decision = program.command('decision').description('add, approve, close or reopen a decision');
-    decision
-      .command('add')
-      .description('add a decision with exactly one owner and a due date')
-      .argument('<title>', 'what is being decided')
-      .requiredOption('--owner <name>', 'the one person who decides')
-      .requiredOption('--due <date>', 'when: 2026-12-04, +7d, next friday')
-      .option('--criteria <text>', 'an acceptance criterion (repeatable)', collect, [])
-      .addHelpText('after', examples('playbook decision add "Ship guided setup to all clinics" --owner "Priya Raman" --due "next friday" --criteria "Setup completion above 80%"'))
-      .action(action(async () => (await import('./commands/decision.js')).add));
-    for (const [verb, what] of [
-      ['approve', 'record the owner\'s approval of a decision'],
-      ['close', 'close a decision'],
-      ['reopen', 'reopen a closed decision'],
-    ] as const) {
-      decision
-        .command(verb)
-        .description(what)
-        .argument('<id>', 'decision id, e.g. D-3')
-        .option('--note <text>', 'why')
-        .addHelpText('after', examples(`playbook decision ${verb} D-3`))
-        .action(action(async () => (await import('./commands/decision.js'))[verb]));
-    }
-  },
+  decision: RECORD_COMMANDS.decision,
   decisions: (program) => {
     program
       .command('decisions')
@@ -160,31 +107,7 @@ export const COMMANDS: Record<string, (program: Command) => void> = {
       .addHelpText('after', examples('playbook decisions', 'playbook decisions --all --owner "Priya Raman"', 'playbook decisions --json'))
       .action(action(async () => (await import('./commands/decisions.js')).run));
   },
-  blocker: (program) => {
-    const blocker = program.command('blocker').description('raise, resolve or escalate a blocker');
-    blocker
-      .command('add')
-      .description('raise a blocker; it is breached when its window (48 hours by default) passes')
-      .argument('<title>', 'what is blocked')
-      .requiredOption('--owner <name>', 'the one person who unblocks it')
-      .option('--due <when>', "when it must be resolved (default: the playbook's blocker window)")
-      .option('--fallback <text>', 'what happens if it is not resolved in time')
-      .option('--decision <id>', 'the decision it blocks, e.g. D-2')
-      .addHelpText('after', examples('playbook blocker add "EHR sandbox access" --owner "Sam Lee" --fallback "Test against the recorded fixtures"', 'playbook blocker add "BAA signature" --owner Dana --due +24h --decision D-2'))
-      .action(action(async () => (await import('./commands/blocker.js')).add));
-    for (const [verb, what] of [
-      ['resolve', 'mark a blocker resolved'],
-      ['escalate', 'escalate a blocker'],
-    ] as const) {
-      blocker
-        .command(verb)
-        .description(what)
-        .argument('<id>', 'blocker id, e.g. B-2')
-        .option('--note <text>', 'what happened')
-        .addHelpText('after', examples(`playbook blocker ${verb} B-2 --note "..."`))
-        .action(action(async () => (await import('./commands/blocker.js'))[verb]));
-    }
-  },
+  blocker: RECORD_COMMANDS.blocker,
   blockers: (program) => {
     program
       .command('blockers')
@@ -196,26 +119,7 @@ export const COMMANDS: Record<string, (program: Command) => void> = {
       .addHelpText('after', examples('playbook blockers', 'playbook blockers --breached --owner "Sam Lee"', 'playbook blockers --check || notify-team'))
       .action(action(async () => (await import('./commands/blockers.js')).run));
   },
-  risk: (program) => {
-    const risk = program.command('risk').description('add or close a risk');
-    risk
-      .command('add')
-      .description('add a risk with its impact, cost, mitigation and owner')
-      .argument('<title>', 'the risk')
-      .requiredOption('--impact <level>', 'customer impact: low, medium, high')
-      .requiredOption('--cost <level>', 'operational cost: low, medium, high')
-      .requiredOption('--mitigation <text>', 'how it is mitigated')
-      .requiredOption('--owner <name>', 'who owns it')
-      .addHelpText('after', examples('playbook risk add "Clinics stall before first value" --impact high --cost medium --mitigation "Daily setup review in week one" --owner "Priya Raman"'))
-      .action(action(async () => (await import('./commands/risk.js')).add));
-    risk
-      .command('close')
-      .description('close a risk')
-      .argument('<id>', 'risk id, e.g. R-2')
-      .option('--note <text>', 'why')
-      .addHelpText('after', examples('playbook risk close R-2 --note "Mitigated by the staged rollout"'))
-      .action(action(async () => (await import('./commands/risk.js')).close));
-  },
+  risk: RECORD_COMMANDS.risk,
   risks: (program) => {
     program
       .command('risks')
@@ -224,25 +128,17 @@ export const COMMANDS: Record<string, (program: Command) => void> = {
       .addHelpText('after', examples('playbook risks', 'playbook risks --all --json'))
       .action(action(async () => (await import('./commands/risks.js')).run));
   },
-  metric: (program) => {
-    const metric = program.command('metric').description('record a metric reading');
-    metric
-      .command('record')
-      .description('record a reading of one of the cycle\'s metrics')
-      .argument('<name>', 'metric id or name, e.g. approval-cycle-time')
-      .argument('<value>', 'the reading, a number')
-      .option('--at <date>', 'when it was measured (default: now)')
-      .option('--note <text>', 'context for the reading')
-      .addHelpText('after', examples('playbook metric record approval-cycle-time 4.5', 'playbook metric record decision-closure-rate 72 --at 2026-11-20 --note "after the review change"'))
-      .action(action(async () => (await import('./commands/metric.js')).record));
-  },
+  metric: RECORD_COMMANDS.metric,
   metrics: (program) => {
     program
       .command('metrics')
       .description('each metric: latest reading, baseline, target, direction and a 6-week trend')
       .addHelpText('after', examples('playbook metrics', 'playbook metrics --json'))
       .action(action(async () => (await import('./commands/metrics.js')).run));
-  },
+  },  checkpoint: RECORD_COMMANDS.checkpoint,
+  checkpoints: RECORD_COMMANDS.checkpoints,
+  evidence: RECORD_COMMANDS.evidence,
+
   checklist: (program) => {
     const checklist = program
       .command('checklist')
@@ -363,7 +259,3 @@ export const COMMANDS: Record<string, (program: Command) => void> = {
       .action(action(async () => (await import('./commands/completion.js')).run));
   },
 };
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}

@@ -4,7 +4,8 @@ import { parseWhen, shortTime } from '../dates.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
-import { find, owner, recordId, text } from './common.js';
+import { extendedDue } from '../flow/review.js';
+import { asUsage, find, owner, recordId, text } from './common.js';
 
 export function add(ctx: Context, [title]: [string], opts: { owner?: string; due?: string; fallback?: string; decision?: string }): void {
   const t = text(title, 'the blocker title');
@@ -43,3 +44,18 @@ function transition(kind: 'resolve' | 'escalate') {
 
 export const resolve = transition('resolve');
 export const escalate = transition('escalate');
+
+/** Moves a blocker's due time later, outside the weekly review; the reason is kept with it, as in the review. */
+export function extend(ctx: Context, [typed]: [string], opts: { due?: string; reason?: string }): void {
+  if (!opts.due) throw usageError('extending a blocker needs its new due time: --due WHEN', 'e.g. --due +48h, --due friday, --due 2026-12-04T17:00');
+  const reason = text(opts.reason, '--reason', 2000);
+  let line = '';
+  commit(ctx, (state) => {
+    const b = find(selectCycle(ctx, state), 'blocker', typed);
+    if (b.status === 'resolved') throw usageError(`${b.id} is already resolved`);
+    const due = asUsage(() => extendedDue(b, opts.due!, ctx.now, ctx.tz));
+    line = `${b.id} extended to ${shortTime(due, ctx.tz)}`;
+    return [{ type: 'blocker.extended', data: { id: b.id, due: due.toISOString(), reason } }];
+  });
+  ctx.print(line);
+}

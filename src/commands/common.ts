@@ -2,7 +2,8 @@
 // checking typed text, and printing JSON.
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import { baseId, type Blocker, type Checkpoint, type Cycle, type Decision, type Risk } from '../ledger/state.js';
+import { baseId, type Blocker, type Checkpoint, type Cycle, type Decision, type MetricDef, type Risk } from '../ledger/state.js';
+import { closest } from '../names.js';
 import { oneLine } from '../terminal.js';
 import { AnswerError, asOwner, asText } from '../flow/answer-checks.js';
 
@@ -48,7 +49,7 @@ export function find<K extends Kind>(cycle: Cycle, kind: K, typed: string): Reco
 }
 
 /** The session's checks of typed text, reported as the usage errors of a flag. */
-function asUsage<T>(check: () => T): T {
+export function asUsage<T>(check: () => T): T {
   try {
     return check();
   } catch (error) {
@@ -65,4 +66,14 @@ export function text(value: string | undefined, what: string, max = 200): string
 /** An owner is one person: a name, not a list. */
 export function owner(value: string | undefined, what = '--owner'): string {
   return asUsage(() => asOwner(value, what));
+}
+
+/** The cycle's metric a person named, by id or by name ("setup-completion", "Setup completion"). */
+export function metricNamed(cycle: Cycle, typed: string): MetricDef {
+  const wanted = typed.trim().toLowerCase();
+  const def = cycle.metrics.find((m) => m.id === wanted || m.name.toLowerCase() === wanted);
+  if (def) return def;
+  const ids = cycle.metrics.map((m) => m.id);
+  const guess = closest(wanted, ids);
+  throw usageError(`no metric "${typed}" in cycle ${cycle.id}${guess ? `; did you mean "${guess}"?` : ''}`, `metrics: ${ids.join(', ')}`);
 }

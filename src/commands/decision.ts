@@ -2,9 +2,12 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { dayOf, parseDay } from '../dates.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
-import { nextId } from '../ledger/state.js';
+import { nextId, type Cycle, type Decision } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
-import { find, owner, text } from './common.js';
+import { buildScopeProblem } from '../flow/records.js';
+import { valueProblem } from '../metric-values.js';
+import { find, metricNamed, owner, text } from './common.js';
+import { parseNumber } from './metric.js';
 
 export function add(ctx: Context, [title]: [string], opts: { owner?: string; due?: string; criteria?: string[] }): void {
   const t = text(title, 'the decision title');
@@ -19,6 +22,76 @@ export function add(ctx: Context, [title]: [string], opts: { owner?: string; due
     return [{ type: 'decision.added', data: { id, title: t, owner: who, due, criteria } }];
   });
   ctx.print(`${id} added: ${oneLine(t)} (owner ${oneLine(who)}, due ${due})`);
+}
+
+interface EditOptions {
+  title?: string;
+  owner?: string;
+  due?: string;
+  criteria?: string[];
+}
+
+/** Changes what was set when the decision was added: each flag given replaces that field (--criteria all of them). */
+export function edit(ctx: Context, [typed]: [string], opts: EditOptions): void {
+  if (opts.title === undefined && opts.owner === undefined && opts.due === undefined && (opts.criteria ?? []).length === 0) {
+    throw usageError('nothing to change: give --title, --owner, --due or --criteria');
+  }
+  const title = opts.title === undefined ? undefined : text(opts.title, '--title');
+  const who = opts.owner === undefined ? undefined : owner(opts.owner);
+  const due = opts.due === undefined ? undefined : parseDay(opts.due, ctx.now, ctx.tz, '--due');
+  const criteria = opts.criteria?.length ? opts.criteria.map((c) => text(c, '--criteria', 1000)) : undefined;
+  let id = '';
+  let changes: string[] = [];
+  commit(ctx, (state) => {
+    const d = find(selectCycle(ctx, state), 'decision', typed);
+    id = d.id;
+    if (due !== undefined && d.status === 'open' && due < dayOf(ctx.now, ctx.tz)) {
+      throw usageError(`--due ${due} is in the past; an open decision is due today or later`, `${d.id} is open; close it first if it was decided, or give a date from ${dayOf(ctx.now, ctx.tz)} on`);
+    }
+    const data = {
+      id,
+      ...(title !== undefined && title !== d.title ? { title } : {}),
+      ...(who !== undefined && who !== d.owner ? { owner: who } : {}),
+      ...(due !== undefined && due !== d.due ? { due } : {}),
+      ...(criteria !== undefined && criteria.join('\n') !== d.criteria.join('\n') ? { criteria } : {}),
+    };
+    changes = Object.keys(data).filter((k) => k !== 'id');
+    return changes.length ? [{ type: 'decision.updated', data }] : [];
+  });
+  ctx.print(changes.length ? `${id} changed: ${changes.join(', ')}` : `${id} already reads so; nothing changed`);
+}
+
+interface ScopeOptions {
+  constraints?: string;
+  behaviour?: string;
+  metric?: string;
+  target?: string;
+}
+
+/** Puts an approved decision into build scope after kickoff, as step 5 of the session does. */
+export function scope(ctx: Context, [typed]: [string], opts: ScopeOptions): void {
+  const constraints = text(opts.constraints, '--constraints', 2000);
+  const behaviour = text(opts.behaviour, '--behaviour', 2000);
+  const target = parseNumber(opts.target ?? '', '--target');
+  let entry = '';
+  commit(ctx, (state) => {
+    const cycle = selectCycle(ctx, state);
+    const d: Decision = find(cycle, 'decision', typed);
+    const problem = buildScopeProblem({ cycle }, d.id, false);
+    if (problem) throw usageError(problem.message, hintFor(cycle, d, problem.field));
+    const metric = metricNamed(cycle, opts.metric ?? '');
+    const wrong = valueProblem(metric, target, 'the target');
+    if (wrong) throw usageError(wrong);
+    entry = `${d.id} in build scope: moves ${metric.id} to ${target}`;
+    return [{ type: 'build-scope.added', data: { decision: d.id, constraints, behaviour, metric: metric.id, target } }];
+  });
+  ctx.print(entry);
+}
+
+function hintFor(cycle: Cycle, d: Decision, field: string | undefined): string | undefined {
+  if (field === 'approved') return `its owner approves it with \`playbook decision approve ${d.id}\``;
+  if (d.criteria.length === 0 && !d.buildScope) return `add criteria with \`playbook decision edit ${d.id} --criteria "..."\``;
+  return cycle.decisions.size ? undefined : 'add a decision with `playbook decision add`';
 }
 
 function transition(kind: 'approve' | 'close' | 'reopen') {

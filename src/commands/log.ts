@@ -41,11 +41,9 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
 }
 
 function recordKey(cycle: Cycle, typed: string): string {
-  const kind = { d: 'decision', b: 'blocker', r: 'risk' } as const;
+  const kind = { d: 'decision', b: 'blocker', r: 'risk', c: 'checkpoint' } as const;
   const k = kind[typed.trim()[0]?.toLowerCase() as keyof typeof kind];
-  if (k) return find(cycle, k, typed).key;
-  const checkpoint = cycle.checkpoints.get(typed.trim().toUpperCase());
-  return checkpoint?.key ?? typed.trim().toUpperCase();
+  return k ? find(cycle, k, typed).key : typed.trim().toUpperCase();
 }
 
 type Named = { id: string; key: string };

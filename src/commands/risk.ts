@@ -40,3 +40,31 @@ export function close(ctx: Context, [typed]: [string], opts: { note?: string }):
   });
   ctx.print(`${id} closed`);
 }
+
+interface EditOptions {
+  impact?: string;
+  cost?: string;
+  mitigation?: string;
+  owner?: string;
+}
+
+/** Re-rates a risk or changes its mitigation or owner: each flag given replaces that field. */
+export function edit(ctx: Context, [typed]: [string], opts: EditOptions): void {
+  if (Object.values(opts).every((v) => v === undefined)) throw usageError('nothing to change: give --impact, --cost, --mitigation or --owner');
+  const wanted = {
+    ...(opts.impact !== undefined ? { impact: level(opts.impact, '--impact') } : {}),
+    ...(opts.cost !== undefined ? { cost: level(opts.cost, '--cost') } : {}),
+    ...(opts.mitigation !== undefined ? { mitigation: text(opts.mitigation, '--mitigation', 2000) } : {}),
+    ...(opts.owner !== undefined ? { owner: owner(opts.owner) } : {}),
+  };
+  let id = '';
+  let changes: string[] = [];
+  commit(ctx, (state) => {
+    const r = find(selectCycle(ctx, state), 'risk', typed);
+    id = r.id;
+    const data = { id, ...Object.fromEntries(Object.entries(wanted).filter(([k, v]) => r[k as keyof typeof wanted] !== v)) };
+    changes = Object.keys(data).filter((k) => k !== 'id');
+    return changes.length ? [{ type: 'risk.updated', data }] : [];
+  });
+  ctx.print(changes.length ? `${id} changed: ${changes.join(', ')}` : `${id} already reads so; nothing changed`);
+}

@@ -51,7 +51,7 @@ export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { 
     case 'risk.closed':
       return `closed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'metric.added':
-      return `added metric ${e.data.metric} "${e.data.name}" (${e.data.unit}, ${e.data.direction === 'up' ? 'higher' : 'lower'} is better)`;
+      return `added metric ${e.data.metric} "${e.data.name}" (${e.data.unit}, ${e.data.direction === 'up' ? 'higher' : 'lower'} is better; baseline ${e.data.baseline}, target ${e.data.target})`;
     case 'metric.planned':
       return `set ${e.data.metric} baseline ${e.data.baseline}, target ${e.data.target}`;
     case 'metric.recorded':

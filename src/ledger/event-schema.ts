@@ -3,7 +3,7 @@
 // (validate-ledger.generated.js, see scripts/generate-validators.mjs), and the types come from it.
 import * as z from 'zod';
 import { STEP_IDS } from '../steps.js';
-import { FIELD_NAMES } from './constants.js';
+import { CHECKPOINT_KINDS, FIELD_NAMES } from './constants.js';
 
 export { FIELD_NAMES, LEDGER_SCHEMA_VERSION, type FieldName } from './constants.js';
 
@@ -18,7 +18,6 @@ const riskId = z.string().regex(/^R-\d+$/);
 const checkpointId = z.string().regex(/^C-\d+$/);
 const step = z.enum(STEP_IDS);
 const metricId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
-export const CHECKPOINT_KINDS = ['weekly', 'midpoint', 'retrospective', 'milestone'] as const;
 /**
  * An event id (clock.ts): the time it sorts by, then sixteen characters that make it unique. The
  * time starts with 0-7 (at most 2^48 ms, the year 10889): the clock then never runs out of digits.
@@ -61,8 +60,8 @@ export const eventData = {
   'risk.added': z.object({ id: riskId, title: name, impact: level, cost: level, mitigation: str, owner: name }),
   'risk.updated': z.object({ id: riskId, impact: level.optional(), cost: level.optional(), mitigation: str.optional(), owner: name.optional() }),
   'risk.closed': z.object({ id: riskId, note: str.optional() }),
-  /** A metric of the team's own, beside the playbook's: the cycle's outcome metric, a segment target. */
-  'metric.added': z.object({ metric: metricId, name: name, unit: z.string().min(1).max(40), direction: z.enum(['up', 'down']), targetSignal: str.optional() }),
+  /** A metric of the team's own, beside the playbook's (the cycle's outcome metric, a segment target), with its baseline and target. */
+  'metric.added': z.object({ metric: metricId, name: name, unit: z.string().min(1).max(40), direction: z.enum(['up', 'down']), baseline: z.number(), target: z.number(), targetSignal: str.optional() }),
   'metric.planned': z.object({ metric: z.string(), baseline: z.number(), target: z.number() }),
   'metric.recorded': z.object({ metric: z.string(), value: z.number(), at: instant, note: str.optional() }),
   'checklist.done': z.object({ item: z.string() }),

@@ -274,6 +274,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const i = cycle.metrics.findIndex((m) => m.id === def.id);
       if (i >= 0) cycle.metrics[i] = def;
       else cycle.metrics.push(def);
+      cycle.plans.set(def.id, { baseline: e.data.baseline, target: e.data.target });
       return;
     }
     case 'metric.planned':
