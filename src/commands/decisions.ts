@@ -3,7 +3,7 @@ import { openLedger } from '../ledger/ledger.js';
 import { listDecisions } from '../ledger/queries.js';
 import { dayOf } from '../dates.js';
 import { renderTable, styled } from '../table.js';
-import { oneLine } from '../terminal.js';
+import { neutralize, oneLine } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: boolean; all?: boolean; owner?: string }): void {
@@ -25,6 +25,7 @@ export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: bo
         buildScope: d.buildScope,
         created: d.created,
         closed: d.closed,
+        closeNote: d.closeNote,
         conflict: d.conflict,
       })),
     });
@@ -34,7 +35,7 @@ export function run(ctx: Context, _args: [], opts: { open?: boolean; closed?: bo
   const today = dayOf(ctx.now, ctx.tz);
   const rows = decisions.map((d) => [
     d.id,
-    d.title,
+    d.closeNote ? styled(`${neutralize(d.title)}\n${ctx.chalk.dim(`decided: ${neutralize(d.closeNote)}`)}`) : d.title,
     d.owner,
     !d.due ? styled(ctx.chalk.yellow('not set')) : d.status === 'open' && d.due < today ? styled(ctx.chalk.red(`${d.due} (late)`)) : d.due,
     [d.status, d.approved ? 'approved' : '', d.evidence.length ? `${d.evidence.length} evidence` : ''].filter(Boolean).join(', '),

@@ -58,6 +58,16 @@ describe('decision edit', () => {
   });
 });
 
+describe('decisions', () => {
+  it('say what a closed decision decided: its closing note, in the table and in --json', () => {
+    box.ok(['decision', 'close', 'D-2', '--note', 'Frozen on v3 of the brief']);
+    expect(decision('D-2').closeNote).toBe('Frozen on v3 of the brief');
+    expect(box.ok(['decisions', '--closed']).stdout).toMatch(/decided: Frozen on v3 of the brief/);
+    box.ok(['decision', 'reopen', 'D-2']);
+    expect(decision('D-2').closeNote).toBeNull();
+  });
+});
+
 describe('decision scope and evidence add', () => {
   const scope = ['--constraints', 'Matching runs nightly only', '--behaviour', 'Staff see a matched record before the visit', '--metric', 'scope-stability', '--target', '90'];
 
