@@ -29,15 +29,22 @@ export function newestOf(events: readonly LedgerEvent[]): string | undefined {
   return events.reduce<string | undefined>((max, e) => (max === undefined || e.id > max ? e.id : max), undefined);
 }
 
-/** The offset just after the n-th newline of `text` (n >= 1). */
-export function nthLineEnd(text: string, n: number): number {
-  let at = -1;
-  for (let i = 0; i < n; i++) at = text.indexOf('\n', at + 1);
+/** The offset just after the n-th newline of `text` from offset `from` (n >= 1); the end of the text when it has fewer. */
+export function nthLineEnd(text: string, n: number, from = 0): number {
+  let at = from - 1;
+  for (let i = 0; i < n; i++) {
+    at = text.indexOf('\n', at + 1);
+    if (at === -1) return text.length;
+  }
   return at + 1;
 }
 
-/** The events of whole lines. One JSON.parse of the lines joined into an array is about twice as fast as a parse per line. */
-export function parseLines(file: string, text: string): LedgerEvent[] {
+/**
+ * The events of whole lines (`before`: how many lines of the file come before them, for the line
+ * numbers of a complaint). One JSON.parse of the lines joined into an array is about twice as fast
+ * as a parse per line.
+ */
+export function parseLines(file: string, text: string, before = 0): LedgerEvent[] {
   if (text === '') return [];
   try {
     const events = JSON.parse(`[${text.slice(0, -1).replaceAll('\n', ',')}]`) as unknown[];
@@ -48,15 +55,15 @@ export function parseLines(file: string, text: string): LedgerEvent[] {
   const lines = text.slice(0, -1).split('\n');
   return lines.map((line, i) => {
     if (/^(<<<<<<<|=======|>>>>>>>)/.test(line)) {
-      throw failure(`${file}:${i + 1}: a git conflict marker in the ledger`, 'the events files are merged by lines (.gitattributes: merge=union); run `playbook team` to write that file, then `playbook doctor`');
+      throw failure(`${file}:${before + i + 1}: a git conflict marker in the ledger`, 'the events files are merged by lines (.gitattributes: merge=union); run `playbook team` to write that file, then `playbook doctor`');
     }
     let event: unknown;
     try {
       event = JSON.parse(line);
     } catch (error) {
-      throw damaged(file, `line ${i + 1} is not valid JSON: ${describe(error)}`);
+      throw damaged(file, `line ${before + i + 1} is not valid JSON: ${describe(error)}`);
     }
-    if (event === null || typeof event !== 'object' || Array.isArray(event)) throw damaged(file, `line ${i + 1} is not an event`);
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) throw damaged(file, `line ${before + i + 1} is not an event`);
     return event as LedgerEvent;
   });
 }

@@ -83,7 +83,7 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   const head = parsePointer(layout.path, pointer.bytes);
   if (head.version === 1) {
     v1 = { bytes: pointer.bytes, name: `v1-${contentName(pointer.bytes)}.jsonl`, events: head.events };
-    parts.push({ file: layout.path, text: () => '', events: head.events, lastId: head.events.at(-1)?.id });
+    parts.push({ file: layout.path, text: () => '', events: head.events, fresh: true, lastId: head.events.at(-1)?.id });
   }
   for (const name of replicaFiles(layout)) {
     const file = join(layout.events, name);
@@ -120,7 +120,7 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   if (own) read.own = own;
   // A file read in full (not checked before) is held against the others at once, so that two
   // different events under one id are found whatever the command asks for; only then is it noted.
-  if (parts.some((p) => p.events !== undefined)) crossCheck(layout, parts);
+  if (parts.some((p) => p.fresh)) crossCheck(layout, parts);
   for (const p of parts) p.note?.();
   return read;
 }
@@ -136,8 +136,12 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
  */
 function crossCheck(layout: Layout, all: FilePart[]): void {
   let [low, high] = ['~', ''];
-  for (const p of all) for (const e of p.events ?? []) [low, high] = [e.id < low ? e.id : low, e.id > high ? e.id : high];
-  const parts = all.filter((p) => p.events !== undefined || (p.index !== undefined && p.index.oldest <= high && p.index.newest >= low));
+  for (const p of all) {
+    if (!p.fresh) continue;
+    if (p.index) [low, high] = [p.index.oldest < low ? p.index.oldest : low, p.index.newest > high ? p.index.newest : high];
+    else for (const e of p.events ?? []) [low, high] = [e.id < low ? e.id : low, e.id > high ? e.id : high];
+  }
+  const parts = all.filter((p) => p.fresh || (p.index !== undefined && p.index.oldest <= high && p.index.newest >= low));
   // Where each line starts, for a file not parsed: its id is the 26 characters after `{"id":"`.
   const starts = parts.map((part) => (part.events ? undefined : lineStarts(part.text())));
   const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? starts[p]!.map((at) => part.text().slice(at + 7, at + 33)));
@@ -249,8 +253,10 @@ interface FilePart {
   loaded?: string;
   /** Where its cycles' lines are, for a file known from a note (file-index.ts). */
   index?: FileIndex;
-  /** Its events, once parsed: a file not checked before is parsed and checked in full at once. */
+  /** Its events, once parsed (a file of ASCII lines checked now is parsed again only if every event is asked for). */
   events?: LedgerEvent[];
+  /** Read and checked in full by this command (not known from a note): held against the other files. */
+  fresh?: true;
   /** Its newest event id. */
   lastId: string | undefined;
   own?: OwnFile;
@@ -320,23 +326,12 @@ function checkedPart(file: string, stat: BigIntStats, bytes: Buffer, own: boolea
     throw damaged(file, describe(error));
   }
   const end = text.lastIndexOf('\n') + 1;
-  // The whole changes end at the last line that expects no more after it.
-  const parsed = parseLines(file, text.slice(0, end));
-  let count = parsed.length;
-  while (count > 0 && parsed[count - 1]!.more !== undefined) count--;
-  const events = count < parsed.length ? parsed.slice(0, count) : parsed;
-  const valid = count === parsed.length ? end : count === 0 ? 0 : nthLineEnd(text, count);
-  for (const [i, event] of events.entries()) {
-    try {
-      check(event, `line ${i + 1}`);
-    } catch (error) {
-      throw damaged(file, describe(error));
-    }
-  }
-  const whole = text.slice(0, valid);
   // Only ASCII is indexed (a character offset is then a byte offset): what playbook writes.
-  const index = events.length > 0 && text.length === bytes.length ? indexLines(whole, events, 0) : undefined;
-  const part: FilePart = { file, stat, text: () => whole, loaded: whole, events, lastId: index?.newest ?? newestOf(events) };
+  const checked = text.length === bytes.length ? checkAscii(file, text, end) : checkAny(file, text, end);
+  const { valid, index } = checked;
+  const whole = text.slice(0, valid);
+  const part: FilePart = { file, stat, text: () => whole, loaded: whole, fresh: true, lastId: index?.newest ?? newestOf(checked.events ?? []) };
+  if (checked.events) part.events = checked.events;
   if (index) part.index = index;
   if (notes !== undefined && index && valid === text.length) part.note = () => noteChecked(notes, file, stat, hashed(bytes, index));
   const cut = text.length - valid;
@@ -345,9 +340,86 @@ function checkedPart(file: string, stat: BigIntStats, bytes: Buffer, own: boolea
     part.skipped = `skipped ${cutEvents > 0 ? `${cutEvents} event${cutEvents === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
   }
   if (own) {
-    const lastLine = events.length === 0 ? undefined : text.slice(events.length === 1 ? 0 : nthLineEnd(text, events.length - 1), valid - 1);
-    part.own = { file, valid: Buffer.byteLength(whole), size: bytes.length, lastSeq: events.at(-1)?.seq ?? 0, lastLine, text: () => whole };
+    const events = checked.events;
+    const lastLine = index ? index.lastLine : events?.length ? text.slice(events.length === 1 ? 0 : nthLineEnd(text, events.length - 1), valid - 1) : undefined;
+    const lastSeq = index ? index.lastSeq : (events?.at(-1)?.seq ?? 0);
+    part.own = { file, valid: Buffer.byteLength(whole), size: bytes.length, lastSeq, lastLine, text: () => whole };
     if (index) part.own.index = index;
   }
   return part;
+}
+
+interface Checked {
+  /** Bytes of whole changes at the start. */
+  valid: number;
+  index?: FileIndex;
+  /** The events, when kept (a file that is not ASCII has no index to read them again by). */
+  events?: LedgerEvent[];
+}
+
+/**
+ * A file of ASCII lines, checked a few thousand lines at a time and indexed as it goes; the events
+ * are not kept (a command reads its cycle's lines again by the index). At 100,000 events over five
+ * files this keeps the parsed events from outliving their check, which took the garbage collector a
+ * quarter of a first read's time and most of its memory (see ARCHITECTURE.md, the benchmark).
+ */
+function checkAscii(file: string, text: string, end: number): Checked {
+  const valid = wholeChangesEnd(text, end);
+  if (valid === 0) return { valid, events: [] };
+  let index: FileIndex | undefined;
+  let lines = 0;
+  for (let at = 0; at < valid; ) {
+    const stop = Math.min(valid, nthLineEnd(text, CHUNK_LINES, at));
+    const chunk = text.slice(at, stop);
+    const events = parseLines(file, chunk, lines);
+    checkAll(file, events, lines);
+    index = indexLines(chunk, events, at, index);
+    lines += events.length;
+    at = stop;
+  }
+  return { valid, index: index! };
+}
+
+/** Lines checked at a time: about 700 KB. */
+const CHUNK_LINES = 2048;
+
+/** Any other file: parsed whole, its events kept. */
+function checkAny(file: string, text: string, end: number): Checked {
+  const parsed = parseLines(file, text.slice(0, end));
+  let count = parsed.length;
+  while (count > 0 && parsed[count - 1]!.more !== undefined) count--;
+  const events = count < parsed.length ? parsed.slice(0, count) : parsed;
+  checkAll(file, events, 0);
+  return { valid: count === parsed.length ? end : count === 0 ? 0 : nthLineEnd(text, count), events };
+}
+
+function checkAll(file: string, events: readonly LedgerEvent[], before: number): void {
+  for (const [i, event] of events.entries()) {
+    try {
+      check(event, `line ${before + i + 1}`);
+    } catch (error) {
+      throw damaged(file, describe(error));
+    }
+  }
+}
+
+/**
+ * Where the whole changes of `text` end (its whole lines end at `end`): after the last line that
+ * expects no more after it. Read from the end, a line at a time; a line that is not an event stops
+ * the search, and the check of every line names it.
+ */
+function wholeChangesEnd(text: string, end: number): number {
+  let stop = end;
+  while (stop > 0) {
+    const start = text.lastIndexOf('\n', stop - 2) + 1;
+    let event: unknown;
+    try {
+      event = JSON.parse(text.slice(start, stop - 1));
+    } catch {
+      return end;
+    }
+    if (event === null || typeof event !== 'object' || (event as { more?: unknown }).more === undefined) return stop;
+    stop = start;
+  }
+  return 0;
 }

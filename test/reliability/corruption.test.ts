@@ -226,6 +226,17 @@ const LEDGER_COMMANDS: string[][] = [
   ['summary', '--format', 'html', '--template', 'release-brief'],
   ['summary', '--format', 'json'],
   ['calendar'],
+  ['decision', 'edit', 'D-1', '--title', 'Ship it next week'],
+  ['decision', 'scope', 'D-1', '--constraints', 'c', '--behaviour', 'b', '--metric', 'scope-stability', '--target', '80'],
+  ['evidence', 'add', 'D-1', 'Checked', '--criterion', '1', '--meets', 'yes'],
+  ['blocker', 'extend', 'B-1', '--due', '+5d', '--reason', 'Vendor late'],
+  ['risk', 'edit', 'R-1', '--impact', 'low'],
+  ['metric', 'add', 'Clinics live', '--unit', '%', '--better', 'up', '--baseline', '10', '--target', '20'],
+  ['metric', 'set', 'scope-stability', '--target', '90'],
+  ['checkpoint', 'add', 'Go/no-go', '--at', '+3d'],
+  ['checkpoint', 'done', 'C-1'],
+  ['checkpoint', 'missed', 'C-1'],
+  ['checkpoints'],
 ];
 /**
  * Commands that never read the events: the catalogue; doctor (which reports damage, below); `team`,
@@ -234,10 +245,12 @@ const LEDGER_COMMANDS: string[][] = [
  */
 const CATALOG_COMMANDS = ['list', 'show', 'validate', 'schema', 'new', 'completion', 'help', 'doctor', 'team', 'import'];
 const SUBCOMMANDS: Record<string, string[]> = {
-  decision: ['add', 'approve', 'close', 'reopen'],
-  blocker: ['add', 'resolve', 'escalate'],
-  risk: ['add', 'close'],
-  metric: ['record'],
+  decision: ['add', 'approve', 'close', 'reopen', 'edit', 'scope'],
+  blocker: ['add', 'resolve', 'escalate', 'extend'],
+  risk: ['add', 'close', 'edit'],
+  metric: ['record', 'add', 'set'],
+  checkpoint: ['add', 'done', 'missed'],
+  evidence: ['add'],
   checklist: ['done'],
 };
 
