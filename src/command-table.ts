@@ -61,6 +61,7 @@ export const COMMANDS: Record<string, (program: Command) => void> = {
       .option('--answers-template', 'print an answers file filled with the playbook\'s example answers')
       .option('--dry-run', 'show what the session would record, and write nothing')
       .option('--no-session', 'only create the cycle; `playbook resume` walks the steps later')
+      .option('--new', "start a new cycle even when the current cycle's session is unfinished")
       .addHelpText(
         'after',
         examples(

@@ -72,6 +72,7 @@ export function answersTemplate(playbook: Playbook): string {
       const pair = doc.createPair(q.id, q.example);
       const notes = [` ${q.prompt}${q.required ? '' : ' (optional)'}`, `   → ${LEDGER_TARGETS[q.into]}`];
       if (q.choices) notes.push(`   choices: ${q.choices.join(' | ')}`);
+      if (q.choicesFrom) notes.push(`   choices: the ${q.choicesFrom} recorded in this cycle, by id (R-1, R-2, ...)`);
       (pair.key).commentBefore = notes.join('\n');
       (stepMap as unknown as { items: unknown[] }).items.push(pair);
     }

@@ -9,7 +9,7 @@ import type { LedgerEvent } from '../ledger/events.js';
 import type { Question, RecordTarget, Step } from '../playbook/schema.js';
 import type { Prompter } from '../prompts/prompter.js';
 import { oneLine } from '../terminal.js';
-import { answerEvents, finishEvents, recordCount } from './machine.js';
+import { answerEvents, finishEvents, needsRecord, recordCount } from './machine.js';
 import { AnswerError, asOwner, asText, RECORD_SPECS, type FieldSpec, type FlowContext, type RecordSpec } from './records.js';
 import type { Recorder } from './recorder.js';
 
@@ -31,19 +31,23 @@ export async function askRecords(p: Prompter, recorder: Recorder, step: Step, q:
     const count = recordCount(recorder.flow().cycle, step, q);
     const left = nothingLeft(recorder.flow(), spec);
     if (left) {
-      if (count === 0 && q.required) throw failure(`${step.id}.${q.id} needs a ${spec.noun}, but ${left}`, 'go back with `playbook undo`, or add what is missing with the decision commands, then `playbook resume`');
+      if (count === 0 && needsRecord(q)) throw failure(`${step.id}.${q.id} needs a ${spec.noun}, but ${left}`, 'go back with `playbook undo`, or add what is missing with the decision commands, then `playbook resume`');
       p.say(ctx.chalk.dim(`  ${left}; moving on`));
       return finish();
     }
-    if (!(q.required && count === 0)) {
-      const more = await p.confirm({ message: count === 0 ? `Add a ${spec.noun}?` : `Add another ${spec.noun}?`, default: false });
+    if (!(needsRecord(q) && count === 0)) {
+      // A question the playbook asks (evidence, build scope) offers its first record; an optional one does not.
+      const more = await p.confirm({ message: count === 0 ? `Add a ${spec.noun}?` : `Add another ${spec.noun}?`, default: count === 0 && q.required });
       if (!more) return finish();
     }
     await askOneRecord(p, recorder, step, q, ctx);
   }
 }
 
-/** Asks for one record field by field, and records it; a field the record refuses is asked again. */
+/**
+ * Asks for one record field by field, and records it; a field the record refuses is asked again,
+ * unless the question can do without this record: then it is left out and the caller asks what next.
+ */
 export async function askOneRecord(p: Prompter, recorder: Recorder, step: Step, q: Question, ctx: Style): Promise<void> {
   const spec = RECORD_SPECS[q.into as RecordTarget];
   const { fields } = spec;
@@ -75,6 +79,10 @@ export async function askOneRecord(p: Prompter, recorder: Recorder, step: Step, 
       if (problem.criteriaFor && (await p.confirm({ message: `Add testable acceptance criteria to ${problem.criteriaFor} now?`, default: true }))) {
         await askCriteria(p, recorder, problem.criteriaFor);
         continue;
+      }
+      if (!needsRecord(q) || recordCount(f().cycle, step, q) > 0) {
+        p.say(ctx.chalk.dim(`  no ${spec.noun} recorded`));
+        return;
       }
       for (const key of problem.again) delete values[key];
       queue = [...problem.again.map(at), ...queue.filter((j) => !problem.again.includes(fields[j]!.key))];

@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import type { Question, Step } from '../playbook/schema.js';
 import type { Prompter } from '../prompts/prompter.js';
 import { neutralize, oneLine } from '../terminal.js';
-import { answerEvents, defaultFor, finishEvents } from './machine.js';
+import { answerEvents, choicesOf, defaultFor, finishEvents } from './machine.js';
 import { askRecords } from './ask-record.js';
 import { AnswerError, type FlowContext } from './records.js';
 import type { Recorder } from './recorder.js';
@@ -33,6 +33,10 @@ export async function askQuestion(p: Prompter, recorder: Recorder, f: FlowContex
   const message = `${oneLine(q.prompt)}${q.required ? '' : ' (optional)'}`;
   const skip = () => recorder.record((fresh) => finishEvents(fresh, step, q));
   const save = (value: unknown) => recorder.record((fresh) => answerEvents(fresh, step, q, value));
+  if (q.choicesFrom && choicesOf(f, q).length === 0) {
+    p.say(ctx.chalk.dim(`  ${oneLine(q.prompt)} No ${q.choicesFrom} are open in this cycle, so there is nothing to choose; moving on.`));
+    return skip();
+  }
   switch (q.type) {
     case 'records':
       return askRecords(p, recorder, step, q, ctx);
@@ -57,7 +61,7 @@ export async function askQuestion(p: Prompter, recorder: Recorder, f: FlowContex
     case 'confirm':
       return save(await p.confirm({ message, ...(typeof q.example === 'boolean' ? { default: q.example } : {}) }));
     case 'choice': {
-      const choices = (q.choices ?? []).map((c) => ({ value: c, name: oneLine(c) }));
+      const choices = choicesOf(f, q).map((c) => ({ value: c.value, name: oneLine(c.name) }));
       const dflt = defaultFor(f, q);
       const value = await p.select({ message, choices: q.required ? choices : [...choices, { value: '', name: '(skip)' }], ...(dflt && q.choices?.includes(dflt) ? { default: dflt } : {}) });
       return value === '' ? skip() : save(value);
@@ -65,7 +69,7 @@ export async function askQuestion(p: Prompter, recorder: Recorder, f: FlowContex
     case 'multichoice': {
       const value = await p.checkbox({
         message,
-        choices: (q.choices ?? []).map((c) => ({ value: c, name: oneLine(c) })),
+        choices: choicesOf(f, q).map((c) => ({ value: c.value, name: oneLine(c.name) })),
         validate: (v) => (v.length === 0 ? (q.required ? 'choose at least one (space selects, enter confirms)' : true) : true),
       });
       return value.length === 0 ? skip() : save(value);

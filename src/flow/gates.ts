@@ -25,6 +25,8 @@ export interface GateResult {
   notes: string[];
 }
 
+/** Said when a cycle's build scope is empty: what adds an entry later. */
+export const BUILD_SCOPE_EMPTY = 'build scope is empty: no approved decision has entered it yet; `playbook decision scope D-n --constraints .. --behaviour .. --metric .. --target ..` adds an entry later';
 
 export function checkGate(step: StepId, cycle: Cycle): GateResult {
   const failures: GateFailure[] = [];
@@ -54,7 +56,8 @@ export function checkGate(step: StepId, cycle: Cycle): GateResult {
       break;
     case 'build-scope': {
       const inScope = [...cycle.decisions.values()].filter((d) => d.buildScope);
-      if (inScope.length === 0) failures.push({ message: 'no decision has entered build scope', fix: { kind: 'add-record', target: 'build-scope' } });
+      // The gate says what may enter, not that something must: with no approved decision yet, build scope stays empty.
+      if (inScope.length === 0) notes.push(BUILD_SCOPE_EMPTY);
       for (const d of inScope) {
         if (!d.approved) failures.push({ message: `${d.id} is in build scope without its owner's approval`, fix: { kind: 'decision-approval', id: d.id } });
         if (d.criteria.length === 0) failures.push({ message: `${d.id} is in build scope without testable acceptance criteria`, fix: { kind: 'decision-criteria', id: d.id } });

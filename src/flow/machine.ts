@@ -60,13 +60,51 @@ export function answerEvents(f: FlowContext, step: Step, q: Question, value: unk
   return [{ type: 'note.added', data: { step: step.id, question: q.id, value: v }, answer }];
 }
 
+/**
+ * Records a step may close with none of, whatever the playbook says (PRODUCT.md, the gates of steps
+ * 4 and 5): a decision may wait for its evidence and stays open, and with no approved decision build
+ * scope stays empty until `playbook decision scope` adds an entry.
+ */
+const MAY_BE_EMPTY: ReadonlySet<Question['into']> = new Set(['evidence', 'build-scope']);
+
+/** Whether the question cannot close without at least one record. */
+export const needsRecord = (q: Question): boolean => q.required && q.type === 'records' && !MAY_BE_EMPTY.has(q.into);
+
 /** Closes a question without (more) answers: the end of a records list, or a skipped optional question. */
 export function finishEvents(f: Pick<FlowContext, 'cycle'>, step: Step, q: Question): NewEvent[] {
-  if (q.required && q.type === 'records' && recordCount(f.cycle, step, q) === 0) {
+  if (needsRecord(q) && recordCount(f.cycle, step, q) === 0) {
     throw new AnswerError(`${step.id}.${q.id} needs at least one record`);
   }
-  if (q.required && q.type !== 'records') throw new AnswerError(`${step.id}.${q.id} needs an answer`);
+  // A choice among the cycle's records has nothing to answer while there is none.
+  if (q.required && q.type !== 'records' && !(q.choicesFrom && choicesOf(f, q).length === 0)) throw new AnswerError(`${step.id}.${q.id} needs an answer`);
   return [{ type: 'answer.completed', data: { step: step.id, question: q.id } }];
+}
+
+/**
+ * The options of a choice question: the playbook's list, or with `choicesFrom: risks` the open
+ * risks of this cycle, each answered as "R-n title" (an answer may give the id alone).
+ */
+export function choicesOf(f: Pick<FlowContext, 'cycle'>, q: Question): { value: string; name: string }[] {
+  if (q.choicesFrom === 'risks') {
+    return [...f.cycle.risks.values()].filter((r) => r.status === 'open').map((r) => ({ value: `${r.id} ${r.title}`, name: `${r.id} ${r.title}` }));
+  }
+  return (q.choices ?? []).map((c) => ({ value: c, name: c }));
+}
+
+/** The option an answer names (case aside; a risk by its id, R-2 or r2, too), or undefined. */
+function matchChoice(f: Pick<FlowContext, 'cycle'>, q: Question, typed: string): string | undefined {
+  const options = choicesOf(f, q);
+  const id = q.choicesFrom === 'risks' ? /^r-?(\d+)$/i.exec(typed.trim()) : null;
+  if (id) return options.find((o) => o.value.startsWith(`R-${Number(id[1])} `))?.value;
+  const t = typed.trim().toLowerCase();
+  return options.find((o) => o.value.toLowerCase() === t || (q.choicesFrom !== undefined && o.value.slice(o.value.indexOf(' ') + 1).toLowerCase() === t))?.value;
+}
+
+/** Why an answer is not one of the options: the options, or that the cycle has none to offer. */
+function notAChoice(f: Pick<FlowContext, 'cycle'>, q: Question, typed: string): AnswerError {
+  const options = choicesOf(f, q);
+  if (options.length === 0 && q.choicesFrom) return new AnswerError(`"${typed}" is not one of this cycle's ${q.choicesFrom}: none is open`);
+  return new AnswerError(`"${typed}" is not one of: ${options.map((o) => o.value).join('; ')}`);
 }
 
 /** How many records the session has added for a records question so far. */
@@ -96,8 +134,8 @@ function singleValue(f: FlowContext, q: Question, value: unknown): string | stri
     case 'choice': {
       const t = asText(value, 'The choice', undefined, 300);
       if (q.into === 'cycle.filter' || q.into === 'cycle.outcome') return t; // the listed choices are suggestions
-      const match = q.choices?.find((c) => c.toLowerCase() === t.toLowerCase());
-      if (!match) throw new AnswerError(`"${t}" is not one of: ${q.choices?.join('; ')}`);
+      const match = matchChoice(f, q, t);
+      if (match === undefined) throw notAChoice(f, q, t);
       return match;
     }
     case 'multichoice': {
@@ -106,8 +144,11 @@ function singleValue(f: FlowContext, q: Question, value: unknown): string | stri
         if (items.length === 0) throw new AnswerError('choose at least one');
         return items;
       }
-      for (const item of items) if (!q.choices?.some((c) => c.toLowerCase() === item.toLowerCase())) throw new AnswerError(`"${item}" is not one of: ${q.choices?.join('; ')}`);
-      return items.map((item) => q.choices!.find((c) => c.toLowerCase() === item.toLowerCase())!);
+      return items.map((item) => {
+        const match = matchChoice(f, q, item);
+        if (match === undefined) throw notAChoice(f, q, item);
+        return match;
+      });
     }
     case 'list': {
       const items = asList(value, 'The list');

@@ -11,7 +11,7 @@ import { neutralize, oneLine } from '../terminal.js';
 import type { AnswersFile } from './answers.js';
 import { askQuestion } from './ask.js';
 import { canFix, fixGate } from './fix-gate.js';
-import type { Fix, GateFailure } from './gates.js';
+import { BUILD_SCOPE_EMPTY, type Fix, type GateFailure } from './gates.js';
 import { answerEvents, finishEvents, next, questionKey, recordCount } from './machine.js';
 import { AnswerError } from './records.js';
 import { flowOf, ledgerRecorder, memoryRecorder, type Recorder } from './recorder.js';
@@ -188,6 +188,7 @@ function recap(ctx: Context, cycle: Cycle): void {
     `  outcome: ${oneLine(String(cycle.fields.outcome ?? ''))}`,
     `  ${count(cycle.risks.size, 'risk')} · ${count(decisions.length, 'decision')} (${inBuild} in build scope, ${awaiting} awaiting evidence) · ${count(cycle.blockers.size, 'blocker')} · ${count(cycle.checkpoints.size, 'checkpoint')} · ${count(cycle.plans.size, 'metric target')}`,
     ...(cycle.fields.postLaunchOwner ? [`  owner after launch: ${oneLine(String(cycle.fields.postLaunchOwner))}`] : []),
+    ...(inBuild === 0 ? [c.yellow(`  ${BUILD_SCOPE_EMPTY}`)] : []),
     '',
     'Next:',
     '  playbook status                 where the cycle stands',

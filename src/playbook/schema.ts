@@ -68,6 +68,9 @@ export const RECORD_FIELDS = {
 } as const satisfies Partial<Record<LedgerTarget, { required: readonly string[]; optional: readonly string[] }>>;
 export type RecordTarget = keyof typeof RECORD_FIELDS;
 
+/** Records of the cycle a choice question may offer instead of a fixed list (`choicesFrom`). */
+export const CHOICE_SOURCES = ['risks'] as const;
+
 export const QUESTION_TYPES = ['text', 'editor', 'choice', 'multichoice', 'confirm', 'number', 'date', 'list', 'records'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
@@ -81,6 +84,12 @@ export const questionSchema = z
     type: z.enum(QUESTION_TYPES).describe('How the question is asked; `records` asks for one record after another.'),
     into: ledgerTarget.describe('Where the answer goes in the ledger.'),
     choices: z.array(line).min(2).max(50).optional().describe('The options of a choice or multichoice question.'),
+    choicesFrom: z
+      .enum(CHOICE_SOURCES)
+      .optional()
+      .describe(
+        'Instead of `choices`, the options are records of this cycle: `risks` offers the open risks recorded so far ("R-2 title"; an answer may give R-2 alone). The question must come after the one that records risks; with none open the session says so and asks nothing.',
+      ),
     required: z.boolean().default(true).describe('Whether the step can close without an answer.'),
     example: z
       .union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.array(exampleRecord)])
@@ -200,9 +209,10 @@ export const playbookSchema = z
         if (!TARGET_TYPES[q.into].includes(q.type)) {
           ctx.addIssue({ code: 'custom', path: ['steps', i, 'questions', j, 'type'], message: `"${q.into}" takes ${TARGET_TYPES[q.into].join(' or ')} answers, not ${q.type}` });
         }
-        if ((q.type === 'choice' || q.type === 'multichoice') && !q.choices) {
-          ctx.addIssue({ code: 'custom', path: ['steps', i, 'questions', j], message: `a ${q.type} question needs choices` });
+        if ((q.type === 'choice' || q.type === 'multichoice') && !q.choices && !q.choicesFrom) {
+          ctx.addIssue({ code: 'custom', path: ['steps', i, 'questions', j], message: `a ${q.type} question needs choices (or choicesFrom)` });
         }
+        if (q.choicesFrom) choicesFromIssues(p.steps, i, j).forEach((message) => ctx.addIssue({ code: 'custom', path: ['steps', i, 'questions', j, 'choicesFrom'], message }));
         if (q.type === 'records' && !(Array.isArray(q.example) && q.example.every((e) => typeof e === 'object'))) {
           ctx.addIssue({ code: 'custom', path: ['steps', i, 'questions', j, 'example'], message: 'a records question needs a list of example records' });
         } else if (q.type === 'records') {
@@ -237,6 +247,19 @@ export const playbookSchema = z
     }
   });
 export type Playbook = z.infer<typeof playbookSchema>;
+
+/** What is wrong with question j of step i taking its choices from the cycle's records. */
+function choicesFromIssues(steps: readonly { questions: readonly Question[] }[], i: number, j: number): string[] {
+  const q = steps[i]!.questions[j]!;
+  const source = q.choicesFrom!;
+  const issues: string[] = [];
+  if (q.type !== 'choice' && q.type !== 'multichoice') issues.push(`only a choice or multichoice question takes choicesFrom, not ${q.type}`);
+  else if (q.into !== 'notes') issues.push(`a question with choicesFrom goes into notes, not ${q.into}`);
+  if (q.choices) issues.push('give choices or choicesFrom, not both');
+  const before = [...steps.slice(0, i).flatMap((s) => s.questions), ...steps[i]!.questions.slice(0, j)];
+  if (!before.some((x) => x.type === 'records' && x.into === source)) issues.push(`choicesFrom: ${source} must come after the question that records ${source}`);
+  return issues;
+}
 
 export function playbookJsonSchema(): unknown {
   return z.toJSONSchema(playbookSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' });

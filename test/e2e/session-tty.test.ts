@@ -153,6 +153,7 @@ describe.skipIf(!HAS_TMUX)('the session in a terminal (tmux; skipped only when t
 
     // Step 4: evidence, yes/no.
     await t.waitForText('Step 4 of 6 · Check the evidence against each decision');
+    await t.confirm('Add a piece of evidence?', true);
     await t.select('  For which decision', 'D-1 Save and resume');
     await t.input('  Which criterion it checks', '');
     await t.input('  What was checked', '9 of 12 patients resumed in the prototype test');
@@ -161,14 +162,18 @@ describe.skipIf(!HAS_TMUX)('the session in a terminal (tmux; skipped only when t
     await t.input('What evidence would settle', '');
     await t.waitForText('note: D-2 has no evidence that meets its criteria; it stays open');
 
-    // Step 5: build scope refuses D-2 (no criteria) and an unapproved D-1 at once, with the reason.
+    // Step 5: build scope refuses D-2 (no criteria) and an unapproved D-1 at once, with the reason,
+    // and leaves each refused entry out (build scope may stay empty), offering the next one.
     await t.waitForText('Step 5 of 6 · Turn approved decisions into build scope');
+    await t.confirm('Add a build-scope entry?', true);
     await t.select('  Which decision enters build scope', 'D-2 Freeze');
     await t.waitForText('  ✘ D-2 has no testable acceptance criteria, so it cannot enter build scope');
     await t.confirm('Add testable acceptance criteria to D-2 now?', false);
+    await t.confirm('Add a build-scope entry?', true);
     await t.select('  Which decision enters build scope', 'D-1 Save');
     await t.confirm('  Has its owner approved it?', false);
     await t.waitForText('  ✘ D-1 has no approval from its owner (Priya Raman), so it cannot enter build scope');
+    await t.confirm('Add a build-scope entry?', true);
     await t.select('  Which decision enters build scope', 'D-1 Save');
     await t.confirm('  Has its owner approved it?', true);
     await t.input('  Implementation constraints', 'No patient data in the resume link');
@@ -301,7 +306,7 @@ describe.skipIf(!HAS_TMUX)('the session in a terminal (tmux; skipped only when t
     await t.input('  Mitigation', 'Book the kickoff with the practice manager and a named deputy');
     await t.input('  Owner (one person)', 'Dana Kim');
     await t.confirm('Add another risk?', false);
-    await t.select('Which risk will you pressure-test first?', '(skip)');
+    await t.select('Which risk will you pressure-test first?', '(skip)'); // offers R-1, the risk just written
     await t.confirm('Is a HIPAA and business-associate-agreement review booked', false);
 
     await t.waitForText(/All six steps of .+ are done\./);

@@ -193,6 +193,8 @@ const OWNERSHIP: Expect[] = [
 ];
 
 const EVIDENCE: Expect[] = [
+  // A decision may wait for its evidence: the first piece is offered, not forced.
+  confirm('Add a piece of evidence?', true, { default: true }),
   select('For which decision', 'D-1', { offers: ['D-1', 'D-2'] }),
   input('Which criterion it checks', ''),
   input('What was checked', '9 of 12 patients resumed in the prototype test'),
@@ -202,12 +204,16 @@ const EVIDENCE: Expect[] = [
 ];
 
 const BUILD_SCOPE: Expect[] = [
-  // D-2 has no criteria: refused at once, with the offer to add them; declined.
+  // Build scope may stay empty (nothing approved yet): each entry is offered, and a refused one is left out.
+  confirm('Add a build-scope entry?', true, { default: true }),
+  // D-2 has no criteria: refused at once, with the offer to add them; declined, so the entry is left out.
   select('Which decision enters build scope', 'D-2'),
   confirm('Add testable acceptance criteria to D-2 now?', false),
-  // D-1 is not approved yet: saying no is refused and the decision is asked again.
+  // D-1 is not approved yet: saying no is refused, and the entry is left out too.
+  confirm('Add a build-scope entry?', true, { default: true }),
   select('Which decision enters build scope', 'D-1'),
   confirm('Has its owner approved it?', false, { default: false }),
+  confirm('Add a build-scope entry?', true, { default: true }),
   select('Which decision enters build scope', 'D-1'),
   confirm('Has its owner approved it?', true),
   input('Implementation constraints', 'No patient data in the resume link'),
@@ -262,6 +268,7 @@ describe('a whole product-manager session at the prompts', () => {
     expect(p.said).toContain('  ✘ D-2 has no testable acceptance criteria, so it cannot enter build scope');
     expect(p.said).toContain('  ✘ D-1 has no approval from its owner (Priya Raman), so it cannot enter build scope');
     expect(p.said).toContain('  every decision is already in build scope; moving on');
+    expect(p.said.filter((l) => l === '  no build-scope entry recorded')).toHaveLength(2);
     expect(p.said.filter((l) => l.startsWith('  ✔ gate passed'))).toHaveLength(6);
 
     const cycle = rec.flow().cycle;
@@ -353,6 +360,7 @@ describe('stopping, interrupting and coming back', () => {
       input('Due date', '+4d'),
       input('Acceptance criterion 1', 'Compliance signs off'),
       input('Acceptance criterion 2', ''),
+      confirm('Add a piece of evidence?', true),
       select('For which decision', CTRL_C),
     ]);
     await expect(driveOn(pm, rec, { prompter: p }, ctx)).rejects.toBeInstanceOf(InterruptedError);
@@ -369,7 +377,7 @@ describe('text someone else typed', () => {
     const hostile = '\u001b]0;owned\u0007\u001b[2J';
     rec.record(() => [{ type: 'decision.added', data: { id: 'D-9', title: `Retitle ${hostile}`, owner: `Eve ${hostile}`, criteria: ['x'] } }]);
     rec.record(() => [{ type: 'decision.updated', data: { id: 'D-9', due: '2026-12-01' } }]);
-    const p = new ScriptedPrompter([select('For which decision', CTRL_C, { offers: ['D-9'] })]);
+    const p = new ScriptedPrompter([confirm('Add a piece of evidence?', true), select('For which decision', CTRL_C, { offers: ['D-9'] })]);
     await expect(driveOn(pm, rec, { prompter: p }, ctx)).rejects.toBeInstanceOf(InterruptedError);
     expect(p.shown.some((t) => t.includes('Retitle'))).toBe(true);
     for (const text of [...p.shown, ...p.said]) expect(hasControlCharacters(text), JSON.stringify(text)).toBe(false);
@@ -424,7 +432,8 @@ describe('the customer-success session: multiple choice, choice and yes/no at th
       input('Owner (one person)', 'Dana Kim'),
       confirm('Add another risk?', false),
       ...cs.steps[1]!.questions.slice(1).map((q) =>
-        q.id === choice.id ? select(q.prompt, '', { offers: [...q.choices!, ''] }) : q.id === yesNo.id ? confirm(q.prompt, false, { default: true }) : input(q.prompt, ''),
+        // The risks to pressure-test first are the ones just recorded, not the catalog.
+        q.id === choice.id ? select(q.prompt, '', { offers: [`R-1 ${cs.risks[1]!.risk}`, ''] }) : q.id === yesNo.id ? confirm(q.prompt, false, { default: true }) : input(q.prompt, ''),
       ),
     ]);
     await expect(driveOn(cs, rec, { prompter: p, answers: examplesExcept(cs, 'scope', 'risk') }, ctx)).resolves.toBe('done');
