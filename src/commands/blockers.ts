@@ -5,6 +5,7 @@ import { openLedger } from '../ledger/ledger.js';
 import { listBlockers } from '../ledger/queries.js';
 import { isBreached } from '../ledger/state.js';
 import { renderTable, styled } from '../table.js';
+import { neutralize } from '../terminal.js';
 import { printJson } from './common.js';
 
 export function run(ctx: Context, _args: [], opts: { owner?: string; breached?: boolean; all?: boolean; check?: boolean }): void {
@@ -21,6 +22,9 @@ export function run(ctx: Context, _args: [], opts: { owner?: string; breached?: 
         owner: b.owner,
         status: b.status,
         breached: isBreached(b, ctx.now),
+        escalated: b.escalated !== null && b.status !== 'resolved',
+        escalationNote: b.escalationNote,
+        resolutionNote: b.resolutionNote,
         raised: b.created.at,
         due: b.due,
         ageHours: Math.floor((ctx.now.getTime() - Date.parse(b.created.at)) / 3600_000),
@@ -37,9 +41,12 @@ export function run(ctx: Context, _args: [], opts: { owner?: string; breached?: 
       const dueMs = Date.parse(b.due) - ctx.now.getTime();
       const late = isBreached(b, ctx.now);
       const due = `${shortTime(new Date(b.due), ctx.tz)}\n${b.status === 'resolved' ? 'resolved' : late ? `${span(dueMs)} overdue` : `in ${span(dueMs)}`}`;
+      const escalated = b.status === 'escalated';
+      // An escalated blocker shows the note it was escalated with under its title.
+      const title = escalated && b.escalationNote ? styled(`${neutralize(b.title)}\n${ctx.chalk.yellow('escalated:')} ${neutralize(b.escalationNote)}`) : b.title;
       return [
-        late ? styled(ctx.chalk.red.bold(`${b.id} BREACHED`)) : b.status === 'escalated' ? styled(ctx.chalk.yellow(`${b.id} escalated`)) : b.status === 'resolved' ? styled(ctx.chalk.dim(`${b.id} resolved`)) : b.id,
-        b.title,
+        late ? styled(ctx.chalk.red.bold(`${b.id} BREACHED${escalated ? ', escalated' : ''}`)) : b.status === 'escalated' ? styled(ctx.chalk.yellow(`${b.id} escalated`)) : b.status === 'resolved' ? styled(ctx.chalk.dim(`${b.id} resolved`)) : b.id,
+        title,
         b.owner,
         span(ctx.now.getTime() - Date.parse(b.created.at)),
         late ? styled(ctx.chalk.red(due)) : due,

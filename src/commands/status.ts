@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
-import { dayOf, shortTime, span } from '../dates.js';
+import { dayLabel, dayOf, shortTime, span } from '../dates.js';
+import { nextReviewDay, openDecisions as decisionsToLookAt, overdueCheckpoints } from '../ledger/agenda.js';
 import { openLedger } from '../ledger/ledger.js';
 import { checklistView, conflictsOf, currentStep, listBlockers, listDecisions, listRisks } from '../ledger/queries.js';
 import { isBreached } from '../ledger/state.js';
@@ -20,8 +21,11 @@ export function run(ctx: Context): void {
   const dueNext = [
     ...openDecisions.flatMap((d) => (d.due && d.due >= today && d.due <= horizonDay ? [{ id: d.id, kind: 'decision', title: d.title, owner: d.owner, due: d.due }] : [])),
     ...blockers.filter((b) => !isBreached(b, now) && Date.parse(b.due) <= horizon.getTime()).map((b) => ({ id: b.id, kind: 'blocker', title: b.title, owner: b.owner, due: b.due })),
-    ...[...cycle.checkpoints.values()].filter((c) => c.date >= today && c.date <= horizonDay).map((c) => ({ id: c.id, kind: 'checkpoint', title: c.title, owner: c.owner, due: c.date })),
+    ...[...cycle.checkpoints.values()].filter((c) => c.status === 'planned' && c.date >= today && c.date <= horizonDay).map((c) => ({ id: c.id, kind: 'checkpoint', title: c.title, owner: c.owner, due: c.date })),
   ].sort((a, b) => (a.due < b.due ? -1 : a.due > b.due ? 1 : 0));
+  const nextReview = nextReviewDay(cycle, today);
+  const escalated = blockers.filter((b) => b.status === 'escalated');
+  const lateCheckpoints = overdueCheckpoints(cycle, today).map((c) => ({ id: c.id, title: c.title, date: c.date, owner: c.owner }));
   const model = {
     ledger: location.path,
     cycle: { id: cycle.id, name: cycle.name, playbook: cycle.snapshot.playbook.id, started: cycle.created.at },
@@ -37,7 +41,11 @@ export function run(ctx: Context): void {
       checklistTotal: checklist.length,
       metricReadings: [...cycle.readings.values()].reduce((n, r) => n + r.length, 0),
     },
-    breached: breached.map((b) => ({ id: b.id, title: b.title, owner: b.owner, due: b.due, fallback: b.fallback })),
+    breached: breached.map((b) => ({ id: b.id, title: b.title, owner: b.owner, due: b.due, fallback: b.fallback, escalated: b.status === 'escalated', escalationNote: b.escalationNote })),
+    escalated: escalated.map((b) => ({ id: b.id, title: b.title, owner: b.owner, due: b.due, breached: isBreached(b, now), escalationNote: b.escalationNote })),
+    nextReview,
+    openDecisions: decisionsToLookAt(cycle, today, nextReview),
+    overdueCheckpoints: lateCheckpoints,
     dueNext,
     conflicts: conflictsOf(cycle),
   };
@@ -53,7 +61,25 @@ export function run(ctx: Context): void {
   );
   if (breached.length) {
     out.push('', c.red.bold('Breached'));
-    for (const b of breached) out.push(`  ${b.id} ${oneLine(b.title)} (${oneLine(b.owner)}, ${span(now.getTime() - Date.parse(b.due))} overdue)${b.fallback ? `\n     fallback: ${oneLine(b.fallback)}` : ''}`);
+    for (const b of breached) {
+      const flag = b.status === 'escalated' ? `${b.id} ${c.yellow('escalated')}` : b.id;
+      out.push(`  ${flag} ${oneLine(b.title)} (${oneLine(b.owner)}, ${span(now.getTime() - Date.parse(b.due))} overdue)${b.fallback ? `\n     fallback: ${oneLine(b.fallback)}` : ''}${escalation(b.escalationNote)}`);
+    }
+  }
+  const waiting = escalated.filter((b) => !isBreached(b, now));
+  if (waiting.length) {
+    out.push('', c.yellow.bold('Escalated'));
+    for (const b of waiting) out.push(`  ${b.id} ${oneLine(b.title)} (${oneLine(b.owner)}, due ${shortTime(new Date(b.due), ctx.tz)})${escalation(b.escalationNote)}`);
+  }
+  out.push('', `${c.bold('Open decisions')} ${c.dim(`(overdue, or due by the next review on ${dayLabel(nextReview)})`)}`);
+  if (model.openDecisions.length === 0) out.push('  none');
+  for (const d of model.openDecisions) {
+    const standing = d.due === null ? 'no due date' : d.overdue ? c.red(`${d.daysLate} day${d.daysLate === 1 ? '' : 's'} late, due ${d.due}`) : `due ${d.due}`;
+    out.push(`  ${d.overdue ? c.red.bold(`${d.id} OVERDUE`) : d.id} ${oneLine(d.title)} (${oneLine(d.owner)}) · ${standing}`);
+  }
+  if (lateCheckpoints.length) {
+    out.push('', c.yellow.bold('Checkpoints past their date, neither held nor missed'));
+    for (const x of lateCheckpoints) out.push(`  ${x.id} ${x.date} ${oneLine(x.title)} (${oneLine(x.owner)})`);
   }
   if (model.conflicts.length) {
     out.push('', c.yellow.bold('Changed on two clones without seeing each other'));
@@ -67,4 +93,9 @@ export function run(ctx: Context): void {
   }
   out.push('', c.dim(`ledger: ${location.path}`));
   ctx.print(out.join('\n'));
+}
+
+/** The note a blocker was escalated with, on its own line. */
+function escalation(note: string | null): string {
+  return note ? `\n     escalated: ${oneLine(note)}` : '';
 }

@@ -82,6 +82,7 @@ async function askBlocker(ctx: Context, p: Prompter, b: Blocker, breached: boole
   const due = Date.parse(b.due) - ctx.now.getTime();
   const status = b.status === 'escalated' ? c.yellow(' (escalated)') : '';
   p.say(`${breached ? c.red.bold(`${b.id} BREACHED`) : c.bold(b.id)}${status} ${oneLine(b.title)} (${oneLine(b.owner)}; due ${shortTime(new Date(b.due), ctx.tz)}, ${breached ? `${span(due)} overdue` : `in ${span(due)}`})`);
+  if (b.status === 'escalated' && b.escalationNote) p.say(`   ${c.yellow('escalated:')} ${oneLine(b.escalationNote)}`);
   p.say(c.dim(`   fallback: ${b.fallback ? oneLine(b.fallback) : 'none'}`));
   for (;;) {
     const choices = [

@@ -3,7 +3,8 @@
 // each answer becomes. Pure; commands/review.ts asks and records.
 import { parseWhen } from '../dates.js';
 import type { NewEvent } from '../ledger/events.js';
-import { checklistView, checkpointOrder, listBlockers, listDecisions, type ChecklistView } from '../ledger/queries.js';
+import { nextPlannedCheckpoint } from '../ledger/agenda.js';
+import { checklistView, listBlockers, listDecisions, type ChecklistView } from '../ledger/queries.js';
 import { isBreached, sortedReadings, type Blocker, type Checkpoint, type Cycle, type Decision } from '../ledger/state.js';
 import { closest } from '../names.js';
 import { AnswerError, asNumber, asText } from './records.js';
@@ -29,7 +30,7 @@ export function reviewPlan(cycle: Cycle, now: Date, today: string): ReviewPlan {
     const readings = sortedReadings(cycle, m.id);
     return { id: m.id, name: m.name, unit: m.unit, latest: readings.length ? readings[readings.length - 1]!.value : null, target: cycle.plans.get(m.id)?.target ?? null };
   });
-  const nextCheckpoint = [...cycle.checkpoints.values()].filter((c) => c.date >= today).sort(checkpointOrder)[0] ?? null;
+  const nextCheckpoint = nextPlannedCheckpoint(cycle, today);
   return {
     blockers,
     metrics,

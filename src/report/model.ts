@@ -7,10 +7,13 @@
 // week's summary says what it said on Friday. Metric readings are taken by the time they describe,
 // so a reading entered on Monday for last Thursday counts for last week.
 import { dayOf, shortTime, span, dayLabel } from '../dates.js';
+import { nextPlannedCheckpoint, nextReviewDay, openDecisions, type OpenDecision } from '../ledger/agenda.js';
 import type { LedgerEvent } from '../ledger/events.js';
 import { byText, checkpointOrder, idOrder, listBlockers, listRisks } from '../ledger/queries.js';
 import { deriveState, isBreached, sortedReadings, type Checkpoint, type Cycle, type Stamp } from '../ledger/state.js';
+import { weekChanges, type WeekChange } from './changes.js';
 import { contacts, shipping } from './release.js';
+import { checklistSection, checkpointSections, type ChecklistSection, type CheckpointSections } from './sections.js';
 import { weeklyTrend } from './trend.js';
 import { shiftWeek, type IsoWeek } from './week.js';
 
@@ -34,6 +37,8 @@ export interface ClosedRecord {
   /** The day it closed, in the zone. */
   day: string;
   by: string;
+  /** What it was closed or resolved with: what was decided, how the blocker was resolved. */
+  note: string | null;
 }
 
 export interface ActiveBlocker {
@@ -42,6 +47,9 @@ export interface ActiveBlocker {
   owner: string;
   status: 'open' | 'escalated';
   breached: boolean;
+  /** Escalated (it may be breached as well), and the note it was escalated with. */
+  escalated: boolean;
+  escalationNote: string | null;
   raised: string;
   ageHours: number;
   /** "3d 4h" */
@@ -147,16 +155,18 @@ export interface SummaryModel {
   };
   closed: { decisions: ClosedRecord[]; blockers: ClosedRecord[]; risks: ClosedRecord[] };
   blockers: ActiveBlocker[];
+  /** Open decisions: overdue first (most late first), then due by the next review, then without a due date. */
+  openDecisions: OpenDecision[];
+  /** The day of the next review: the as-of day plus the playbook's review interval. */
+  nextReview: string;
   metrics: MetricSummary[];
-  checklist: {
-    done: number;
-    total: number;
-    percent: number;
-    doneThisWeek: { id: string; text: string; day: string; by: string }[];
-    open: { id: string; text: string }[];
-  };
+  checklist: ChecklistSection;
   dueNextWeek: DueItem[];
+  /** The next checkpoint still planned. */
   nextCheckpoint: CheckpointSummary | null;
+  checkpoints: CheckpointSections;
+  /** The edits made to the plan during the week, oldest first. */
+  changes: WeekChange[];
   risks: RiskSummary[];
   release: {
     ships: ShippingDecision[];
@@ -201,20 +211,23 @@ export function buildSummary(input: SummaryInput): SummaryModel {
   const then = cycleAsOf(input, asOf);
   const current = input.cycle;
   const inWeek = (s: Stamp | null): s is Stamp => s !== null && Date.parse(s.at) >= week.start.getTime() && Date.parse(s.at) < week.end.getTime();
-  const closedRecord = (r: { id: string; title: string; owner: string }, s: Stamp): ClosedRecord => ({
+  const closedRecord = (r: { id: string; title: string; owner: string }, s: Stamp, note: string | null): ClosedRecord => ({
     id: r.id,
     title: r.title,
     owner: r.owner,
     at: s.at,
     day: dayOf(new Date(s.at), tz),
     by: s.actor,
+    note,
   });
+  // A risk keeps no closing note of its own: it is the note of the event that closed it.
+  const riskNote = (s: Stamp) => (input.events.find((e) => e.id === s.event && e.type === 'risk.closed')?.data as { note?: string } | undefined)?.note ?? null;
   const byTime = (a: ClosedRecord, b: ClosedRecord) => byText(a.at, b.at) || idOrder(a.id, b.id);
 
   const decisions = [...then.decisions.values()];
-  const closedDecisions = decisions.filter((d) => d.status === 'closed' && inWeek(d.closed)).map((d) => closedRecord(d, d.closed!)).sort(byTime);
-  const resolvedBlockers = [...then.blockers.values()].filter((b) => inWeek(b.resolved)).map((b) => closedRecord(b, b.resolved!)).sort(byTime);
-  const closedRisks = [...then.risks.values()].filter((r) => r.status === 'closed' && inWeek(r.closed)).map((r) => closedRecord(r, r.closed!)).sort(byTime);
+  const closedDecisions = decisions.filter((d) => d.status === 'closed' && inWeek(d.closed)).map((d) => closedRecord(d, d.closed!, d.closeNote)).sort(byTime);
+  const resolvedBlockers = [...then.blockers.values()].filter((b) => inWeek(b.resolved)).map((b) => closedRecord(b, b.resolved!, b.resolutionNote)).sort(byTime);
+  const closedRisks = [...then.risks.values()].filter((r) => r.status === 'closed' && inWeek(r.closed)).map((r) => closedRecord(r, r.closed!, riskNote(r.closed!))).sort(byTime);
 
   const blockers: ActiveBlocker[] = listBlockers(then, asOf).map((b) => {
     const breached = isBreached(b, asOf);
@@ -225,6 +238,8 @@ export function buildSummary(input: SummaryInput): SummaryModel {
       owner: b.owner,
       status: b.status === 'escalated' ? 'escalated' : 'open',
       breached,
+      escalated: b.status === 'escalated',
+      escalationNote: b.status === 'escalated' ? b.escalationNote : null,
       raised: b.created.at,
       ageHours: Math.max(0, Math.floor(raisedMs / 3600_000)),
       age: span(Math.max(0, raisedMs)),
@@ -246,12 +261,10 @@ export function buildSummary(input: SummaryInput): SummaryModel {
     ...listBlockers(then, asOf)
       .filter((b) => Date.parse(b.due) >= nextWeek.start.getTime() && Date.parse(b.due) < nextWeek.end.getTime())
       .map((b): DueItem => ({ kind: 'blocker', id: b.id, title: b.title, owner: b.owner, due: b.due, day: dayOf(new Date(b.due), tz), dueLabel: shortTime(new Date(b.due), tz) })),
-    ...checkpoints.filter((c) => c.date >= nextWeek.firstDay && c.date <= nextWeek.lastDay).map((c) => dayItem('checkpoint', c.id, c.title, c.owner, c.date)),
+    ...checkpoints.filter((c) => c.status === 'planned' && c.date >= nextWeek.firstDay && c.date <= nextWeek.lastDay).map((c) => dayItem('checkpoint', c.id, c.title, c.owner, c.date)),
   ].sort((a, b) => byText(a.day, b.day) || byText(a.due, b.due) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || idOrder(a.id, b.id));
-  const next = checkpoints.find((c) => c.date >= asOfDay);
-
-  const checklistItems = then.snapshot.checklist;
-  const doneItems = checklistItems.filter((item) => then.checklistDone.has(item.id));
+  const next = nextPlannedCheckpoint(then, asOfDay);
+  const nextReview = nextReviewDay(then, asOfDay);
   const risks = listRisks(then).map((r): RiskSummary => ({ id: r.id, title: r.title, impact: r.impact, cost: r.cost, mitigation: r.mitigation, owner: r.owner }));
   const fields = then.fields;
   const field = (v: string | string[] | undefined): string | null => (v === undefined ? null : Array.isArray(v) ? v.join('; ') : v);
@@ -288,21 +301,14 @@ export function buildSummary(input: SummaryInput): SummaryModel {
     },
     closed: { decisions: closedDecisions, blockers: resolvedBlockers, risks: closedRisks },
     blockers,
+    openDecisions: openDecisions(then, asOfDay, nextReview),
+    nextReview,
     metrics,
-    checklist: {
-      done: doneItems.length,
-      total: checklistItems.length,
-      percent: checklistItems.length ? Math.round((doneItems.length / checklistItems.length) * 100) : 0,
-      doneThisWeek: doneItems
-        .filter((item) => inWeek(then.checklistDone.get(item.id)!))
-        .map((item) => {
-          const s = then.checklistDone.get(item.id)!;
-          return { id: item.id, text: item.text, day: dayOf(new Date(s.at), tz), by: s.actor };
-        }),
-      open: checklistItems.filter((item) => !then.checklistDone.has(item.id)).map((item) => ({ id: item.id, text: item.text })),
-    },
+    checklist: checklistSection(then, inWeek, tz),
     dueNextWeek,
     nextCheckpoint: next ? { id: next.id, title: next.title, kind: next.kind, date: next.date, dateLabel: dayLabel(next.date), owner: next.owner } : null,
+    checkpoints: checkpointSections(then, inWeek, asOfDay, tz),
+    changes: weekChanges(input.events, then, { start: week.start, end: week.end, asOf }, tz),
     risks,
     release: {
       ships,

@@ -2,11 +2,12 @@
 // because it is data. Everything a user typed is escaped (&, <, >), so `<!channel>` in a blocker
 // title pings nobody and `<https://x|y>` links nowhere. Slack rejects a message that breaks its
 // limits, so each section is cut to fit with a visible "…and N more" line instead.
+import { dayLabel } from '../dates.js';
 import { sparkline } from './trend.js';
 import { oneLine } from '../terminal.js';
 import type { SummaryModel } from './model.js';
 import type { SummaryKind } from './template-files.js';
-import { formatValue, plural } from './values.js';
+import { decisionStanding, formatValue, plural } from './values.js';
 
 export const SLACK_LIMITS = { blocks: 50, sectionText: 3000, headerText: 150, fallbackText: 3000 } as const;
 
@@ -94,9 +95,10 @@ export function slackPayload(model: SummaryModel, kind: SummaryKind): SlackPaylo
   blocks.push({ type: 'divider' });
 
   const blockerLines = model.blockers.map((b) => {
-    const flag = b.breached ? `:red_circle: *${b.id} BREACHED*` : b.status === 'escalated' ? `:large_orange_circle: *${b.id}* escalated` : `:white_circle: *${b.id}*`;
+    const flag = b.breached ? `:red_circle: *${b.id} BREACHED${b.escalated ? ', escalated' : ''}*` : b.status === 'escalated' ? `:large_orange_circle: *${b.id}* escalated` : `:white_circle: *${b.id}*`;
     const due = `due ${b.dueLabel}${b.breached ? ` (${b.overdue} overdue)` : ''}`;
-    return `${flag} ${t(b.title)}\n      ${t(b.owner, NAME)} · ${due} · raised ${b.age} ago · fallback: ${b.fallback ? t(b.fallback, DETAIL) : 'none'}`;
+    const escalation = b.escalationNote ? `\n      escalated: ${t(b.escalationNote, DETAIL)}` : '';
+    return `${flag} ${t(b.title)}\n      ${t(b.owner, NAME)} · ${due} · raised ${b.age} ago · fallback: ${b.fallback ? t(b.fallback, DETAIL) : 'none'}${escalation}`;
   });
   const blockersSection = listSection(
     `Active blockers (${model.blockers.length}${model.counts.breachedBlockers ? `, ${model.counts.breachedBlockers} breached` : ''})`,
@@ -111,6 +113,17 @@ export function slackPayload(model: SummaryModel, kind: SummaryKind): SlackPaylo
     return `*${t(m.name, NAME)}* ${latest} · baseline ${formatValue(m.baseline, m.unit)} · target ${formatValue(m.target, m.unit)}${spark ? ` · \`${spark}\`` : ''}${status}`;
   });
   const metricsSection = (heading: string) => listSection(heading, metricLines, 'no metrics in this cycle');
+  const later = model.counts.openDecisions - model.openDecisions.length;
+  const decisionsSection = listSection(
+    `Open decisions (overdue, or due by the next review on ${dayLabel(model.nextReview)})`,
+    [
+      ...model.openDecisions.map((d) => `${d.overdue ? `:red_circle: *${d.id} OVERDUE*` : `*${d.id}*`} ${t(d.title)} (${t(d.owner, NAME)}): ${decisionStanding(d)}`),
+      ...(later > 0 ? [`_${plural(later, 'more open decision')} due later_`] : []),
+    ],
+    'none overdue or due by then',
+    ' (run `playbook decisions`)',
+  );
+  const note = (label: string, text: string | null) => (text ? `, ${label}: ${t(text, DETAIL)}` : '');
   const riskLines = model.risks.map((r) => `*${r.id}* ${t(r.title)} (impact ${r.impact}, cost ${r.cost}; ${t(r.owner, NAME)})\n      mitigation: ${t(r.mitigation, DETAIL)}`);
   const risksSection = listSection(`Open risks (${model.risks.length})`, riskLines, 'no open risks', ' (run `playbook risks`)');
 
@@ -118,26 +131,32 @@ export function slackPayload(model: SummaryModel, kind: SummaryKind): SlackPaylo
     blocks.push(
       listSection(
         `Decisions closed this week (${model.closed.decisions.length})`,
-        model.closed.decisions.map((d) => `:white_check_mark: *${d.id}* ${t(d.title)} (${t(d.owner, NAME)}, ${d.day})`),
+        model.closed.decisions.map((d) => `:white_check_mark: *${d.id}* ${t(d.title)}${note('decided', d.note)} (${t(d.owner, NAME)}, ${d.day})`),
         'no decision closed this week',
       ),
       blockersSection,
+      decisionsSection,
       metricsSection('Latest metric readings'),
     );
   } else if (kind === 'weekly') {
     const closed = [
-      ...model.closed.decisions.map((d) => `:white_check_mark: decision *${d.id}* ${t(d.title)} (${t(d.owner, NAME)}, ${d.day})`),
-      ...model.closed.blockers.map((b) => `:white_check_mark: blocker *${b.id}* ${t(b.title)} (${t(b.owner, NAME)}, resolved ${b.day})`),
-      ...model.closed.risks.map((r) => `:white_check_mark: risk *${r.id}* ${t(r.title)} (${t(r.owner, NAME)}, ${r.day})`),
+      ...model.closed.decisions.map((d) => `:white_check_mark: decision *${d.id}* ${t(d.title)}${note('decided', d.note)} (${t(d.owner, NAME)}, ${d.day})`),
+      ...model.closed.blockers.map((b) => `:white_check_mark: blocker *${b.id}* ${t(b.title)}${note('resolution', b.note)} (${t(b.owner, NAME)}, resolved ${b.day})`),
+      ...model.closed.risks.map((r) => `:white_check_mark: risk *${r.id}* ${t(r.title)}${note('note', r.note)} (${t(r.owner, NAME)}, ${r.day})`),
     ];
     const c = model.checklist;
     blocks.push(
       listSection('Closed this week', closed, 'nothing closed this week'),
       blockersSection,
+      decisionsSection,
       metricsSection('Metrics'),
       listSection(
         `Checklist: ${c.done} of ${c.total} done (${c.percent}%)`,
-        [...c.doneThisWeek.map((i) => `:white_check_mark: ${t(i.text)} (this week)`), ...c.open.map((i) => `:white_large_square: ${t(i.text)}`)],
+        [
+          ...c.doneThisWeek.map((i) => `:white_check_mark: ${t(i.text)} (this week)`),
+          ...c.next.map((i) => `:white_large_square: ${t(i.text)}`),
+          ...(c.moreOpen > 0 ? [`_and ${plural(c.moreOpen, 'more item')} open_`] : []),
+        ],
         'no checklist',
       ),
       listSection(
@@ -150,6 +169,17 @@ export function slackPayload(model: SummaryModel, kind: SummaryKind): SlackPaylo
         model.nextCheckpoint ? [`${model.nextCheckpoint.dateLabel}: *${model.nextCheckpoint.id}* ${t(model.nextCheckpoint.title)} (${model.nextCheckpoint.kind}, ${t(model.nextCheckpoint.owner, NAME)})`] : [],
         'none planned',
       ),
+      listSection(
+        'Checkpoints this week',
+        [
+          ...model.checkpoints.thisWeek.map(
+            (k) => `${k.status === 'held' ? ':white_check_mark:' : ':x:'} *${k.id}* ${t(k.title)} (${k.dateLabel}, ${t(k.owner, NAME)}): ${k.status === 'held' ? 'held' : '*missed*'}${k.note ? `: ${t(k.note, DETAIL)}` : ''}`,
+          ),
+          ...model.checkpoints.overdue.map((k) => `:warning: *${k.id}* ${t(k.title)} (${k.dateLabel}, ${t(k.owner, NAME)}): *past its date, neither held nor missed*`),
+        ],
+        'none held or missed',
+      ),
+      listSection('Changed this week', model.changes.map((x) => `${x.day}, ${t(x.by, NAME)}: ${t(x.text, DETAIL)}`), 'no edits to the plan', ' (run `playbook log`)'),
       risksSection,
     );
   } else {
@@ -172,6 +202,7 @@ export function slackPayload(model: SummaryModel, kind: SummaryKind): SlackPaylo
         ],
         'nothing recorded yet',
       ),
+      decisionsSection,
       risksSection,
       listSection('Who to call', r.contacts.map((c) => `*${t(c.name, NAME)}*: ${t(c.roles.join('; '), DETAIL)}`), 'no owners recorded'),
     );

@@ -6,7 +6,8 @@ import { neutralizeAll, oneLine } from '../terminal.js';
 import type { SummaryModel } from './model.js';
 import { trendChart } from './svg.js';
 import type { TemplatePart } from './template-files.js';
-import { formatValue } from './values.js';
+import { dayLabel } from '../dates.js';
+import { decisionStanding, formatValue } from './values.js';
 
 export function templateData(model: SummaryModel, part: TemplatePart): Record<string, unknown> {
   const metrics = model.metrics.map((m) => ({
@@ -22,7 +23,10 @@ export function templateData(model: SummaryModel, part: TemplatePart): Record<st
     chart: part === 'html' ? trendChart(m) : '',
   }));
   const ships = model.release.ships.map((s) => ({ ...s, targetText: formatValue(s.target, s.metric.unit) }));
-  const data = { ...model, metrics, release: { ...model.release, ships } };
+  const openDecisions = model.openDecisions.map((d) => ({ ...d, standing: decisionStanding(d) }));
+  // Open decisions due after the next review are counted, not listed.
+  const openDecisionsLater = model.counts.openDecisions - model.openDecisions.length;
+  const data = { ...model, metrics, openDecisions, openDecisionsLater, nextReviewLabel: dayLabel(model.nextReview), release: { ...model.release, ships } };
   if (part === 'text' || part === 'subject') return neutralizeAll(data, oneLine);
   // An HTML page or email is often read with `cat` too: no raw control character gets through.
   return neutralizeAll(data);

@@ -108,7 +108,7 @@ describe('blockers', () => {
     expect(status).toMatch(/Breached\n {2}B-2 EHR sandbox access \(Sam Lee, 0m overdue\)\n {5}fallback: Use recorded fixtures\n/);
     const model = box.json(['status'], PAST_WINDOW);
     expect(model.counts).toMatchObject({ activeBlockers: 3, breachedBlockers: 1 });
-    expect(model.breached).toEqual([{ id: 'B-2', title: 'EHR sandbox access', owner: 'Sam Lee', due: '2026-11-25T09:00:00.000Z', fallback: 'Use recorded fixtures' }]);
+    expect(model.breached).toEqual([{ id: 'B-2', title: 'EHR sandbox access', owner: 'Sam Lee', due: '2026-11-25T09:00:00.000Z', fallback: 'Use recorded fixtures', escalated: false, escalationNote: null }]);
   });
 
   it('--check exits 1 whenever any blocker is breached, also with --json (which still prints the list)', () => {
@@ -133,6 +133,9 @@ describe('blockers', () => {
       owner: 'Sam Lee',
       status: 'open',
       breached: true,
+      escalated: false,
+      escalationNote: null,
+      resolutionNote: null,
       raised: '2026-11-23T09:00:00.000Z',
       due: '2026-11-25T09:00:00.000Z',
       ageHours: 48,

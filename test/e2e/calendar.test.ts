@@ -10,7 +10,7 @@ const TRICKY = 'Pick the vendor; weigh cost, risk \\ trust — Überprüfung der
 
 function trickyLedger() {
   return summaryLedger()
-    .add('2026-11-20T10:00:00Z', 'priya', 'decision.added', { id: 'D-6', title: TRICKY, owner: 'Priya Raman', due: '2026-12-01', criteria: ['first line\nsecond line, with a comma'] })
+    .add('2026-11-20T10:00:00Z', 'priya', 'decision.added', { id: 'D-8', title: TRICKY, owner: 'Priya Raman', due: '2026-12-01', criteria: ['first line\nsecond line, with a comma'] })
     .add('2026-11-20T10:01:00Z', 'priya', 'blocker.added', { id: 'B-5', title: 'Vendor; contract, signed?', owner: 'Dana Kim', due: '2026-11-26T15:30:00Z', fallback: 'one\ntwo' });
 }
 
@@ -34,10 +34,14 @@ describe('playbook calendar', () => {
   it('has an event per open decision with a due date, per checkpoint and per open blocker', () => {
     const ics = run();
     const all = events(ics);
-    // D-3 and D-5 are open (D-1, D-2, D-4 are closed); C-1..C-4; B-1, B-3, B-4 are open (B-2 is resolved).
+    // D-6, D-3 and D-5 are open with a due date (D-1, D-2, D-4 are closed; D-7 has none); C-1..C-6 by
+    // date; B-1, B-3, B-4 are open (B-2 is resolved).
     expect(all.map((e) => e.uid)).toEqual([
+      'clinic-onboarding-D-6@playbook',
       'clinic-onboarding-D-3@playbook',
       'clinic-onboarding-D-5@playbook',
+      'clinic-onboarding-C-5@playbook',
+      'clinic-onboarding-C-6@playbook',
       'clinic-onboarding-C-1@playbook',
       'clinic-onboarding-C-2@playbook',
       'clinic-onboarding-C-3@playbook',
@@ -49,8 +53,9 @@ describe('playbook calendar', () => {
     const byUid = Object.fromEntries(all.map((e) => [e.uid.split('@')[0]!.replace('clinic-onboarding-', ''), e]));
     expect(byUid['D-3']!.summary).toBe('Decision due: D-3 Choose the SMS reminder vendor');
     expect(byUid['D-3']!.start.isDate).toBe(true);
-    expect(byUid['D-3']!.start.toString()).toBe('2026-11-25');
-    expect(byUid['D-3']!.end.toString()).toBe('2026-11-26');
+    // Its due date was moved from 2026-11-25 by an edit: the calendar has the new one.
+    expect(byUid['D-3']!.start.toString()).toBe('2026-11-26');
+    expect(byUid['D-3']!.end.toString()).toBe('2026-11-27');
     expect(byUid['D-5']!.summary).toBe('Decision due: D-5 Approve the escalation runbook & on-call <rota>');
     expect(byUid['C-3']!.summary).toBe('Checkpoint: Midpoint audit');
     expect(byUid['C-3']!.start.toString()).toBe('2026-12-04');
@@ -69,11 +74,11 @@ describe('playbook calendar', () => {
     for (const line of lines) expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
     expect(lines.some((l) => l.startsWith(' ')), 'some line is folded').toBe(true);
     const unfolded = ics.replace(/\r\n /g, '');
-    expect(unfolded).toContain('SUMMARY:Decision due: D-6 Pick the vendor\\; weigh cost\\, risk \\\\ trust');
+    expect(unfolded).toContain('SUMMARY:Decision due: D-8 Pick the vendor\\; weigh cost\\, risk \\\\ trust');
     expect(unfolded).toContain('DESCRIPTION:Owner: Dana Kim\\nFallback: one\\ntwo\r\n');
     const all = events(ics);
-    const d6 = all.find((e) => e.uid === 'clinic-onboarding-D-6@playbook')!;
-    expect(d6.summary).toBe(`Decision due: D-6 ${TRICKY}`);
+    const d6 = all.find((e) => e.uid === 'clinic-onboarding-D-8@playbook')!;
+    expect(d6.summary).toBe(`Decision due: D-8 ${TRICKY}`);
     expect(d6.description).toBe('Owner: Priya Raman\nAcceptance criteria:\n- first line\nsecond line, with a comma');
     const b5 = all.find((e) => e.uid === 'clinic-onboarding-B-5@playbook')!;
     expect(b5.summary).toBe('Blocker due: B-5 Vendor; contract, signed?');

@@ -68,7 +68,7 @@ describe('summary --format email', () => {
     expect(parts[2]).toMatch(/^\nContent-Type: text\/html; charset=utf-8\n/);
     expect(parts[3]).toBe('--\n');
     expect(mail.text).toContain('Weekly summary: Clinic onboarding Q1, 2026-W47');
-    expect(mail.text).toContain('B-1 BREACHED EHR sandbox access');
+    expect(mail.text).toContain('B-1 BREACHED, escalated EHR sandbox access');
     expect(mail.html).toContain('<h2>Active blockers (3, <span class="breached">1 breached</span>)</h2>');
     expect(mail.subject).toBe('Weekly summary: Clinic onboarding Q1, 2026-W47 (1 breached blocker)');
   });

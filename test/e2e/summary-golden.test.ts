@@ -27,16 +27,16 @@ type Format = keyof typeof FORMATS;
 /** The section headings each template shows, in order, and ones it must not show. */
 const SECTIONS = {
   weekly: {
-    shows: ['Closed this week', 'Active blockers', 'Metrics', 'Checklist', 'Due next week', 'Next checkpoint', 'Open risks'],
+    shows: ['Closed this week', 'Active blockers', 'Open decisions', 'Metrics', 'Checklist', 'Due next week', 'Next checkpoint', 'Checkpoints this week', 'Changed this week', 'Open risks'],
     hides: ['What ships', 'Who to call'],
   },
   executive: {
-    shows: ['Decisions closed this week', 'Active blockers', 'Latest metric readings'],
-    hides: ['Checklist', 'Due next week', 'Next checkpoint', 'Open risks', 'What ships'],
+    shows: ['Decisions closed this week', 'Active blockers', 'Open decisions', 'Latest metric readings'],
+    hides: ['Checklist', 'Due next week', 'Next checkpoint', 'Checkpoints this week', 'Changed this week', 'Open risks', 'What ships'],
   },
   'release-brief': {
-    shows: ['What ships', 'What changes for customer-facing teams', 'Open risks', 'Who to call'],
-    hides: ['Checklist', 'Due next week', 'Active blockers'],
+    shows: ['What ships', 'What changes for customer-facing teams', 'Open decisions', 'Open risks', 'Who to call'],
+    hides: ['Checklist', 'Due next week', 'Active blockers', 'Changed this week'],
   },
 } as const;
 type Template = keyof typeof SECTIONS;
@@ -102,7 +102,7 @@ describe('summary golden files', () => {
         expect(text).toContain('2026-W47');
         if (template !== 'release-brief') {
           expect(text.indexOf('B-1')).toBeLessThan(text.indexOf('B-3'));
-          expect(text).toMatch(/B-1[^\n]*BREACHED/);
+          expect(text).toMatch(/B-1[^\n]*BREACHED, escalated/);
           expect(text).toContain('Setup completion');
           expect(text).toContain('72%');
         } else {

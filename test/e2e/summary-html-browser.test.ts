@@ -15,9 +15,20 @@ const available = existsSync(CHROMIUM);
 if (!available && !process.env.CI) console.warn(`skipping the browser tests: ${CHROMIUM} is missing (apt-get install chromium)`);
 
 const HEADINGS = {
-  weekly: ['Closed this week', 'Active blockers (3, 1 breached)', 'Metrics', 'Checklist: 3 of 6 done (50%)', 'Due next week (2026-W48, 2026-11-23 to 2026-11-29)', 'Next checkpoint', 'Open risks (2)'],
-  executive: ['Decisions closed this week (2)', 'Active blockers (3, 1 breached)', 'Latest metric readings'],
-  'release-brief': ['What ships (2)', 'What changes for customer-facing teams', 'Open risks (2)', 'Who to call'],
+  weekly: [
+    'Closed this week',
+    'Active blockers (3, 1 breached)',
+    'Open decisions',
+    'Metrics',
+    'Checklist: 3 of 6 done (50%)',
+    'Due next week (2026-W48, 2026-11-23 to 2026-11-29)',
+    'Next checkpoint',
+    'Checkpoints this week',
+    'Changed this week',
+    'Open risks (2)',
+  ],
+  executive: ['Decisions closed this week (2)', 'Active blockers (3, 1 breached)', 'Open decisions', 'Latest metric readings'],
+  'release-brief': ['What ships (2)', 'What changes for customer-facing teams', 'Open decisions', 'Open risks (2)', 'Who to call'],
 };
 const METRICS = ['Setup completion', 'Time to first value', 'Support tickets per clinic'];
 

@@ -51,6 +51,11 @@ export class LedgerBuilder {
     return this;
   }
 
+  /** Undoes the event added last (as `playbook undo` would). */
+  undoLast(at: string, actor: string): this {
+    return this.add(at, actor, 'undo', { target: this.old.length } as unknown as EventData<'undo'>);
+  }
+
   get events(): LedgerEvent[] {
     const events = convertV1(this.file());
     events.forEach(checkEvent);
@@ -83,7 +88,10 @@ export function startCycle(snapshot: CycleSnapshot = SNAPSHOT): LedgerBuilder {
  * The summary fixture. Seen from Friday 2026-11-20 (W47) it has: two decisions and a blocker and a
  * risk closed this week, one closed the week before; a breached escalated blocker and two active
  * ones (one due next week); three metrics (one without readings); half the checklist done; a
- * decision, a blocker and a checkpoint due in W48.
+ * decision, a blocker and a checkpoint due in W48. And the plan moving: a decision overdue (D-6),
+ * one without a due date (D-7), one due before the next review moved by a day (D-3); a checkpoint
+ * held (C-1) and one missed (C-5) this week, with notes, and one past its date with neither (C-6);
+ * a blocker extended, a risk's mitigation edited, and an edit that was undone (D-5's owner).
  */
 export function summaryLedger(): LedgerBuilder {
   const b = startCycle();
@@ -95,6 +103,8 @@ export function summaryLedger(): LedgerBuilder {
     .add('2026-10-14T09:02:00Z', 'priya', 'decision.added', { id: 'D-3', title: 'Choose the SMS reminder vendor', owner: 'Dana Kim', due: '2026-11-25', criteria: [] })
     .add('2026-10-14T09:03:00Z', 'priya', 'decision.added', { id: 'D-4', title: 'Pick the pilot clinics', owner: 'Priya Raman', due: '2026-11-10', criteria: [] })
     .add('2026-10-14T09:04:00Z', 'priya', 'decision.added', { id: 'D-5', title: 'Approve the escalation runbook & on-call <rota>', owner: 'Jo Park', due: '2026-12-04', criteria: [] })
+    .add('2026-10-14T09:05:00Z', 'priya', 'decision.added', { id: 'D-6', title: 'Sign off the clinic data-sharing terms', owner: 'Jo Park', due: '2026-11-13', criteria: [] })
+    .add('2026-10-14T09:06:00Z', 'priya', 'decision.added', { id: 'D-7', title: 'Name the support lead for launch week', owner: 'Dana Kim', criteria: [] })
     .add('2026-10-20T10:00:00Z', 'priya', 'decision.approved', { id: 'D-1' })
     .add('2026-10-20T10:01:00Z', 'priya', 'build-scope.added', { decision: 'D-1', constraints: 'No patient data leaves the clinic tenant; setup resumes after a dropped session', behaviour: 'New clinics see a five-step setup checklist on first login', metric: 'setup-completion', target: 80 })
     .add('2026-10-20T10:02:00Z', 'sam', 'decision.approved', { id: 'D-2' })
@@ -106,6 +116,7 @@ export function summaryLedger(): LedgerBuilder {
     .add('2026-10-21T09:11:00Z', 'priya', 'checkpoint.added', { id: 'C-2', title: 'Weekly review', kind: 'weekly', date: '2026-11-27', owner: 'Priya Raman' })
     .add('2026-10-21T09:12:00Z', 'priya', 'checkpoint.added', { id: 'C-3', title: 'Midpoint audit', kind: 'midpoint', date: '2026-12-04', owner: 'Jo Park' })
     .add('2026-10-21T09:13:00Z', 'priya', 'checkpoint.added', { id: 'C-4', title: 'Retrospective', kind: 'retrospective', date: '2026-12-18', owner: 'Priya Raman' })
+    .add('2026-10-21T09:14:00Z', 'sam', 'checkpoint.added', { id: 'C-5', title: 'Pilot kickoff call', kind: 'milestone', date: '2026-11-17', owner: 'Sam Lee' })
     .add('2026-10-22T09:00:00Z', 'priya', 'checklist.done', { item: 'kickoff-scope' })
     // Weekly readings: W42 to W47, with no reading in W44.
     .add('2026-10-15T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: 52, at: '2026-10-15T09:00:00Z' })
@@ -117,17 +128,25 @@ export function summaryLedger(): LedgerBuilder {
     .add('2026-11-12T09:01:00Z', 'priya', 'metric.recorded', { metric: 'time-to-first-value', value: 22, at: '2026-11-12T09:00:00Z' })
     .add('2026-11-12T10:00:00Z', 'dana', 'checklist.done', { item: 'baa-signed' })
     // W47
+    .add('2026-11-16T08:30:00Z', 'dana', 'checkpoint.added', { id: 'C-6', title: 'Support handbook sign-off', kind: 'milestone', date: '2026-11-19', owner: 'Dana Kim' })
     .add('2026-11-16T09:00:00Z', 'sam', 'blocker.added', { id: 'B-1', title: 'EHR sandbox access', owner: 'Sam Lee', due: '2026-11-18T09:00:00Z', fallback: 'Test against the recorded fixtures', decision: 'D-2' })
     .add('2026-11-17T08:00:00Z', 'jo', 'blocker.added', { id: 'B-2', title: 'Staging certificate expired', owner: 'Jo Park', due: '2026-11-19T08:00:00Z', fallback: 'Deploy to the backup staging host' })
     .add('2026-11-17T15:00:00Z', 'dana', 'risk.closed', { id: 'R-3', note: 'Agents booked' })
+    .add('2026-11-17T16:00:00Z', 'sam', 'checkpoint.missed', { id: 'C-5', note: 'Two clinics could not join; moved to the weekly review' })
+    .add('2026-11-18T09:00:00Z', 'priya', 'decision.updated', { id: 'D-5', owner: 'Sam Lee' })
+    .undoLast('2026-11-18T09:05:00Z', 'priya')
+    .add('2026-11-18T09:30:00Z', 'priya', 'risk.updated', { id: 'R-1', mitigation: 'Daily setup review in weeks one and two' })
     .add('2026-11-18T11:00:00Z', 'jo', 'blocker.resolved', { id: 'B-2', note: 'Renewed' })
-    .add('2026-11-18T14:00:00Z', 'priya', 'decision.closed', { id: 'D-1' })
+    .add('2026-11-18T14:00:00Z', 'priya', 'decision.closed', { id: 'D-1', note: 'Ship to all clinics from 1 December' })
+    .add('2026-11-18T14:30:00Z', 'dana', 'decision.updated', { id: 'D-3', due: '2026-11-26' })
     .add('2026-11-19T09:00:00Z', 'sam', 'blocker.escalated', { id: 'B-1', note: 'Vendor has not answered in three days' })
     .add('2026-11-19T10:00:00Z', 'dana', 'blocker.added', { id: 'B-3', title: 'BAA signature from the Riverside clinic', owner: 'Dana Kim', due: '2026-11-21T10:00:00Z', fallback: 'Start with the five clinics that signed' })
     .add('2026-11-19T12:00:00Z', 'sam', 'decision.closed', { id: 'D-2' })
     .add('2026-11-19T13:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: 72, at: '2026-11-19T13:00:00Z', note: 'after the checklist redesign' })
     .add('2026-11-19T13:01:00Z', 'priya', 'metric.recorded', { metric: 'time-to-first-value', value: 19, at: '2026-11-19T13:00:00Z' })
     .add('2026-11-19T14:00:00Z', 'priya', 'checklist.done', { item: 'ehr-sandbox' })
+    .add('2026-11-20T07:00:00Z', 'dana', 'blocker.extended', { id: 'B-3', due: '2026-11-23T10:00:00Z', reason: 'The clinic director is away until Monday' })
+    .add('2026-11-20T12:00:00Z', 'priya', 'checkpoint.held', { id: 'C-1', note: 'Went through every blocker; B-1 goes to the vendor call' })
     .add('2026-11-20T08:00:00Z', 'dana', 'blocker.added', { id: 'B-4', title: 'Translation review of the setup emails', owner: 'Dana Kim', due: '2026-11-24T12:00:00Z', fallback: 'Send the English version first' });
   return b;
 }

@@ -54,8 +54,9 @@ describe('the summary model', () => {
   it('counts the checklist and says what falls due next week and the next checkpoint', () => {
     expect(m.checklist).toMatchObject({ done: 3, total: 6, percent: 50 });
     expect(ids(m.checklist.doneThisWeek)).toEqual(['ehr-sandbox']);
-    expect(m.dueNextWeek.map((d) => `${d.kind} ${d.id} ${d.day}`)).toEqual(['blocker B-4 2026-11-24', 'decision D-3 2026-11-25', 'checkpoint C-2 2026-11-27']);
-    expect(m.nextCheckpoint).toMatchObject({ id: 'C-1', date: '2026-11-20' });
+    expect(m.dueNextWeek.map((d) => `${d.kind} ${d.id} ${d.day}`)).toEqual(['blocker B-3 2026-11-23', 'blocker B-4 2026-11-24', 'decision D-3 2026-11-26', 'checkpoint C-2 2026-11-27']);
+    // C-1 (today) was held: the next checkpoint is the next one still planned.
+    expect(m.nextCheckpoint).toMatchObject({ id: 'C-2', date: '2026-11-27' });
   });
 
   it('holds the release brief: what ships, scope, open risks and who to call', () => {
@@ -80,7 +81,7 @@ describe('the summary model', () => {
     expect(past.asOf).toBe('2026-11-15T22:59:59.999Z');
     expect(ids(past.closed.decisions)).toEqual(['D-4']);
     expect(past.blockers).toEqual([]);
-    expect(past.counts.openDecisions).toBe(4); // D-1 and D-2 were still open then
+    expect(past.counts.openDecisions).toBe(6); // D-1 and D-2 were still open then, with D-3, D-5, D-6, D-7
     expect(past.metrics[0]!.latest!.value).toBe(66);
     expect(past.checklist.done).toBe(2);
     // A reading entered later for a time inside W46 counts for W46.

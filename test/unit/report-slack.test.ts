@@ -70,8 +70,13 @@ describe('Slack limits', () => {
     }
   });
 
-  it('the executive payload holds exactly the three items', () => {
+  it('the executive payload holds exactly the four items', () => {
     const sections = slackPayload(model(), 'executive').blocks.filter((b) => b.type === 'section') as Extract<SlackBlock, { type: 'section' }>[];
-    expect(sections.map((s) => s.text.text.split('\n')[0])).toEqual(['*Decisions closed this week (2)*', '*Active blockers (3, 1 breached)*', '*Latest metric readings*']);
+    expect(sections.map((s) => s.text.text.split('\n')[0])).toEqual([
+      '*Decisions closed this week (2)*',
+      '*Active blockers (3, 1 breached)*',
+      '*Open decisions (overdue, or due by the next review on Fri 27 Nov)*',
+      '*Latest metric readings*',
+    ]);
   });
 });
