@@ -35,8 +35,37 @@ export function valueRange(unit: string): ValueRange {
   return { min: 0, max: null, label: '0 or more' };
 }
 
+/** True for a unit that is a percentage: "%", "% of cohorts at target". */
+export const isPercentage = (unit: string): boolean => unit.trim().startsWith('%');
+
+/**
+ * The number a person wrote: "85", "-2.5", "85%" (the "%" is dropped: 85, never 0.85). NaN when it
+ * is none. The one reading of typed numbers: the commands' flags and the answers of the session and
+ * the review all come here.
+ */
+export function numberIn(text: string): number {
+  const t = text.trim().replace(/%$/, '').trim();
+  return t === '' ? NaN : Number(t) + 0; // -0 would not survive the JSON ledger as itself
+}
+
+/**
+ * A value of the metric as typed or read from a file, or why it cannot be one: a number within the
+ * metric's range, written with a "%" only when the metric is a percentage ("5%" of a count of days
+ * is no count of days).
+ */
+export function readValue(metric: Pick<MetricShape, 'id' | 'unit'>, raw: unknown, what = 'a reading'): { value: number } | { problem: string } {
+  const range = valueRange(metric.unit).label;
+  if (typeof raw === 'string' && raw.trim().endsWith('%') && !isPercentage(metric.unit)) {
+    return { problem: `${what} of ${metric.id} is in ${metric.unit}, not a percentage: write it without "%" (${range})` };
+  }
+  const n = typeof raw === 'number' ? raw + 0 : typeof raw === 'string' ? numberIn(raw) : NaN;
+  if (!Number.isFinite(n)) return { problem: `${what} of ${metric.id} (${metric.unit}) must be a number (${range})${raw === undefined || raw === null ? '' : `, not "${String(raw)}"`}` };
+  const problem = valueProblem(metric, n, what);
+  return problem ? { problem } : { value: n };
+}
+
 /** Why `value` cannot be a value of the metric (a reading, a baseline, a target), or null. */
-export function valueProblem(metric: MetricShape, value: number, what = 'a reading'): string | null {
+export function valueProblem(metric: Pick<MetricShape, 'id' | 'unit'>, value: number, what = 'a reading'): string | null {
   const range = valueRange(metric.unit);
   if (value >= range.min && (range.max === null || value <= range.max)) return null;
   return `${what} of ${metric.id} (${metric.unit}) must be ${range.label}, not ${value}`;

@@ -1,5 +1,6 @@
 // Checks of a single typed or file answer: text, one owner, a number, yes or no, a list.
 // They import nothing heavy, so the flag-parsing commands share them without loading the session.
+import { numberIn } from '../metric-values.js';
 import { namesMoreThanOne } from '../names.js';
 
 /** The answer is wrong; `field` says which part, so the prompt can ask for it again. */
@@ -27,9 +28,9 @@ export function asOwner(value: unknown, label: string, field?: string): string {
 }
 
 export function asNumber(value: unknown, label: string, field?: string): number {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim().replace(/%$/, '')) : NaN;
+  const n = typeof value === 'number' ? value + 0 : typeof value === 'string' ? numberIn(value) : NaN;
   if (!Number.isFinite(n)) throw new AnswerError(`${label} must be a number${value === undefined ? '' : `, not "${String(value)}"`}`, field);
-  return n + 0; // -0 would not survive the JSON ledger as itself
+  return n;
 }
 
 export function asBoolean(value: unknown, label: string, field?: string): boolean {

@@ -72,7 +72,7 @@ export async function askOneRecord(p: Prompter, recorder: Recorder, step: Step, 
         values[s.key] = given;
         continue;
       }
-      values[s.key] = await askField(p, f(), s, values[s.key]);
+      values[s.key] = await askField(p, f(), s, values[s.key], values);
       const problem = s.check?.(f(), values);
       if (!problem) continue;
       p.say(ctx.chalk.red(`  ✘ ${oneLine(problem.message)}`));
@@ -146,8 +146,8 @@ export function dateCheck(f: Pick<FlowContext, 'now' | 'tz'>) {
   };
 }
 
-/** Asks one field of a record; `current` is offered as the default (a value asked again keeps the one given). */
-export async function askField(p: Prompter, f: FlowContext, s: FieldSpec, current: unknown): Promise<unknown> {
+/** Asks one field of a record; `current` is offered as the default (a value asked again keeps the one given); `values`: the record so far. */
+export async function askField(p: Prompter, f: FlowContext, s: FieldSpec, current: unknown, values: Record<string, unknown> = {}): Promise<unknown> {
   const label = `  ${s.label}${s.optional && s.type !== 'confirm' ? ' (optional)' : ''}`;
   if (s.hint) p.say(`    ${s.hint}`);
   const preset = current ?? s.default?.(f);
@@ -181,6 +181,17 @@ export async function askField(p: Prompter, f: FlowContext, s: FieldSpec, curren
       });
     case 'number':
       return p.number({ message: label, ...(typeof preset === 'number' ? { default: preset } : {}) });
+    case 'value':
+      // A metric's value: its check (the metric's range, the plan's direction) refuses it at the prompt.
+      return p.input({
+        message: label,
+        ...(dflt !== undefined ? { default: dflt } : {}),
+        validate: (v) => {
+          if (v.trim() === '') return `${s.label} must not be empty`;
+          const problem = s.check?.(f, { ...values, [s.key]: v });
+          return problem ? oneLine(problem.message) : true;
+        },
+      });
     case 'confirm':
       return p.confirm({ message: label, default: typeof preset === 'boolean' ? preset : true });
     case 'choice': {

@@ -4,6 +4,7 @@ import { parseDay, parseWhen } from '../dates.js';
 import type { NewEvent } from '../ledger/events.js';
 import { nextId, type Cycle } from '../ledger/state.js';
 import type { Playbook, RecordTarget } from '../playbook/schema.js';
+import { planProblem, readValue } from '../metric-values.js';
 import { AnswerError, asBoolean, asList, asNumber, asOwner, asText } from './answer-checks.js';
 
 export { AnswerError, asBoolean, asList, asNumber, asOwner, asText };
@@ -15,7 +16,8 @@ export interface FlowContext {
   tz: string;
 }
 
-export type FieldType = 'text' | 'choice' | 'confirm' | 'number' | 'date' | 'when' | 'list';
+/** `value`: a metric's value, typed as text so that "85%" reads the same as in a file or a command. */
+export type FieldType = 'text' | 'choice' | 'confirm' | 'number' | 'value' | 'date' | 'when' | 'list';
 
 export interface FieldSpec {
   key: string;
@@ -69,6 +71,21 @@ const buildScopeCheck = (field: 'decision' | 'approved') => (f: FlowContext, val
   const d = f.cycle.decisions.get(id);
   return { message: problem.message, again: field === 'decision' ? ['decision'] : ['decision', 'approved'], ...(d && !d.buildScope && d.criteria.length === 0 ? { criteriaFor: d.id } : {}) };
 };
+/** A baseline or target is checked as soon as it is typed: within the metric's range, a target on the better side of the baseline. */
+const valueCheck = (key: 'baseline' | 'target', plan: boolean) => (f: FlowContext, values: Record<string, unknown>): FieldProblem | null => {
+  try {
+    const metric = cycleMetric(f, values.metric);
+    const value = metricValue(metric, values[key], key);
+    const baseline = plan && key === 'target' ? metricValue(metric, values.baseline, 'baseline') : undefined;
+    const wrong = baseline === undefined ? null : planProblem(metric, baseline, value);
+    return wrong ? { message: wrong, again: [key] } : null;
+  } catch (error) {
+    if (error instanceof AnswerError && error.field === key) return { message: error.message, again: [key] };
+    return null; // the whole record is checked again before it is recorded
+  }
+};
+const metricChoices = (f: FlowContext, planned: boolean) =>
+  f.cycle.metrics.filter((m) => planned || !f.cycle.plans.has(m.id)).map((m) => ({ value: m.id, name: `${m.name} (${m.unit}, ${m.direction === 'up' ? 'higher' : 'lower'} is better)` }));
 const decisionChoices = (filter: (f: FlowContext, id: string) => boolean) => (f: FlowContext) =>
   [...f.cycle.decisions.values()].filter((d) => filter(f, d.id)).map((d) => ({ value: d.id, name: `${d.id} ${d.title}` }));
 
@@ -127,8 +144,8 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
       },
       { key: 'constraints', label: 'Implementation constraints', type: 'text' },
       { key: 'behaviour', label: 'Expected behaviour', type: 'text' },
-      { key: 'metric', label: 'Metric it moves', type: 'choice', choices: (f) => f.playbook.metrics.map((m) => ({ value: m.id, name: `${m.name} (${m.unit})` })) },
-      { key: 'target', label: 'Target value', type: 'number' },
+      { key: 'metric', label: 'Metric it moves', type: 'choice', choices: (f) => metricChoices(f, true) },
+      { key: 'target', label: 'Target value', type: 'value', check: valueCheck('target', false) },
     ],
   },
   checkpoints: {
@@ -144,9 +161,9 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
     noun: 'metric baseline',
     nothingLeft: () => 'every metric of the playbook has a baseline and a target',
     fields: [
-      { key: 'metric', label: 'Metric', type: 'choice', choices: (f) => f.playbook.metrics.filter((m) => !f.cycle.plans.has(m.id)).map((m) => ({ value: m.id, name: `${m.name} (${m.unit}, ${m.direction === 'up' ? 'higher' : 'lower'} is better)` })) },
-      { key: 'baseline', label: 'Baseline', type: 'number' },
-      { key: 'target', label: 'Target', type: 'number' },
+      { key: 'metric', label: 'Metric', type: 'choice', choices: (f) => metricChoices(f, false) },
+      { key: 'baseline', label: 'Baseline', type: 'value', check: valueCheck('baseline', true) },
+      { key: 'target', label: 'Target', type: 'value', check: valueCheck('target', true) },
     ],
   },
   blockers: {
@@ -236,13 +253,13 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
       const approvedNow = present(raw.approved) ? asBoolean(raw.approved, 'Approved', 'approved') : false;
       const problem = buildScopeProblem(f, id, approvedNow);
       if (problem) throw problem;
-      const metric = asText(raw.metric, 'Metric', 'metric', 100);
-      if (!f.playbook.metrics.some((m) => m.id === metric)) throw new AnswerError(`"${metric}" is not a metric of this playbook (${f.playbook.metrics.map((m) => m.id).join(', ')})`, 'metric');
+      const metric = cycleMetric(f, raw.metric);
+      const target = metricValue(metric, raw.target, 'target');
       const events: NewEvent[] = [];
       if (!d.approved) events.push({ type: 'decision.approved', data: { id } });
       events.push({
         type: 'build-scope.added',
-        data: { decision: id, constraints: asText(raw.constraints, 'Constraints', 'constraints'), behaviour: asText(raw.behaviour, 'Expected behaviour', 'behaviour'), metric, target: asNumber(raw.target, 'Target', 'target') },
+        data: { decision: id, constraints: asText(raw.constraints, 'Constraints', 'constraints'), behaviour: asText(raw.behaviour, 'Expected behaviour', 'behaviour'), metric: metric.id, target },
       });
       return events;
     }
@@ -260,9 +277,11 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
         },
       ];
     case 'metrics': {
-      const metric = asText(raw.metric, 'Metric', 'metric', 100);
-      if (!f.playbook.metrics.some((m) => m.id === metric)) throw new AnswerError(`"${metric}" is not a metric of this playbook (${f.playbook.metrics.map((m) => m.id).join(', ')})`, 'metric');
-      return [{ type: 'metric.planned', data: { metric, baseline: asNumber(raw.baseline, 'Baseline', 'baseline'), target: asNumber(raw.target, 'Target', 'target') } }];
+      const metric = cycleMetric(f, raw.metric);
+      const [baseline, target] = [metricValue(metric, raw.baseline, 'baseline'), metricValue(metric, raw.target, 'target')];
+      const wrong = planProblem(metric, baseline, target);
+      if (wrong) throw new AnswerError(wrong, 'target');
+      return [{ type: 'metric.planned', data: { metric: metric.id, baseline, target } }];
     }
     case 'blockers': {
       const dueText = present(raw.due) ? asText(raw.due, 'Due', 'due', 100) : `+${f.playbook.cadence.blockerWindowHours}h`;
@@ -301,6 +320,21 @@ export function buildScopeProblem(f: Pick<FlowContext, 'cycle'>, id: string, app
   if (d.criteria.length === 0) return new AnswerError(`${id} has no testable acceptance criteria, so it cannot enter build scope`, 'decision');
   if (!d.approved && !approvedNow) return new AnswerError(`${id} has no approval from its owner (${d.owner}), so it cannot enter build scope`, 'approved');
   return null;
+}
+
+/** The cycle's metric an answer names: the playbook's or one the team added. */
+function cycleMetric(f: FlowContext, value: unknown): Cycle['metrics'][number] {
+  const id = asText(value, 'Metric', 'metric', 100);
+  const metric = f.cycle.metrics.find((m) => m.id === id);
+  if (!metric) throw new AnswerError(`"${id}" is not a metric of this cycle (${f.cycle.metrics.map((m) => m.id).join(', ')})`, 'metric');
+  return metric;
+}
+
+/** A baseline or target of the metric, within its range ("85%" only for a percentage). */
+function metricValue(metric: Cycle['metrics'][number], value: unknown, field: 'baseline' | 'target'): number {
+  const read = readValue(metric, value, `the ${field}`);
+  if ('problem' in read) throw new AnswerError(read.problem, field);
+  return read.value;
 }
 
 function decisionRef(value: unknown, f: FlowContext, field: string): string {

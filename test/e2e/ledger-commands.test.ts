@@ -190,11 +190,13 @@ describe('risks', () => {
 describe('metrics', () => {
   it('metric record takes an id or a name, --at and --note; metrics shows latest, baseline, target, direction and trend', () => {
     box.useLedger(seeds.full);
-    expect(box.ok(['metric', 'record', 'approval-cycle-time', '7.5', '--at', '2026-11-10', '--note', 'before the change']).stdout).toBe('approval-cycle-time recorded: 7.5\n');
-    box.ok(['metric', 'record', 'Approval Cycle Time', '5', '--at', '-2d']);
-    box.ok(['metric', 'record', 'decision-closure-rate', '72%']);
-    box.ok(['metric', 'record', 'post-launch-change-volume', '-2']);
-    const out = box.json(['metrics']);
+    // Two weeks into the cycle (begun on 2026-11-23), so --at can go back into it.
+    const later = { env: { PLAYBOOK_NOW: '2026-12-07T09:00:00Z' } };
+    expect(box.ok(['metric', 'record', 'approval-cycle-time', '7.5', '--at', '2026-11-24', '--note', 'before the change'], later).stdout).toBe('approval-cycle-time recorded: 7.5\n');
+    box.ok(['metric', 'record', 'Approval Cycle Time', '5', '--at', '-2d'], later);
+    box.ok(['metric', 'record', 'decision-closure-rate', '72%'], later);
+    box.ok(['metric', 'record', 'post-launch-change-volume', '0'], later);
+    const out = box.json(['metrics'], later);
     expect(out.version).toBe(1);
     const act = out.metrics.find((m: { id: string }) => m.id === 'approval-cycle-time');
     expect(act).toStrictEqual({
@@ -202,22 +204,22 @@ describe('metrics', () => {
       name: 'Approval cycle time',
       unit: 'days',
       direction: 'down',
-      latest: { value: 5, at: '2026-11-21T00:00:00.000Z' },
+      latest: { value: 5, at: '2026-12-05T00:00:00.000Z' },
       baseline: 9,
       target: 4,
-      // ISO weeks, as in the summary: 2026-11-10 is in W46, -2d (Saturday) in W47, and W48 (today, a Monday) has none yet.
+      // ISO weeks, as in the summary: 2026-11-24 is in W48, -2d (Saturday) in W49, and W50 (today, a Monday) has none yet.
       trend: [null, null, null, 7.5, 5, null],
       onTarget: false,
     });
-    expect(out.metrics.find((m: { id: string }) => m.id === 'decision-closure-rate').latest).toEqual({ value: 72, at: '2026-11-23T09:00:00.000Z' });
-    expect(out.metrics.find((m: { id: string }) => m.id === 'post-launch-change-volume').latest.value).toBe(-2);
-    const table = box.ok(['metrics']).stdout;
+    expect(out.metrics.find((m: { id: string }) => m.id === 'decision-closure-rate').latest).toEqual({ value: 72, at: '2026-12-07T09:00:00.000Z' });
+    expect(out.metrics.find((m: { id: string }) => m.id === 'post-launch-change-volume').latest.value).toBe(0);
+    const table = box.ok(['metrics'], later).stdout;
     expect(table).toMatch(/│ Approval cycle time\s+│ 5\s+│ 9\s+│ 4\s+│ ↓ days\s+│ +█▁ +│ not yet\s+│/);
     expect(table).toMatch(/│ Scope stability across review rounds\s+│ no reading\s+│ 60%\s+│ 85%\s+│ ↑ %/);
     expect(box.read().events.filter((e: { type: string }) => e.type === 'metric.recorded')[0].data).toEqual({
       metric: 'approval-cycle-time',
       value: 7.5,
-      at: '2026-11-10T00:00:00.000Z',
+      at: '2026-11-24T00:00:00.000Z',
       note: 'before the change',
     });
   });

@@ -67,7 +67,7 @@ const cases: [string, string[], number, RegExp, Record<string, string>?][] = [
   ['a bad --impact', ['risk', 'add', 'Stall', '--impact', 'severe', '--cost', 'low', '--mitigation', 'Daily review', '--owner', 'Priya'], USAGE, /--impact must be low, medium or high, not "severe"/],
   ['a risk without a mitigation', ['risk', 'add', 'Stall', '--impact', 'high', '--cost', 'low', '--owner', 'Priya'], USAGE, /required option '--mitigation <text>' not specified/],
   ['an unknown metric', ['metric', 'record', 'approval-cycle-tme', '4'], USAGE, /no metric "approval-cycle-tme" in cycle pm-2026-11-23; did you mean "approval-cycle-time"\?/],
-  ['a metric value that is not a number', ['metric', 'record', 'approval-cycle-time', 'fast'], USAGE, /the value "fast" is not a number/],
+  ['a metric value that is not a number', ['metric', 'record', 'approval-cycle-time', 'fast'], USAGE, /a reading of approval-cycle-time \(days\) must be a number \(0 or more\), not "fast"/],
   ['an unknown checklist item', ['checklist', 'done', 'kickof-scope-alignment'], USAGE, /no checklist item "kickof-scope-alignment".*did you mean "kickoff-scope-alignment"/],
   ['a checklist number past the end', ['checklist', 'done', '17'], USAGE, /no checklist item "17"/],
   // cycles and globals

@@ -179,7 +179,7 @@ describe.skipIf(!HAS_TMUX)('the session in a terminal (tmux; skipped only when t
     await t.input('  Implementation constraints', 'No patient data in the resume link');
     await t.input('  Expected behaviour', 'The patient resumes at the same step');
     await t.select('  Metric it moves', 'Exception-state completion quality');
-    await t.refused('  Target value', 'abc', 'valid numeric value');
+    await t.refused('  Target value', 'abc', 'the target of exception-state-completion (%) must be a number (0 to 100), not "abc"');
     await t.input('  Target value', '75');
     await t.confirm('Add another build-scope entry?', true);
     await t.select('  Which decision enters build scope', 'D-2 Freeze');

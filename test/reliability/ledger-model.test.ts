@@ -304,7 +304,9 @@ class RecordMetric extends LedgerCommand {
     super();
   }
   args = () => ['metric', 'record', this.metric, String(this.value)];
-  expect = (s: ModelState): Outcome => (s.cycle ? { exit: 0, change: { kind: 'reading', metric: this.metric, value: this.value } } : NO_CYCLE);
+  /** A percentage lies within 0-100, a count of days is not negative; anything else is refused. */
+  private fits = () => this.value >= 0 && (this.metric !== 'scope-stability' || this.value <= 100);
+  expect = (s: ModelState): Outcome => (!s.cycle ? NO_CYCLE : this.fits() ? { exit: 0, change: { kind: 'reading', metric: this.metric, value: this.value } } : { exit: 2 });
   toString = () => `metric record ${this.metric} ${this.value}`;
 }
 

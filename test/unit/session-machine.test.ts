@@ -8,6 +8,7 @@ import { emptyState } from '../../src/ledger/state.js';
 import { checkGate } from '../../src/flow/gates.js';
 import { answerEvents, finishEvents, next, recordCount, type Next } from '../../src/flow/machine.js';
 import { AnswerError } from '../../src/flow/records.js';
+import { valueRange } from '../../src/metric-values.js';
 import { memoryRecorder, type Recorder } from '../../src/flow/session.js';
 import { loadPlaybookFile } from '../../src/playbook/load.js';
 import { STEP_IDS, type LedgerTarget, type Playbook, type Question, type Step, type StepId } from '../../src/playbook/schema.js';
@@ -418,7 +419,9 @@ describe.each(SHIPPED)('the session of $id', ({ playbook }) => {
       expect(answerError(() => answerEvents(rec.flow(), step, owner, 'Ann and Bob')).message).toBe('The owner "Ann and Bob" names more than one person; give exactly one owner');
       const metrics = questionInto(playbook, 'post-release', 'metrics');
       expect(answerError(() => answerEvents(rec.flow(), step, metrics, { metric: 'not-a-metric', baseline: 1, target: 2 })).field).toBe('metric');
-      expect(answerError(() => answerEvents(rec.flow(), step, metrics, { metric: playbook.metrics[0]!.id, baseline: 'ten', target: 2 })).message).toBe('Baseline must be a number, not "ten"');
+      const m = playbook.metrics[0]!;
+      const ten = answerError(() => answerEvents(rec.flow(), step, metrics, { metric: m.id, baseline: 'ten', target: 2 }));
+      expect([ten.field, ten.message]).toEqual(['baseline', `the baseline of ${m.id} (${m.unit}) must be a number (${valueRange(m.unit).label}), not "ten"`]);
       const checkpoints = questionInto(playbook, 'post-release', 'checkpoints');
       expect(answerError(() => answerEvents(rec.flow(), step, checkpoints, { title: 'x', kind: 'monthly', date: '+7d', owner: 'Ann' })).field).toBe('kind');
     });

@@ -99,7 +99,6 @@ const input = (message: string, answer: unknown, more: Partial<Expect> = {}): Ex
 const select = (message: string, answer: unknown, more: Partial<Expect> = {}): Expect => ({ method: 'select', message, answer, ...more });
 const checkbox = (message: string, answer: unknown, more: Partial<Expect> = {}): Expect => ({ method: 'checkbox', message, answer, ...more });
 const confirm = (message: string, answer: boolean | typeof CTRL_C, more: Partial<Expect> = {}): Expect => ({ method: 'confirm', message, answer, ...more });
-const number = (message: string, answer: number): Expect => ({ method: 'number', message, answer });
 
 const PLAYBOOKS = shippedPlaybookFiles();
 const pm = loadPlaybookFile(PLAYBOOKS['healthcare/product-manager']!);
@@ -219,7 +218,7 @@ const BUILD_SCOPE: Expect[] = [
   input('Implementation constraints', 'No patient data in the resume link'),
   input('Expected behaviour', 'The patient resumes at the same step'),
   select('Metric it moves', 'exception-state-completion', { offers: pm.metrics.map((m) => m.id) }),
-  number('Target value', 75),
+  input('Target value', '75%', { invalid: [['150', 'the target of exception-state-completion (%) must be 0 to 100, not 150'], ['abc', 'must be a number (0 to 100)'], ['', 'must not be empty']] }),
   confirm('Add another build-scope entry?', true),
   select('Which decision enters build scope', 'D-2', { offers: ['D-2'] }),
   confirm('Add testable acceptance criteria to D-2 now?', true),
@@ -229,7 +228,7 @@ const BUILD_SCOPE: Expect[] = [
   input('Implementation constraints', 'One brief, owned by support'),
   input('Expected behaviour', 'Every team links to the same article'),
   select('Metric it moves', 'post-launch-change-volume'),
-  number('Target value', 5),
+  input('Target value', '5', { invalid: [['5%', 'is in changes per week, not a percentage'], ['-1', 'must be 0 or more, not -1']] }),
   // Every decision is in build scope now: no "add another?".
   input('Which scope tradeoffs', ''),
 ];
@@ -246,8 +245,8 @@ const POST_RELEASE: Expect[] = [
   input('Owner', 'Priya Raman'),
   confirm('Add another checkpoint?', false),
   select('Metric', 'approval-cycle-time', { offers: pm.metrics.map((m) => m.id) }),
-  number('Baseline', 9),
-  number('Target', 4),
+  input('Baseline', '9', { invalid: [['-1', 'the baseline of approval-cycle-time (days) must be 0 or more, not -1']] }),
+  input('Target', '4', { invalid: [['12', 'lower is better for approval-cycle-time, so the target must be below the baseline (9), not 12']] }),
   confirm('Add another metric baseline?', false),
   input('Who owns the product after launch?', 'Priya Raman', { invalid: [['Ann and Bob', 'names more than one person'], ['', 'must not be empty']] }),
 ];
