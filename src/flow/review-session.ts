@@ -6,6 +6,7 @@ import type { NewEvent } from '../ledger/events.js';
 import { commit } from '../ledger/ledger.js';
 import type { Blocker } from '../ledger/state.js';
 import type { Prompter } from '../prompts/prompter.js';
+import { readValue } from '../metric-values.js';
 import { oneLine } from '../terminal.js';
 import { AnswerError } from './records.js';
 import { blockerEvents, extendedDue, readingEvents, type AnsweredIds, type BlockerAnswer, type ReviewPlan } from './review.js';
@@ -58,9 +59,12 @@ export async function askReview(ctx: Context, p: Prompter, plan: ReviewPlan, ans
     const last = [m.latest !== null ? `last ${m.latest}` : 'no reading yet', m.target !== null ? `target ${m.target}` : ''].filter(Boolean).join(', ');
     const value = await p.input({
       message: `${oneLine(m.name)} (${oneLine(m.unit)}; ${last})`,
-      validate: (v) => (v.trim() === '' || Number.isFinite(Number(v.trim().replace(/%$/, ''))) ? true : 'a number, or empty to skip'),
+      validate: (v) => {
+        const read = v.trim() === '' ? null : readValue(m, v);
+        return read && 'problem' in read ? `${oneLine(read.problem)}, or empty to skip` : true;
+      },
     });
-    record(readingEvents(m.id, value, ctx.now));
+    record(readingEvents(m, value, ctx.now));
   }
 
   const items = plan.checklist.filter((i) => !answered.checklist.has(i.id));

@@ -6,8 +6,9 @@ import type { NewEvent } from '../ledger/events.js';
 import { nextPlannedCheckpoint } from '../ledger/agenda.js';
 import { checklistView, listBlockers, listDecisions, type ChecklistView } from '../ledger/queries.js';
 import { isBreached, sortedReadings, type Blocker, type Checkpoint, type Cycle, type Decision } from '../ledger/state.js';
+import { readValue } from '../metric-values.js';
 import { closest } from '../names.js';
-import { AnswerError, asNumber, asText } from './records.js';
+import { AnswerError, asText } from './records.js';
 
 export const BLOCKER_ACTIONS = ['resolve', 'extend', 'escalate', 'keep'] as const;
 export type BlockerAction = (typeof BLOCKER_ACTIONS)[number];
@@ -120,12 +121,15 @@ export function blockerEvents(b: Blocker, answer: BlockerAnswer, now: Date, tz: 
 }
 
 /**
- * A metric reading: a number ("72%" too), or { value, note }. Nothing (null or empty) records no
- * reading. -0 is recorded as 0, which is what the JSON ledger would read back anyway.
+ * A metric reading: a number within the metric's range ("72%" too, for a percentage), or { value,
+ * note }. Nothing (null or empty) records no reading. -0 is recorded as 0, which is what the JSON
+ * ledger would read back anyway.
  */
-export function readingEvents(metric: string, value: unknown, now: Date): NewEvent[] {
+export function readingEvents(def: { id: string; unit: string }, value: unknown, now: Date): NewEvent[] {
+  const metric = def.id;
   let note: string | undefined;
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
+  const mapped = Boolean(value && typeof value === 'object' && !Array.isArray(value));
+  if (mapped) {
     const v = value as Record<string, unknown>;
     for (const key of Object.keys(v)) if (!['value', 'note'].includes(key)) throw new AnswerError(`"${key}" is not part of a reading (value, note)`, key);
     if (v.note !== undefined && v.note !== null) note = asText(v.note, 'note', 'note');
@@ -133,8 +137,9 @@ export function readingEvents(metric: string, value: unknown, now: Date): NewEve
     if (value === undefined || value === null) throw new AnswerError(`a reading of ${metric} needs a value`, 'value');
   }
   if (value === null || value === undefined || (typeof value === 'string' && value.trim() === '')) return [];
-  const n = asNumber(value, metric) + 0;
-  return [{ type: 'metric.recorded', data: { metric, value: n, at: now.toISOString(), ...(note ? { note } : {}) } }];
+  const read = readValue(def, value);
+  if ('problem' in read) throw new AnswerError(read.problem, mapped ? 'value' : undefined);
+  return [{ type: 'metric.recorded', data: { metric, value: read.value, at: now.toISOString(), ...(note ? { note } : {}) } }];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -217,12 +222,13 @@ export function reviewEvents(cycle: Cycle, answers: ReviewAnswers, now: Date, tz
   const metricIds = cycle.metrics.map((m) => m.id);
   for (const [key, value] of answers.metrics) {
     const path = ['metrics', key];
-    if (!metricIds.includes(key)) {
+    const def = cycle.metrics.find((m) => m.id === key);
+    if (!def) {
       const guess = closest(key, metricIds);
       fail(path, `"${key}" is not a metric of ${cycle.id}${guess ? `; did you mean "${guess}"?` : ` (metrics: ${metricIds.join(', ')})`}`);
     }
     answered.metrics.add(key);
-    at(path, () => void events.push(...readingEvents(key, value, now)));
+    at(path, () => void events.push(...readingEvents(def!, value, now)));
   }
 
   answers.checklist.forEach((typed, i) => {

@@ -222,7 +222,7 @@ describe('review --answers FILE', () => {
     ['an unknown blocker id', 'blockers:\n  B-2: resolve\n  B-9: resolve\nmetrics:\n  approval-cycle-time: 6\n', 'B-9: resolve', 'blockers.B-9', 'there is no blocker B-9 in pm-2026-11-23'],
     ['extend without a reason', 'blockers:\n  B-2: resolve\n  B-1: { action: extend, due: +72h }\nmetrics:\n  approval-cycle-time: 6\n', 'B-1: { action', 'blockers.B-1', 'extending B-1 needs a reason'],
     ['a due time already past', 'blockers:\n  B-2: resolve\n  B-1: { action: extend, due: 2026-11-20, reason: late }\nmetrics:\n  approval-cycle-time: 6\n', '2026-11-20', 'blockers.B-1.due', 'the new due time "2026-11-20" is already past'],
-    ['a metric reading that is not a number', `${VALID}  scope-stability: lots\n`, 'lots', 'metrics.scope-stability', 'scope-stability must be a number, not "lots"'],
+    ['a metric reading that is not a number', `${VALID}  scope-stability: lots\n`, 'lots', 'metrics.scope-stability', 'a reading of scope-stability (%) must be a number (0 to 100), not "lots"'],
     ['an unknown checklist id', `${VALID}checklist:\n  - kickoff-scope-alignment\n  - kickoff-scope-alignmnt\n`, '- kickoff-scope-alignmnt', 'checklist[2]', '"kickoff-scope-alignmnt" is not a checklist item of pm-2026-11-23; did you mean "kickoff-scope-alignment"?'],
     ['an unknown key', `${VALID}weather: sunny\n`, 'weather', '', '"weather" is not part of a review (blockers, metrics, checklist, decisions)'],
     ['an unknown action', 'blockers:\n  B-2: resolve\n  B-1: reslove\n', 'reslove', 'blockers.B-1', '"reslove" is not one of resolve, extend, escalate, keep'],
@@ -338,7 +338,8 @@ describe.skipIf(!HAS_TMUX)('the review in a terminal (tmux; skipped only when tm
 
     await t.waitForText('A reading for each metric (empty to skip)');
     await t.input('Approval cycle time (days; no reading yet, target 4)', '5');
-    await t.refused('Scope stability across review rounds', 'lots', 'a number, or empty to skip');
+    await t.refused('Scope stability across review rounds', 'lots', 'a reading of scope-stability (%) must be a number (0 to 100), not "lots", or empty to skip');
+    await t.refused('Scope stability across review rounds', '150%', 'a reading of scope-stability (%) must be 0 to 100, not 150, or empty to skip');
     await t.input('Scope stability across review rounds', '80%');
     for (const metric of ['Completion confidence before launch', 'Post-launch change volume', 'Decision closure rate', 'Exception-state completion quality']) await t.input(metric, '');
     await t.checkbox('Checklist items done this week', ['map-journey-states']);

@@ -162,10 +162,10 @@ describe('blockerEvents', () => {
 });
 
 describe('readingEvents', () => {
+  const M_UP = { id: 'm-up', unit: '%' };
   const recorded = (value: number, note?: string): NewEvent[] => [{ type: 'metric.recorded', data: { metric: 'm-up', value, at: NOW.toISOString(), ...(note ? { note } : {}) } }];
   it.each<[string, unknown, NewEvent[]]>([
     ['a number', 6.5, recorded(6.5)],
-    ['a negative number', -3, recorded(-3)],
     ['a number as text', ' 72 ', recorded(72)],
     ['a percentage', '72%', recorded(72)],
     ['-0, as the JSON ledger would read it back', -0, recorded(0)],
@@ -174,20 +174,22 @@ describe('readingEvents', () => {
     ['nothing: no reading', null, []],
     ['an empty answer: no reading', '  ', []],
   ])('%s', (_name, value, events) => {
-    const got = readingEvents('m-up', value, NOW);
+    const got = readingEvents(M_UP, value, NOW);
     expect(got).toEqual(events);
     if (got.length) expect(Object.is((got[0]!.data as { value: number }).value, -0)).toBe(false);
   });
 
   it.each<[string, unknown, string]>([
-    ['a word', 'lots', 'm-up must be a number, not "lots"'],
-    ['infinity', 'Infinity', 'm-up must be a number, not "Infinity"'],
-    ['yes', true, 'm-up must be a number, not "true"'],
-    ['a list', [1], 'm-up must be a number, not "1"'],
+    ['a word', 'lots', 'a reading of m-up (%) must be a number (0 to 100), not "lots"'],
+    ['infinity', 'Infinity', 'a reading of m-up (%) must be a number (0 to 100), not "Infinity"'],
+    ['yes', true, 'a reading of m-up (%) must be a number (0 to 100), not "true"'],
+    ['a list', [1], 'a reading of m-up (%) must be a number (0 to 100), not "1"'],
+    ['a negative percentage', -3, 'a reading of m-up (%) must be 0 to 100, not -3'],
+    ['a percentage over 100', '150%', 'a reading of m-up (%) must be 0 to 100, not 150'],
     ['a mapping without a value', { note: 'x' }, 'a reading of m-up needs a value'],
     ['a mapping with an unknown key', { value: 1, when: 'today' }, '"when" is not part of a reading (value, note)'],
   ])('refuses %s', (_name, value, message) => {
-    const error = catchError(() => readingEvents('m-up', value, NOW));
+    const error = catchError(() => readingEvents(M_UP, value, NOW));
     expect(error).toBeInstanceOf(AnswerError);
     expect(error.message).toBe(message);
   });
@@ -245,7 +247,9 @@ describe('reviewEvents: a whole answers file', () => {
     ['a missing reason, at the reason field', { blockers: [['B-1', { action: 'extend', due: '+72h' }]] }, ['blockers', 'B-1', 'reason'], 'extending B-1 needs a reason'],
     ['an unknown metric, with a suggestion', { metrics: [['m-upp', 3]] }, ['metrics', 'm-upp'], '"m-upp" is not a metric of c1; did you mean "m-up"?'],
     ['an unknown metric, with the list', { metrics: [['velocity', 3]] }, ['metrics', 'velocity'], '"velocity" is not a metric of c1 (metrics: m-up, m-down)'],
-    ['a reading that is not a number', { metrics: [['m-up', 'lots']] }, ['metrics', 'm-up'], 'm-up must be a number, not "lots"'],
+    ['a reading that is not a number', { metrics: [['m-up', 'lots']] }, ['metrics', 'm-up'], 'a reading of m-up (%) must be a number (0 to 100), not "lots"'],
+    ['a percentage over 100', { metrics: [['m-up', 101]] }, ['metrics', 'm-up'], 'a reading of m-up (%) must be 0 to 100, not 101'],
+    ['a percentage sign on days', { metrics: [['m-down', '4%']] }, ['metrics', 'm-down'], 'a reading of m-down is in days, not a percentage: write it without "%" (0 or more)'],
     ['an unknown checklist item, second in the list', { checklist: ['k1', 'k9'] }, ['checklist', 1], '"k9" is not a checklist item of c1; did you mean "k1"?'],
     ['a checklist number out of range', { checklist: [4] }, ['checklist', 0], '"4" is not a checklist item of c1 (see `playbook checklist` for the ids and numbers)'],
     ['a checklist item already done', { checklist: ['k3'] }, ['checklist', 0], '"k3" is already done'],
