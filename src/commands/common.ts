@@ -3,6 +3,7 @@
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { baseId, type Blocker, type Checkpoint, type Cycle, type Decision, type MetricDef, type Risk } from '../ledger/state.js';
+import { readValue, valueRange, type MetricShape } from '../metric-values.js';
 import { closest } from '../names.js';
 import { oneLine } from '../terminal.js';
 import { AnswerError, asOwner, asText } from '../flow/answer-checks.js';
@@ -76,4 +77,11 @@ export function metricNamed(cycle: Cycle, typed: string): MetricDef {
   const ids = cycle.metrics.map((m) => m.id);
   const guess = closest(wanted, ids);
   throw usageError(`no metric "${typed}" in cycle ${cycle.id}${guess ? `; did you mean "${guess}"?` : ''}`, `metrics: ${ids.join(', ')}`);
+}
+
+/** A value of the metric typed in a flag: a number within its unit's range ("85%" only for a percentage); else exit 2 with the range. */
+export function metricValue(metric: Pick<MetricShape, 'id' | 'unit'>, raw: string, what: string): number {
+  const read = readValue(metric, raw, what);
+  if ('problem' in read) throw usageError(read.problem, `values of ${metric.id} are in ${metric.unit}: ${valueRange(metric.unit).label}`);
+  return read.value;
 }

@@ -5,9 +5,7 @@ import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId, type Cycle, type Decision } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
 import { buildScopeProblem } from '../flow/records.js';
-import { valueProblem } from '../metric-values.js';
-import { find, metricNamed, owner, text } from './common.js';
-import { parseNumber } from './metric.js';
+import { find, metricNamed, metricValue, owner, text } from './common.js';
 
 export function add(ctx: Context, [title]: [string], opts: { owner?: string; due?: string; criteria?: string[] }): void {
   const t = text(title, 'the decision title');
@@ -72,7 +70,6 @@ interface ScopeOptions {
 export function scope(ctx: Context, [typed]: [string], opts: ScopeOptions): void {
   const constraints = text(opts.constraints, '--constraints', 2000);
   const behaviour = text(opts.behaviour, '--behaviour', 2000);
-  const target = parseNumber(opts.target ?? '', '--target');
   let entry = '';
   commit(ctx, (state) => {
     const cycle = selectCycle(ctx, state);
@@ -80,8 +77,7 @@ export function scope(ctx: Context, [typed]: [string], opts: ScopeOptions): void
     const problem = buildScopeProblem({ cycle }, d.id, false);
     if (problem) throw usageError(problem.message, hintFor(cycle, d, problem.field));
     const metric = metricNamed(cycle, opts.metric ?? '');
-    const wrong = valueProblem(metric, target, 'the target');
-    if (wrong) throw usageError(wrong);
+    const target = metricValue(metric, opts.target ?? '', 'the target');
     entry = `${d.id} in build scope: moves ${metric.id} to ${target}`;
     return [{ type: 'build-scope.added', data: { decision: d.id, constraints, behaviour, metric: metric.id, target } }];
   });

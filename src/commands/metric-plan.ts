@@ -4,8 +4,7 @@ import { usageError } from '../errors.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
 import { planProblem } from '../metric-values.js';
 import { oneLine } from '../terminal.js';
-import { metricNamed, text } from './common.js';
-import { parseNumber } from './metric.js';
+import { metricNamed, metricValue, text } from './common.js';
 
 interface AddOptions {
   unit?: string;
@@ -25,9 +24,9 @@ export function add(ctx: Context, [name]: [string], opts: AddOptions): void {
   if (!id) throw usageError(`"${title}" gives no metric id: use letters or digits in the name`);
   const unit = text(opts.unit, '--unit', 40);
   const direction = opts.better ?? 'up';
-  const baseline = parseNumber(opts.baseline ?? '', '--baseline');
-  const target = parseNumber(opts.target ?? '', '--target');
   const shape = { id, unit, direction };
+  const baseline = metricValue(shape, opts.baseline ?? '', 'the baseline');
+  const target = metricValue(shape, opts.target ?? '', 'the target');
   const problem = planProblem(shape, baseline, target);
   if (problem) throw usageError(problem);
   commit(ctx, (state) => {
@@ -42,12 +41,12 @@ export function add(ctx: Context, [name]: [string], opts: AddOptions): void {
 /** Sets a metric's baseline, its target, or both; the one not given stays as it was. */
 export function set(ctx: Context, [typed]: [string], opts: { baseline?: string; target?: string }): void {
   if (opts.baseline === undefined && opts.target === undefined) throw usageError('nothing to change: give --baseline, --target or both');
-  const wantBaseline = opts.baseline === undefined ? undefined : parseNumber(opts.baseline, '--baseline');
-  const wantTarget = opts.target === undefined ? undefined : parseNumber(opts.target, '--target');
   let line = '';
   commit(ctx, (state) => {
     const cycle = selectCycle(ctx, state);
     const metric = metricNamed(cycle, typed);
+    const wantBaseline = opts.baseline === undefined ? undefined : metricValue(metric, opts.baseline, 'the baseline');
+    const wantTarget = opts.target === undefined ? undefined : metricValue(metric, opts.target, 'the target');
     const plan = cycle.plans.get(metric.id);
     const baseline = wantBaseline ?? plan?.baseline;
     const target = wantTarget ?? plan?.target;
