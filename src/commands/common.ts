@@ -82,6 +82,6 @@ export function metricNamed(cycle: Cycle, typed: string): MetricDef {
 /** A value of the metric typed in a flag: a number within its unit's range ("85%" only for a percentage); else exit 2 with the range. */
 export function metricValue(metric: Pick<MetricShape, 'id' | 'unit'>, raw: string, what: string): number {
   const read = readValue(metric, raw, what);
-  if ('problem' in read) throw usageError(read.problem, `values of ${metric.id} are in ${metric.unit}: ${valueRange(metric.unit).label}`);
+  if ('problem' in read) throw usageError(read.problem, `${what === 'a reading' ? 'readings' : 'values'} of ${metric.id} are in ${metric.unit}: ${valueRange(metric.unit).label}`);
   return read.value;
 }

@@ -142,6 +142,7 @@ describe('decisions', () => {
           buildScope: null,
           created: { at: '2026-11-23T09:00:00.000Z', actor: 'Ana', event: eventOf(box, 'decision.added', 'D-1').id },
           closed: null,
+          closeNote: null,
           conflict: null,
         },
       ],
