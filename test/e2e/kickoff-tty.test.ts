@@ -2,64 +2,16 @@
 // the session instead of trapping it; the customer-success pressure test offers the risks just
 // recorded, not the catalog, and says so when none is open; `init` over an unfinished session asks
 // whether to resume it or start a new cycle.
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { BIN, cleanEnv, createSandbox, hasStackTrace, NOW } from '../helpers/cli.js';
+import { hasStackTrace } from '../helpers/cli.js';
 import { readLedgerEvents } from '../helpers/ledger.js';
-import { HAS_TMUX, Terminal } from '../helpers/tmux.js';
+import { HAS_TMUX } from '../helpers/tmux.js';
+import { sessionTerminals } from '../helpers/session-terminal.js';
 
-const sandbox = createSandbox('playbook-kickoff-tty-');
-afterAll(() => sandbox.cleanup());
+const { cli, terminal, ledger, write } = sessionTerminals('playbook-kickoff-tty-');
 
-let n = 0;
-let dir: string;
-let ledger: string;
-let open: Terminal[] = [];
-beforeEach(() => {
-  n += 1;
-  dir = sandbox.path(`run-${n}`);
-  mkdirSync(dir, { recursive: true });
-  ledger = `${dir}/ledger/ledger.json`;
-});
-afterEach(() => {
-  for (const t of open) t.close();
-  open = [];
-});
-
-function terminalEnv(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    TERM: 'xterm-256color',
-    LANG: 'C.UTF-8',
-    ...sandbox.env,
-    PLAYBOOK_LEDGER: ledger,
-    PLAYBOOK_NOW: NOW,
-    PLAYBOOK_TZ: 'UTC',
-    PLAYBOOK_ACTOR: 'tester',
-    XDG_STATE_HOME: sandbox.path(`state-${n}`),
-  };
-}
-
-function terminal(...args: string[]): Terminal {
-  const t = new Terminal({ dir, args, env: terminalEnv(), cwd: sandbox.home });
-  open.push(t);
-  return t;
-}
-
-/** The CLI without a terminal, against the same ledger. */
-function cli(...args: string[]) {
-  const fd = openSync('/dev/null', 'r');
-  try {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: sandbox.home, env: { ...cleanEnv(), ...terminalEnv() }, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 10_000 });
-    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  } finally {
-    closeSync(fd);
-  }
-}
-
-const events = () => readLedgerEvents(ledger).events as { type: string; data: Record<string, unknown> }[];
+const events = () => readLedgerEvents(ledger()).events as { type: string; data: Record<string, unknown> }[];
 
 /** The playbook's template answers without the named questions (`step.question`), which the terminal then asks. */
 function answersWithout(alias: string, ...asked: string[]): string {
@@ -70,7 +22,7 @@ function answersWithout(alias: string, ...asked: string[]): string {
     const [step, question] = key.split('.') as [string, string];
     delete doc[step]![question];
   }
-  return sandbox.write(`run-${n}/${alias}-answers.yaml`, stringify(doc));
+  return write(`${alias}-answers.yaml`, stringify(doc));
 }
 
 if (!HAS_TMUX) console.warn('kickoff-tty: tmux is not installed, so the terminal tests are skipped (CI installs it)');

@@ -1,77 +1,28 @@
 // The six-step session in a real terminal: the built binary in a tmux pane, typed into key by key.
 // A whole product-manager session; Ctrl+C in step 3, `status`, then `resume` to the end; the
 // multiple-choice, choice and yes/no prompts of customer success; --no-input never prompting.
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { BIN, cleanEnv, createSandbox, hasStackTrace, NOW } from '../helpers/cli.js';
+import { hasStackTrace } from '../helpers/cli.js';
 import { filesUnder, readLedgerEvents } from '../helpers/ledger.js';
 import { HAS_TMUX, Terminal } from '../helpers/tmux.js';
+import { sessionTerminals } from '../helpers/session-terminal.js';
 
-const sandbox = createSandbox('playbook-session-tty-');
-afterAll(() => sandbox.cleanup());
-
-let n = 0;
-let dir: string;
-let ledger: string;
-let open: Terminal[] = [];
-beforeEach(() => {
-  n += 1;
-  dir = sandbox.path(`run-${n}`);
-  mkdirSync(dir, { recursive: true });
-  // The ledger's own folder: the terminal keeps its scratch files in `dir`.
-  ledger = `${dir}/ledger/ledger.json`;
-});
-afterEach(() => {
-  for (const t of open) t.close();
-  open = [];
-});
-
-/** The CLI's whole environment in the terminal. */
-function terminalEnv(): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    TERM: 'xterm-256color',
-    LANG: 'C.UTF-8',
-    ...sandbox.env,
-    PLAYBOOK_LEDGER: ledger,
-    PLAYBOOK_NOW: NOW,
-    PLAYBOOK_TZ: 'UTC',
-    PLAYBOOK_ACTOR: 'tester',
-    XDG_STATE_HOME: sandbox.path(`state-${n}`),
-  };
-}
-
-function terminal(...args: string[]): Terminal {
-  const t = new Terminal({ dir, args, env: terminalEnv(), cwd: sandbox.home });
-  open.push(t);
-  return t;
-}
-
-/** Runs the CLI without a terminal (stdin /dev/null), against the same ledger. */
-function cli(...args: string[]) {
-  const fd = openSync('/dev/null', 'r');
-  try {
-    const r = spawnSync(process.execPath, [BIN, ...args], { cwd: sandbox.home, env: { ...cleanEnv(), ...terminalEnv() }, stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', timeout: 10_000 });
-    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-  } finally {
-    closeSync(fd);
-  }
-}
+const { cli, terminal, ledger, dir, state, write } = sessionTerminals('playbook-session-tty-');
 
 type Ledger = { events: { id: string; type: string; data: Record<string, unknown> }[] };
 /** The ledger's events, from every replica file of its events folder, in the order of their ids. */
-const readLedger = (): Ledger => readLedgerEvents(ledger);
+const readLedger = (): Ledger => readLedgerEvents(ledger());
 /** Every byte a write could change: the ledger's folder (pointer, replica files) and this machine's state of it. */
-const ledgerFiles = () => ({ shared: filesUnder(`${dir}/ledger`), local: filesUnder(sandbox.path(`state-${n}`)) });
+const ledgerFiles = () => ({ shared: filesUnder(`${dir()}/ledger`), local: filesUnder(state()) });
 
 /** An answers file holding the playbook template's answers for the named steps only. */
 function answersFor(alias: string, ...steps: string[]): string {
   const result = cli('init', 'healthcare', alias, '--answers-template');
   expect(result.status, result.stderr).toBe(0);
   const doc = parse(result.stdout) as Record<string, unknown>;
-  return sandbox.write(`run-${n}/${alias}-${steps.join('-')}.yaml`, stringify(Object.fromEntries(steps.map((s) => [s, doc[s]]))));
+  return write(`${alias}-${steps.join('-')}.yaml`, stringify(Object.fromEntries(steps.map((s) => [s, doc[s]]))));
 }
 
 if (!HAS_TMUX) console.warn('session-tty: tmux is not installed, so the terminal tests are skipped (CI installs it)');
@@ -323,6 +274,6 @@ describe.skipIf(!HAS_TMUX)('the session in a terminal (tmux; skipped only when t
     expect(await t.waitForExit(10_000)).toBe(2);
     expect(Terminal.active(t.history())).toBeUndefined();
     expect(t.stderr()).toContain('playbook: nothing is asked with --no-input, and 13 answers are missing: scope.outcome, scope.in-scope,');
-    expect(existsSync(ledger)).toBe(false);
+    expect(existsSync(ledger())).toBe(false);
   }, 60_000);
 });

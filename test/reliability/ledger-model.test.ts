@@ -10,15 +10,13 @@ import * as fc from 'fast-check';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CommanderError } from 'commander';
-import { CliError } from '../../src/errors.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortEventId } from '../../src/ledger/clock.js';
 import { lineHash } from '../../src/ledger/convert.js';
 import { layoutOf, readLocal, readReplicas } from '../../src/ledger/replicas.js';
 import { deriveState } from '../../src/ledger/state.js';
-import { buildProgram } from '../../src/program.js';
 import { runCli } from '../helpers/cli.js';
+import { execInProcess } from '../helpers/in-process.js';
 import { eventsDirOf, filesUnder, makeSeeds, readLedgerEvents, type Seeds } from '../helpers/ledger.js';
 import { recordFigures } from '../helpers/reliability.js';
 
@@ -123,28 +121,7 @@ function inProcess(fresh: Fresh): Real {
     ledger: fresh.ledger,
     env: fresh.env,
     seed: fresh.seed,
-    async exec(args) {
-      const env = { ...fresh.env, PLAYBOOK_NOW: NOW, PLAYBOOK_TZ: 'UTC', PLAYBOOK_ACTOR: 'model' };
-      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, env);
-      const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-      const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-      try {
-        await buildProgram().parseAsync(['node', 'playbook', ...args]);
-        return 0;
-      } catch (error) {
-        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-        if (error instanceof CliError) return error.exitCode;
-        throw error; // anything else is a bug
-      } finally {
-        out.mockRestore();
-        err.mockRestore();
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
-      }
-    },
+    exec: (args) => execInProcess({ ...fresh.env, PLAYBOOK_NOW: NOW, PLAYBOOK_TZ: 'UTC', PLAYBOOK_ACTOR: 'model' }, args),
   };
 }
 

@@ -6,12 +6,10 @@ import * as fc from 'fast-check';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CommanderError } from 'commander';
-import { CliError } from '../../src/errors.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutOf, readLocal, readReplicas } from '../../src/ledger/replicas.js';
 import { deriveState, type Cycle } from '../../src/ledger/state.js';
-import { buildProgram } from '../../src/program.js';
+import { execInProcess } from '../helpers/in-process.js';
 import { eventsDirOf, makeSeeds, type Seeds } from '../helpers/ledger.js';
 
 const RUNS = 40;
@@ -70,28 +68,9 @@ function freshLedger(): Box {
   return { dir, ledger, env: { PLAYBOOK_LEDGER: ledger, XDG_STATE_HOME: join(dir, 'state'), XDG_CACHE_HOME: join(dir, 'cache') } };
 }
 
-/** Runs `playbook ARGS` through the command tree in this process, as cli.ts does; returns the exit code. */
-async function exec(box: Box, args: string[]): Promise<number> {
-  const env = { ...box.env, PLAYBOOK_NOW: NOW, PLAYBOOK_TZ: 'UTC', PLAYBOOK_ACTOR: 'planner' };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await buildProgram().parseAsync(['node', 'playbook', ...args]);
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof CliError) return error.exitCode;
-    throw error; // anything else is a bug
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+/** Runs `playbook ARGS` through the command tree in this process; returns the exit code. */
+function exec(box: Box, args: string[]): Promise<number> {
+  return execInProcess({ ...box.env, PLAYBOOK_NOW: NOW, PLAYBOOK_TZ: 'UTC', PLAYBOOK_ACTOR: 'planner' }, args);
 }
 
 /** The lines this clone has written (its own events file). */
