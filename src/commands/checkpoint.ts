@@ -36,7 +36,7 @@ function outcome(status: 'held' | 'missed') {
     commit(ctx, (state) => {
       const c = find(selectCycle(ctx, state), 'checkpoint', typed);
       id = c.id;
-      if (c.status !== 'planned') throw usageError(`${c.id} is already marked ${c.status} (by ${oneLine(c.outcome!.actor)} on ${dayOf(new Date(c.outcome!.at), ctx.tz)})`, '`playbook log --record ${c.id}` shows that change; `playbook undo EVENT` takes it back');
+      if (c.status !== 'planned') throw usageError(`${c.id} is already marked ${c.status} (by ${oneLine(c.outcome!.actor)} on ${dayOf(new Date(c.outcome!.at), ctx.tz)})`, `\`playbook log --record ${c.id}\` shows that change; \`playbook undo EVENT\` takes it back`);
       const today = dayOf(ctx.now, ctx.tz);
       if (status === 'missed' && c.date > today) throw usageError(`${c.id} is on ${c.date}; it cannot be missed before then`);
       const data = { id, ...(note !== undefined ? { note } : {}) };

@@ -5,6 +5,7 @@ import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId, type Cycle, type Decision } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
 import { buildScopeProblem } from '../flow/records.js';
+import { planProblem } from '../metric-values.js';
 import { find, metricNamed, metricValue, owner, text } from './common.js';
 
 export function add(ctx: Context, [title]: [string], opts: { owner?: string; due?: string; criteria?: string[] }): void {
@@ -12,6 +13,7 @@ export function add(ctx: Context, [title]: [string], opts: { owner?: string; due
   const who = owner(opts.owner);
   if (!opts.due) throw usageError('a decision needs a due date: --due DATE', 'e.g. --due 2026-12-04, --due +7d, --due "next friday"');
   const due = parseDay(opts.due, ctx.now, ctx.tz, '--due');
+  if (due < dayOf(ctx.now, ctx.tz)) throw usageError(`--due ${due} is in the past; a decision is due today or later`);
   const criteria = (opts.criteria ?? []).map((c) => text(c, '--criteria', 1000));
   let id = '';
   commit(ctx, (state) => {
@@ -53,10 +55,10 @@ export function edit(ctx: Context, [typed]: [string], opts: EditOptions): void {
       ...(due !== undefined && due !== d.due ? { due } : {}),
       ...(criteria !== undefined && criteria.join('\n') !== d.criteria.join('\n') ? { criteria } : {}),
     };
-    changes = Object.keys(data).filter((k) => k !== 'id');
+    changes = Object.entries(data).flatMap(([k, v]) => (k === 'id' ? [] : [`${k} ${Array.isArray(v) ? v.map((c) => `"${oneLine(c)}"`).join(', ') : k === 'title' ? `"${oneLine(String(v))}"` : oneLine(String(v))}`]));
     return changes.length ? [{ type: 'decision.updated', data }] : [];
   });
-  ctx.print(changes.length ? `${id} changed: ${changes.join(', ')}` : `${id} already reads so; nothing changed`);
+  ctx.print(changes.length ? `${id} changed: ${changes.join('; ')}` : `${id} already reads so; nothing changed`);
 }
 
 interface ScopeOptions {
@@ -78,6 +80,9 @@ export function scope(ctx: Context, [typed]: [string], opts: ScopeOptions): void
     if (problem) throw usageError(problem.message, hintFor(cycle, d, problem.field));
     const metric = metricNamed(cycle, opts.metric ?? '');
     const target = metricValue(metric, opts.target ?? '', 'the target');
+    const plan = cycle.plans.get(metric.id);
+    const wrongWay = plan ? planProblem(metric, plan.baseline, target) : null;
+    if (wrongWay) throw usageError(wrongWay, `\`playbook metric set ${metric.id} --baseline N\` changes the baseline`);
     entry = `${d.id} in build scope: moves ${metric.id} to ${target}`;
     return [{ type: 'build-scope.added', data: { decision: d.id, constraints, behaviour, metric: metric.id, target } }];
   });

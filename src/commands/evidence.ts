@@ -23,11 +23,24 @@ export function add(ctx: Context, [decision, evidence]: [string, string], opts: 
   ctx.print(line);
 }
 
-/** "2": the decision's second criterion; other text: a criterion in the words given. */
+/**
+ * "2": the decision's second criterion; words: the one criterion they are, or are part of. A decision
+ * without criteria takes the words as they are; one with criteria takes only one of them.
+ */
 function criterionOf(d: Decision, typed: string): string {
-  if (!/^\d+$/.test(typed)) return d.criteria.find((c) => c.toLowerCase() === typed.toLowerCase()) ?? typed;
-  const n = Number(typed);
-  const listed = d.criteria.map((c, i) => `${i + 1}. ${c}`).join('; ');
-  if (n < 1 || n > d.criteria.length) throw usageError(`${d.id} has no criterion ${n}`, listed ? `its criteria: ${listed}` : `${d.id} has no criteria yet; name one in words, or add them with \`playbook decision edit ${d.id} --criteria "..."\``);
-  return d.criteria[n - 1]!;
+  const listed = d.criteria.map((c, i) => `${i + 1}. ${oneLine(c)}`).join('; ');
+  const none = `${d.id} has no criteria yet; name one in words, or add them with \`playbook decision edit ${d.id} --criteria "..."\``;
+  if (/^\d+$/.test(typed)) {
+    const n = Number(typed);
+    if (n < 1 || n > d.criteria.length) throw usageError(`${d.id} has no criterion ${n}`, listed ? `its criteria: ${listed}` : none);
+    return d.criteria[n - 1]!;
+  }
+  if (d.criteria.length === 0) return typed;
+  const words = typed.toLowerCase();
+  const exact = d.criteria.find((c) => c.toLowerCase() === words);
+  if (exact !== undefined) return exact;
+  const matches = d.criteria.filter((c) => c.toLowerCase().includes(words));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw usageError(`no criterion of ${d.id} reads "${oneLine(typed)}"`, `its criteria: ${listed}; name one by its number`);
+  throw usageError(`"${oneLine(typed)}" is in ${matches.length} criteria of ${d.id}`, `its criteria: ${listed}; name one by its number`);
 }

@@ -135,14 +135,16 @@ function stripEmpty(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** A prompt's check of a date: true, or how to write one. */
-export function dateCheck(f: Pick<FlowContext, 'now' | 'tz'>) {
+/** A check of a typed day; `from`: the first day allowed, and why a day before it is refused. */
+export function dateCheck(f: Pick<FlowContext, 'now' | 'tz'>, from?: { day: string; why: string }) {
   return (v: string): string | true => {
+    let day: string;
     try {
-      parseDay(v, f.now, f.tz);
-      return true;
+      day = parseDay(v, f.now, f.tz);
     } catch {
       return `"${v}" is not a date (try 2026-12-04, +7d, next friday)`;
     }
+    return from && day < from.day ? `${day} ${from.why}` : true;
   };
 }
 

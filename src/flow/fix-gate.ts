@@ -7,7 +7,7 @@ import type { Prompter } from '../prompts/prompter.js';
 import { oneLine } from '../terminal.js';
 import { askCriteria, askOneRecord, dateCheck } from './ask-record.js';
 import type { Fix } from './gates.js';
-import { asOwner } from './records.js';
+import { asOwner, dueFrom } from './records.js';
 import { flowOf, type Recorder } from './recorder.js';
 
 /** Whether the session can fix this failure on the spot. */
@@ -20,7 +20,7 @@ export async function fixGate(p: Prompter, recorder: Recorder, playbook: Playboo
   switch (fix.kind) {
     case 'decision-due': {
       const d = f.cycle.decisions.get(fix.id)!;
-      const due = await p.input({ message: `Due date for ${d.id} "${oneLine(d.title)}"`, validate: dateCheck(f) });
+      const due = await p.input({ message: `Due date for ${d.id} "${oneLine(d.title)}"`, validate: dateCheck(f, dueFrom(f)) });
       recorder.record(() => [{ type: 'decision.updated', data: { id: d.id, due: parseDay(due, f.now, f.tz) } }]);
       return;
     }

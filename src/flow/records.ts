@@ -1,6 +1,6 @@
 // What the session asks for each kind of record, and how an answer becomes ledger events.
 // Pure: the same answer, state and clock always give the same events or the same complaint.
-import { parseDay, parseWhen } from '../dates.js';
+import { dayOf, parseDay, parseWhen } from '../dates.js';
 import type { NewEvent } from '../ledger/events.js';
 import { nextId, type Cycle } from '../ledger/state.js';
 import type { Playbook, RecordTarget } from '../playbook/schema.js';
@@ -179,13 +179,27 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
 };
 
 
-function asDay(value: unknown, label: string, f: FlowContext, field?: string): string {
+/** A day typed or read from a file; `from`: the first day allowed, and why a day before it is refused. */
+function asDay(value: unknown, label: string, f: FlowContext, field: string, from: { day: string; why: string }): string {
+  let day: string;
   try {
-    return parseDay(asText(value, label, field, 100), f.now, f.tz, label);
+    day = parseDay(asText(value, label, field, 100), f.now, f.tz, label);
   } catch (error) {
     if (error instanceof AnswerError) throw error;
     throw new AnswerError(`${label}: "${String(value)}" is not a date (try 2026-12-04, +7d, next friday)`, field);
   }
+  if (day < from.day) throw new AnswerError(`${label}: ${day} ${from.why}`, field);
+  return day;
+}
+
+/** Where a decision's due date may start: today. */
+export function dueFrom(f: Pick<FlowContext, 'now' | 'tz'>) {
+  const day = dayOf(f.now, f.tz);
+  return { day, why: `is in the past; a decision is due today (${day}) or later` };
+}
+function cycleStart(f: FlowContext) {
+  const day = dayOf(new Date(f.cycle.created.at), f.tz);
+  return { day, why: `is before the cycle began (${day})` };
 }
 
 function asChoice(value: unknown, spec: FieldSpec, f: FlowContext): string {
@@ -228,7 +242,7 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
             id: nextId(cycle, 'D'),
             title: asText(raw.title, 'Decision', 'title', 200),
             owner: asOwner(raw.owner, 'Owner', 'owner'),
-            ...(present(raw.due) ? { due: asDay(raw.due, 'Due date', f, 'due') } : {}),
+            ...(present(raw.due) ? { due: asDay(raw.due, 'Due date', f, 'due', dueFrom(f)) } : {}),
             criteria: present(raw.criteria) ? asList(raw.criteria, 'Acceptance criteria', 'criteria') : [],
           },
         },
@@ -271,7 +285,7 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
             id: nextId(cycle, 'C'),
             title: asText(raw.title, 'Checkpoint', 'title', 200),
             kind: asChoice(raw.kind, spec.fields[1]!, f) as 'weekly',
-            date: asDay(raw.date, 'Date', f, 'date'),
+            date: asDay(raw.date, 'Date', f, 'date', cycleStart(f)),
             owner: asOwner(raw.owner, 'Owner', 'owner'),
           },
         },

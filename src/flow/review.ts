@@ -1,7 +1,7 @@
 // The weekly review as data: what it walks through (blockers that are breached or due soon,
 // a reading per metric, open checklist items and decisions, the next checkpoint) and the events
 // each answer becomes. Pure; commands/review.ts asks and records.
-import { parseWhen } from '../dates.js';
+import { parseWhen, shortTime } from '../dates.js';
 import type { NewEvent } from '../ledger/events.js';
 import { nextPlannedCheckpoint } from '../ledger/agenda.js';
 import { checklistView, listBlockers, listDecisions, type ChecklistView } from '../ledger/queries.js';
@@ -97,7 +97,7 @@ export function extendedDue(b: Blocker, typed: string, now: Date, tz: string): D
     throw new AnswerError(`"${typed}" is not a date or time (try +48h, friday, 2026-12-04T17:00)`, 'due');
   }
   if (due.getTime() <= now.getTime()) throw new AnswerError(`the new due time "${typed}" is already past`, 'due');
-  if (due.getTime() <= Date.parse(b.due)) throw new AnswerError(`the new due time "${typed}" is not later than ${b.id}'s current one (${b.due})`, 'due');
+  if (due.getTime() <= Date.parse(b.due)) throw new AnswerError(`the new due time "${typed}" is not later than ${b.id}'s current one (${shortTime(new Date(b.due), tz)})`, 'due');
   return due;
 }
 

@@ -133,3 +133,23 @@ describe('init while the current cycle\'s session is unfinished', () => {
     expect(run('init', 'healthcare', 'cs', '--no-session').status).toBe(0);
   });
 });
+
+describe('dates in the session', () => {
+  it('refuses a decision due before today and a checkpoint dated before the cycle began: exit 2 at the line, nothing written', () => {
+    const doc = parse(run('init', 'healthcare', 'pm', '--answers-template').stdout) as Record<string, Record<string, Record<string, unknown>[]>>;
+    const cases: [string, string, string, RegExp][] = [
+      ['ownership', 'decisions', 'due', /Due date: 2026-11-20 is in the past; a decision is due today \(2026-11-23\) or later/],
+      ['post-release', 'checkpoints', 'date', /Date: 2026-11-20 is before the cycle began \(2026-11-23\)/],
+    ];
+    for (const [step, question, field, message] of cases) {
+      const changed = structuredClone(doc);
+      changed[step]![question]![0]![field] = '2026-11-20';
+      const file = sandbox.write(`answers/${n}-${field}.yaml`, stringify(changed));
+      const r = run('init', 'healthcare', 'pm', '--answers', file);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(new RegExp(`${n}-${field}\\.yaml:\\d+:\\d+`));
+      expect(files().shared).toEqual({});
+    }
+  });
+});

@@ -36,7 +36,7 @@ describe('decision edit', () => {
   it('changes title, owner, due date and criteria in one event, shown in the log, and undo puts them back', () => {
     const before = decision('D-3');
     const out = box.ok(['decision', 'edit', 'D-3', '--title', 'Ship EHR matching next release', '--owner', 'Sam Whitfield', '--due', '2026-12-11', '--criteria', 'Match rate above 99%']).stdout;
-    expect(out).toMatch(/^D-3 changed: title, owner, due, criteria/);
+    expect(out).toMatch(/^D-3 changed: title "Ship EHR matching next release"; owner Sam Whitfield; due 2026-12-11; criteria "Match rate above 99%"/);
     expect(decision('D-3')).toMatchObject({ title: 'Ship EHR matching next release', owner: 'Sam Whitfield', due: '2026-12-11', criteria: ['Match rate above 99%'] });
     expect(lastLog()).toMatch(/\[decision edit\] updated D-3 title "Ship EHR matching next release" owner Sam Whitfield due 2026-12-11 criteria \(1\)/);
     box.ok(['undo']);
@@ -55,6 +55,7 @@ describe('decision edit', () => {
     refused(['decision', 'edit', 'D-3', '--due', '2026-11-20'], /--due 2026-11-20 is in the past/);
     refused(['decision', 'edit', 'D-3'], /nothing to change/);
     refused(['decision', 'edit', 'D-9', '--title', 'x'], /no decision D-9/);
+    refused(['decision', 'add', 'Pick the vendor', '--owner', 'Dana', '--due', '2026-11-20'], /--due 2026-11-20 is in the past/);
   });
 });
 
@@ -82,6 +83,8 @@ describe('decision scope and evidence add', () => {
   it('refuses a target its metric cannot reach and a metric the cycle does not have', () => {
     box.ok(['decision', 'approve', 'D-3']);
     refused(['decision', 'scope', 'D-3', ...scope.slice(0, -1), '150'], /scope-stability \(%\) must be 0 to 100, not 150/);
+    const { baseline } = box.json(['metrics']).metrics.find((m: { id: string }) => m.id === 'scope-stability');
+    refused(['decision', 'scope', 'D-3', ...scope.slice(0, -1), String(baseline - 1)], /higher is better for scope-stability, so the target must be above the baseline/);
     refused(['decision', 'scope', 'D-3', ...scope.slice(0, 5), 'scope-stabilty', '--target', '90'], /no metric "scope-stabilty".*did you mean "scope-stability"/);
   });
 
@@ -95,6 +98,10 @@ describe('decision scope and evidence add', () => {
     ]);
     expect(refused(['evidence', 'add', 'D-3', 'x', '--criterion', '3', '--meets', 'yes'], /D-3 has no criterion 3/)).toMatch(/1\. Match rate above 99%; 2\. Privacy review signed/);
     refused(['evidence', 'add', 'D-3', 'x', '--criterion', '1', '--meets', 'maybe'], /--meets must be yes or no/);
+    refused(['evidence', 'add', 'D-3', 'x', '--criterion', 'r', '--meets', 'yes'], /"r" is in 2 criteria of D-3/);
+    refused(['evidence', 'add', 'D-3', 'x', '--criterion', 'uptime', '--meets', 'yes'], /no criterion of D-3 reads "uptime"/);
+    box.ok(['evidence', 'add', 'D-3', 'Signed on Monday', '--criterion', 'privacy', '--meets', 'yes']);
+    expect(decision('D-3').evidence.at(-1).criterion).toBe('Privacy review signed');
   });
 });
 

@@ -105,6 +105,10 @@ describe.skipIf(!HAS_TMUX)('the weekly review at the terminal', () => {
       await t.waitForText(/^B-1 BREACHED \(escalated\) EHR sandbox access /m);
       await t.waitForText('   escalated: Vendor has not answered in three days');
       await t.waitForText('What happens to B-1?');
+      // Ctrl+C ends the review (exit 130) before the sandbox goes: a CLI killed with its pane could
+      // still be writing its compiled-code cache there while the folder is removed.
+      t.press('C-c');
+      expect(await t.waitForExit()).toBe(130);
     } finally {
       t.close();
     }

@@ -221,7 +221,8 @@ export function createSandbox(prefix = 'playbook-test-'): Sandbox {
     runAsync: (args, options) => runCliAsync(args, withEnv(options)),
     shell: (script, options) => runShell(script, withEnv(options)),
     shellAsync: (script, options) => runShellAsync(script, withEnv(options)),
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    // A CLI a test ended (a killed terminal) may still be writing its code cache: removal retries then.
+    cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 5 }),
   };
 }
 
