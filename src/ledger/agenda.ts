@@ -28,9 +28,14 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 }
 
-/** The day of the next review seen from `today`: today plus the playbook's review interval. */
+/**
+ * The day of the next review seen from `today`: the next weekly checkpoint still planned after today,
+ * when there is one within the playbook's review interval; else today plus that interval.
+ */
 export function nextReviewDay(cycle: Cycle, today: string): string {
-  return addDays(today, cycle.snapshot.cadence.reviewEveryDays);
+  const interval = addDays(today, cycle.snapshot.cadence.reviewEveryDays);
+  const review = [...cycle.checkpoints.values()].filter((c) => c.kind === 'weekly' && c.status === 'planned' && c.date > today && c.date <= interval).sort(checkpointOrder)[0];
+  return review?.date ?? interval;
 }
 
 /**

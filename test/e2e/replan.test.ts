@@ -178,6 +178,20 @@ describe('checkpoints', () => {
   });
 });
 
+describe('the next review', () => {
+  it('is the next weekly checkpoint when one comes before the review interval ends; open decisions due by then are listed', () => {
+    box.ok(['decision', 'add', 'Pick the SMS vendor', '--owner', 'Dana Kim', '--due', '2026-12-02']);
+    const friday = { env: { PLAYBOOK_NOW: '2026-11-27T09:00:00Z' } };
+    const before = box.json(['status'], friday);
+    expect(before.nextReview).toBe('2026-11-30'); // C-1, the week 1 review, not today + 7 days
+    expect(before.openDecisions.map((d: { id: string }) => d.id)).not.toContain('D-4');
+    box.ok(['checkpoint', 'done', 'C-1', '--note', 'Held early'], friday);
+    const after = box.json(['status'], friday);
+    expect(after.nextReview).toBe('2026-12-04');
+    expect(after.openDecisions.map((d: { id: string }) => d.id)).toContain('D-4');
+  });
+});
+
 describe('help', () => {
   it.each([
     ['decision', 'edit'],
