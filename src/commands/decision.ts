@@ -114,6 +114,7 @@ function transition(kind: 'approve' | 'close' | 'reopen') {
       return [{ type: 'decision.reopened', data: opts.note ? { id, note: text(opts.note, '--note', 2000) } : { id } }];
     });
     ctx.print(`${id} ${kind === 'approve' ? 'approved' : kind === 'close' ? 'closed' : 'reopened'}`);
+    if (kind === 'close' && !opts.note) ctx.note(`hint: the week's summary says what a decision decided from its closing note: \`playbook decision close ${id} --note "..."\` next time`);
   };
 }
 

@@ -66,6 +66,7 @@ describe('decisions', () => {
     expect(box.ok(['decisions', '--closed']).stdout).toMatch(/decided: Frozen on v3 of the brief/);
     box.ok(['decision', 'reopen', 'D-2']);
     expect(decision('D-2').closeNote).toBeNull();
+    expect(box.ok(['decision', 'close', 'D-2']).stderr).toMatch(/hint: the week's summary says what a decision decided from its closing note/);
   });
 });
 
