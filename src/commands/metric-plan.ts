@@ -15,7 +15,7 @@ interface AddOptions {
 
 /** "Outcome: first value in 14 days" → "outcome-first-value-in-14-days". */
 export function metricId(name: string): string {
-  return name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
+  return name.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64).replace(/-+$/, '');
 }
 
 export function add(ctx: Context, [name]: [string], opts: AddOptions): void {

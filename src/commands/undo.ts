@@ -39,7 +39,10 @@ export function pick(ctx: Pick<Context, 'options'>, state: LedgerState, events: 
   }
   if (!force) {
     const subject = target.rec ?? target.id;
-    const later = events.filter((e) => e.id > target.id && live(e) && (e.rec === subject || e.link === subject || (target.type === 'cycle.created' && e.cycle === target.id)));
+    // A metric the team added is named by its id in the readings, plans and build scope that use it.
+    const metric = target.type === 'metric.added' ? target.data.metric : undefined;
+    const usesMetric = (e: LedgerEvent) => metric !== undefined && e.cycle === target.cycle && (e.data as { metric?: unknown }).metric === metric;
+    const later = events.filter((e) => e.id > target.id && live(e) && (e.rec === subject || e.link === subject || usesMetric(e) || (target.type === 'cycle.created' && e.cycle === target.id)));
     if (later.length > 0) {
       const first = later[0]!;
       throw failure(

@@ -94,8 +94,8 @@ export function choicesOf(f: Pick<FlowContext, 'cycle'>, q: Question): { value: 
 /** The option an answer names (case aside; a risk by its id, R-2 or r2, too), or undefined. */
 function matchChoice(f: Pick<FlowContext, 'cycle'>, q: Question, typed: string): string | undefined {
   const options = choicesOf(f, q);
-  const id = q.choicesFrom === 'risks' ? /^r-?(\d+)$/i.exec(typed.trim()) : null;
-  if (id) return options.find((o) => o.value.startsWith(`R-${Number(id[1])} `))?.value;
+  const id = q.choicesFrom === 'risks' ? /^r-?(\d+)([a-z]*)$/i.exec(typed.trim()) : null;
+  if (id) return options.find((o) => o.value.startsWith(`R-${Number(id[1])}${id[2]!.toLowerCase()} `))?.value;
   const t = typed.trim().toLowerCase();
   return options.find((o) => o.value.toLowerCase() === t || (q.choicesFrom !== undefined && o.value.slice(o.value.indexOf(' ') + 1).toLowerCase() === t))?.value;
 }

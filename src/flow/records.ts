@@ -71,12 +71,15 @@ const buildScopeCheck = (field: 'decision' | 'approved') => (f: FlowContext, val
   const d = f.cycle.decisions.get(id);
   return { message: problem.message, again: field === 'decision' ? ['decision'] : ['decision', 'approved'], ...(d && !d.buildScope && d.criteria.length === 0 ? { criteriaFor: d.id } : {}) };
 };
-/** A baseline or target is checked as soon as it is typed: within the metric's range, a target on the better side of the baseline. */
+/**
+ * A baseline or target is checked as soon as it is typed: within the metric's range, a target on the
+ * better side of the baseline (the one typed with it, or for build scope the metric's plan, if it has one).
+ */
 const valueCheck = (key: 'baseline' | 'target', plan: boolean) => (f: FlowContext, values: Record<string, unknown>): FieldProblem | null => {
   try {
     const metric = cycleMetric(f, values.metric);
     const value = metricValue(metric, values[key], key);
-    const baseline = plan && key === 'target' ? metricValue(metric, values.baseline, 'baseline') : undefined;
+    const baseline = key !== 'target' ? undefined : plan ? metricValue(metric, values.baseline, 'baseline') : f.cycle.plans.get(metric.id)?.baseline;
     const wrong = baseline === undefined ? null : planProblem(metric, baseline, value);
     return wrong ? { message: wrong, again: [key] } : null;
   } catch (error) {
@@ -159,7 +162,7 @@ export const RECORD_SPECS: Record<RecordTarget, RecordSpec> = {
   },
   metrics: {
     noun: 'metric baseline',
-    nothingLeft: () => 'every metric of the playbook has a baseline and a target',
+    nothingLeft: () => 'every metric of the cycle has a baseline and a target',
     fields: [
       { key: 'metric', label: 'Metric', type: 'choice', choices: (f) => metricChoices(f, false) },
       { key: 'baseline', label: 'Baseline', type: 'value', check: valueCheck('baseline', true) },
@@ -269,6 +272,9 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
       if (problem) throw problem;
       const metric = cycleMetric(f, raw.metric);
       const target = metricValue(metric, raw.target, 'target');
+      const plan = cycle.plans.get(metric.id);
+      const wrongWay = plan ? planProblem(metric, plan.baseline, target) : null;
+      if (wrongWay) throw new AnswerError(wrongWay, 'target');
       const events: NewEvent[] = [];
       if (!d.approved) events.push({ type: 'decision.approved', data: { id } });
       events.push({

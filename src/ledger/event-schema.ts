@@ -30,7 +30,8 @@ const cycleSnapshot = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
   name: name,
   playbook: z.object({ id: z.string(), title: str, industry: z.string(), role: z.string() }),
-  cadence: z.object({ reviewWindowDays: z.number(), reviewEveryDays: z.number(), blockerWindowHours: z.number() }),
+  // Bounded as the playbook format bounds them: date arithmetic on them cannot leave the calendar.
+  cadence: z.object({ reviewWindowDays: z.number().int().min(1).max(366), reviewEveryDays: z.number().int().min(1).max(31), blockerWindowHours: z.number().int().min(1).max(24 * 60) }),
   steps: z.array(z.object({ id: step, title: str })),
   checklist: z.array(z.object({ id: z.string(), text: str })),
   metrics: z.array(

@@ -39,24 +39,28 @@ function extend(ranges: number[], start: number, end: number): void {
  * `before` (the index of the bytes before them), which is left unchanged.
  */
 export function indexLines(text: string, events: readonly LedgerEvent[], base: number, before?: FileIndex): FileIndex {
-  const structural = [...(before?.structural ?? [])];
-  const cycles: Record<string, number[]> = {};
-  for (const [key, ranges] of Object.entries(before?.cycles ?? {})) cycles[key] = [...ranges];
+  const index: FileIndex = before
+    ? { ...before, structural: [...before.structural], cycles: Object.fromEntries(Object.entries(before.cycles).map(([key, ranges]) => [key, [...ranges]])) }
+    : { size: 0, oldest: '', newest: '', lastId: '', lastSeq: 0, lastLine: '', structural: [], cycles: {} };
+  addLines(index, text, events, base);
+  return index;
+}
+
+/** Adds the lines of `text` (`events`, in order), placed at byte `base`, to `index` itself: a file indexed part by part costs what its lines do. */
+export function addLines(index: FileIndex, text: string, events: readonly LedgerEvent[], base: number): void {
   let at = 0;
-  let lastLine = before?.lastLine ?? '';
-  let newest = before?.newest ?? '';
-  let oldest = before?.oldest ?? '';
   for (const event of events) {
-    if (event.id > newest) newest = event.id;
-    if (oldest === '' || event.id < oldest) oldest = event.id;
+    if (event.id > index.newest) index.newest = event.id;
+    if (index.oldest === '' || event.id < index.oldest) index.oldest = event.id;
     const end = text.indexOf('\n', at) + 1;
-    if (isStructural(event)) extend(structural, base + at, base + end);
-    else if (event.cycle !== null) extend((cycles[event.cycle] ??= []), base + at, base + end);
-    lastLine = text.slice(at, end - 1);
+    if (isStructural(event)) extend(index.structural, base + at, base + end);
+    else if (event.cycle !== null) extend((index.cycles[event.cycle] ??= []), base + at, base + end);
+    index.lastLine = text.slice(at, end - 1);
     at = end;
   }
+  index.size = base + at;
   const last = events.at(-1);
-  return { size: base + at, oldest, newest, lastId: last?.id ?? before?.lastId ?? '', lastSeq: last?.seq ?? before?.lastSeq ?? 0, lastLine, structural, cycles };
+  if (last) [index.lastId, index.lastSeq] = [last.id, last.seq];
 }
 
 /** The ranges a cycle's state needs, in file order: the structural lines and that cycle's (none for null). */

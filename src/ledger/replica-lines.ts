@@ -14,6 +14,14 @@ export function damaged(path: string, reason: string): CliError {
   return failure(`${path}: ledger is damaged: ${reason}`, DAMAGED_HINT);
 }
 
+const LEADING_ID = /\{\s*"id"\s*:\s*"([^"\\]{1,64})"/y;
+
+/** The id a line at `at` starts with (`{"id":"…"`, spaces allowed, as other JSON tools write it), or undefined. */
+export function leadingId(text: string, at: number): string | undefined {
+  LEADING_ID.lastIndex = at;
+  return LEADING_ID.exec(text)?.[1];
+}
+
 /** The offset of each line of whole lines. */
 export function lineStarts(text: string): number[] {
   const starts: number[] = [];

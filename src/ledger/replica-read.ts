@@ -7,11 +7,12 @@ import { identity, noteChecked, noteFor } from './checked.js';
 import { contentName, convertV1 } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { NewerLedgerError } from './events.js';
-import { indexLines, isFileIndex, isStructural, rangesOf, type FileIndex } from './file-index.js';
+import { isFileIndex, isStructural, rangesOf, type FileIndex } from './file-index.js';
+import { checkAny, checkAscii } from './replica-check.js';
 import { describe, errorCode, fsFailure, readLedgerFile, readRanges, withLedgerFile } from './files.js';
 import { asciiJson } from './json.js';
 import type { Layout } from './replica-layout.js';
-import { check, damaged, lineStarts, merge, newestOf, nthLineEnd, parseLines } from './replica-lines.js';
+import { check, damaged, leadingId, lineStarts, merge, newestOf, nthLineEnd, parseLines } from './replica-lines.js';
 import { ledgerText } from './store.js';
 
 export interface OwnFile {
@@ -128,11 +129,12 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
 /**
  * Two different events under one id in any two files (or one) is damage; the same event twice (a
  * conflicted copy) is not. Files known from their notes were held against each other when they were
- * noted, so only the files parsed now are held against the rest, and a known file only if its range
- * of ids meets theirs: a clone's own file checked again after a write holds the newest ids and is
- * held against the few files written as recently, not read against every file of the ledger. The
- * ids of a file not parsed are read off the start of its lines, and only the lines of ids seen twice
- * are compared (parsed if need be); a set of ids costs a third of a map to where each was seen.
+ * noted, so only the files checked now (fresh) are held against the rest, and a known file only if
+ * its range of ids meets theirs: a clone's own file checked again after a write holds the newest ids
+ * and is held against the few files written as recently, not read against every file of the ledger.
+ * The ids of a file whose events are not in memory are read off the start of its lines (a file is
+ * indexed only when each line starts with its id: replica-check.ts), and only the lines of ids seen
+ * twice are compared (parsed if need be); a set of ids costs a third of a map to where each was seen.
  */
 function crossCheck(layout: Layout, all: FilePart[]): void {
   let [low, high] = ['~', ''];
@@ -142,9 +144,9 @@ function crossCheck(layout: Layout, all: FilePart[]): void {
     else for (const e of p.events ?? []) [low, high] = [e.id < low ? e.id : low, e.id > high ? e.id : high];
   }
   const parts = all.filter((p) => p.fresh || (p.index !== undefined && p.index.oldest <= high && p.index.newest >= low));
-  // Where each line starts, for a file not parsed: its id is the 26 characters after `{"id":"`.
+  // Where each line starts, for a file whose events are not in memory: its id leads the line (leadingId).
   const starts = parts.map((part) => (part.events ? undefined : lineStarts(part.text())));
-  const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? starts[p]!.map((at) => part.text().slice(at + 7, at + 33)));
+  const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? starts[p]!.map((at) => leadingId(part.text(), at) ?? ''));
   const seen = new Set<string>();
   const twice = new Set<string>();
   for (const list of ids) for (const id of list) if (seen.size === seen.add(id).size) twice.add(id);
@@ -251,7 +253,7 @@ interface FilePart {
   text: () => string;
   /** That text, once in memory. */
   loaded?: string;
-  /** Where its cycles' lines are, for a file known from a note (file-index.ts). */
+  /** Where its cycles' lines are (file-index.ts): from its note, or made as it was checked now. */
   index?: FileIndex;
   /** Its events, once parsed (a file of ASCII lines checked now is parsed again only if every event is asked for). */
   events?: LedgerEvent[];
@@ -347,79 +349,4 @@ function checkedPart(file: string, stat: BigIntStats, bytes: Buffer, own: boolea
     if (index) part.own.index = index;
   }
   return part;
-}
-
-interface Checked {
-  /** Bytes of whole changes at the start. */
-  valid: number;
-  index?: FileIndex;
-  /** The events, when kept (a file that is not ASCII has no index to read them again by). */
-  events?: LedgerEvent[];
-}
-
-/**
- * A file of ASCII lines, checked a few thousand lines at a time and indexed as it goes; the events
- * are not kept (a command reads its cycle's lines again by the index). At 100,000 events over five
- * files this keeps the parsed events from outliving their check, which took the garbage collector a
- * quarter of a first read's time and most of its memory (see ARCHITECTURE.md, the benchmark).
- */
-function checkAscii(file: string, text: string, end: number): Checked {
-  const valid = wholeChangesEnd(text, end);
-  if (valid === 0) return { valid, events: [] };
-  let index: FileIndex | undefined;
-  let lines = 0;
-  for (let at = 0; at < valid; ) {
-    const stop = Math.min(valid, nthLineEnd(text, CHUNK_LINES, at));
-    const chunk = text.slice(at, stop);
-    const events = parseLines(file, chunk, lines);
-    checkAll(file, events, lines);
-    index = indexLines(chunk, events, at, index);
-    lines += events.length;
-    at = stop;
-  }
-  return { valid, index: index! };
-}
-
-/** Lines checked at a time: about 700 KB. */
-const CHUNK_LINES = 2048;
-
-/** Any other file: parsed whole, its events kept. */
-function checkAny(file: string, text: string, end: number): Checked {
-  const parsed = parseLines(file, text.slice(0, end));
-  let count = parsed.length;
-  while (count > 0 && parsed[count - 1]!.more !== undefined) count--;
-  const events = count < parsed.length ? parsed.slice(0, count) : parsed;
-  checkAll(file, events, 0);
-  return { valid: count === parsed.length ? end : count === 0 ? 0 : nthLineEnd(text, count), events };
-}
-
-function checkAll(file: string, events: readonly LedgerEvent[], before: number): void {
-  for (const [i, event] of events.entries()) {
-    try {
-      check(event, `line ${before + i + 1}`);
-    } catch (error) {
-      throw damaged(file, describe(error));
-    }
-  }
-}
-
-/**
- * Where the whole changes of `text` end (its whole lines end at `end`): after the last line that
- * expects no more after it. Read from the end, a line at a time; a line that is not an event stops
- * the search, and the check of every line names it.
- */
-function wholeChangesEnd(text: string, end: number): number {
-  let stop = end;
-  while (stop > 0) {
-    const start = text.lastIndexOf('\n', stop - 2) + 1;
-    let event: unknown;
-    try {
-      event = JSON.parse(text.slice(start, stop - 1));
-    } catch {
-      return end;
-    }
-    if (event === null || typeof event !== 'object' || (event as { more?: unknown }).more === undefined) return stop;
-    stop = start;
-  }
-  return 0;
 }

@@ -157,7 +157,7 @@ export interface SummaryModel {
   blockers: ActiveBlocker[];
   /** Open decisions: overdue first (most late first), then due by the next review, then without a due date. */
   openDecisions: OpenDecision[];
-  /** The day of the next review: the as-of day plus the playbook's review interval. */
+  /** The day of the next review: the next weekly checkpoint still planned within the review interval, else the as-of day plus that interval (agenda.ts). */
   nextReview: string;
   metrics: MetricSummary[];
   checklist: ChecklistSection;

@@ -98,3 +98,20 @@ describe('a team ledger read again from files already checked', () => {
     expect(box.ok(['undo'], { env }).stdout).toMatch(/started cycle pm-/);
   });
 });
+
+describe('a teammate file whose lines do not start with their id', () => {
+  it('is read all the same, and a copy holding a different event under one of its ids is damage', () => {
+    box.ok(['init', 'healthcare', 'pm', '--no-session']);
+    const own = JSON.parse(readFileSync(filesOf()[0]!, 'utf8').split('\n')[0]!) as { id: string };
+    const event = { id: '01M97Z4A80ZZZZZZZZZZZZZZZZ', replica: 'zzzzzzzzzzzzzzzz', seq: 1, at: '2026-11-23T09:30:00.000Z', actor: 'Cho', command: 'decision add', cycle: own.id, type: 'decision.added', data: { id: 'D-1', title: 'C1', owner: 'Cho', due: '2026-12-01', criteria: [] } };
+    // Keys in another order, as a tool that sorts them writes: the id is not at the start of the line.
+    const { id, ...rest } = event;
+    writeFileSync(join(eventsDir(), 'zzzzzzzzzzzzzzzz.jsonl'), `${JSON.stringify({ ...rest, id })}\n`);
+    expect(titles()).toEqual(['D-1 C1']);
+    // A conflicted copy with another event under the same id: two different events, one id.
+    writeFileSync(join(eventsDir(), 'zzzzzzzzzzzzzzzz (conflicted copy).jsonl'), `${JSON.stringify({ ...event, data: { ...event.data, title: 'C2' } })}\n`);
+    const r = box.run(['decisions', '--all']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/two different events have the id 01M97Z4A80ZZZZZZZZZZZZZZZZ/);
+  });
+});

@@ -209,3 +209,16 @@ describe('help', () => {
     expect(box.ok([group, verb, '--help']).stdout).toContain(`$ playbook ${group} ${verb} `);
   });
 });
+
+describe('undoing a metric the team added', () => {
+  it('is refused while a reading of it builds on it, unless forced; its id keeps letters without their accents', () => {
+    box.ok(['metric', 'add', 'Clinics live (résumé)', '--unit', '%', '--better', 'up', '--baseline', '40', '--target', '75']);
+    const added = lastLog().split(' ')[0]!;
+    box.ok(['metric', 'record', 'clinics-live-resume', '52']);
+    const r = box.run(['undo', added]);
+    expect([r.status, r.stderr]).toEqual([1, expect.stringMatching(/1 later change builds on event/)]);
+    box.ok(['undo']);
+    box.ok(['undo', added]);
+    expect(box.json(['metrics']).metrics.map((m: { id: string }) => m.id)).not.toContain('clinics-live-resume');
+  });
+});
