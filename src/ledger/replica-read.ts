@@ -146,7 +146,7 @@ function crossCheck(layout: Layout, all: FilePart[]): void {
   const parts = all.filter((p) => p.fresh || (p.index !== undefined && p.index.oldest <= high && p.index.newest >= low));
   // Where each line starts, for a file whose events are not in memory: its id leads the line (leadingId).
   const starts = parts.map((part) => (part.events ? undefined : lineStarts(part.text())));
-  const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? starts[p]!.map((at) => leadingId(part.text(), at) ?? ''));
+  const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? starts[p]!.map((at) => idAt(part.text(), at)));
   const seen = new Set<string>();
   const twice = new Set<string>();
   for (const list of ids) for (const id of list) if (seen.size === seen.add(id).size) twice.add(id);
@@ -167,6 +167,11 @@ function crossCheck(layout: Layout, all: FilePart[]): void {
       else if (before.line !== line) throw damaged(layout.events, `two different events have the id ${id} (${before.file}, ${part.file})`);
     });
   });
+}
+
+/** The id leading the line at `at` of a file that was indexed (replica-check.ts: idsLead): 26 characters after `{"id":"` as playbook writes it. */
+function idAt(text: string, at: number): string {
+  return text.startsWith('{"id":"', at) ? text.slice(at + 7, at + 33) : (leadingId(text, at) ?? '');
 }
 
 /**
