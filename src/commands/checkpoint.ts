@@ -4,6 +4,7 @@ import { usageError } from '../errors.js';
 import { dayLabel, dayOf, parseDay } from '../dates.js';
 import { CHECKPOINT_KINDS } from '../ledger/constants.js';
 import { commit, openLedger, selectCycle } from '../ledger/ledger.js';
+import { overdueCheckpoints } from '../ledger/agenda.js';
 import { checkpointOrder } from '../ledger/queries.js';
 import { nextId, type Checkpoint } from '../ledger/state.js';
 import { renderTable, styled } from '../table.js';
@@ -49,8 +50,8 @@ function outcome(status: 'held' | 'missed') {
 export const done = outcome('held');
 export const missed = outcome('missed');
 
-/** Planned and overdue: a checkpoint past its date that nobody marked held or missed. */
-export function state(c: Checkpoint, today: string): Checkpoint['status'] | 'overdue' {
+/** Planned and overdue: a checkpoint past its date that nobody marked held or missed (agenda.ts). */
+function state(c: Checkpoint, today: string): Checkpoint['status'] | 'overdue' {
   return c.status === 'planned' && c.date < today ? 'overdue' : c.status;
 }
 
@@ -72,10 +73,10 @@ export function list(ctx: Context): void {
   const c = ctx.chalk;
   const rows = checkpoints.map((cp) => {
     const s = state(cp, today);
-    const shown = s === 'overdue' ? styled(c.red.bold('not marked')) : s === 'held' ? styled(c.green('held')) : s === 'missed' ? styled(c.yellow('missed')) : 'planned';
+    const shown = s === 'overdue' ? styled(c.red.bold('overdue')) : s === 'held' ? styled(c.green('held')) : s === 'missed' ? styled(c.yellow('missed')) : 'planned';
     return [cp.id, dayLabel(cp.date), cp.title, cp.kind, cp.owner, shown, cp.outcomeNote ?? ''];
   });
   ctx.print(renderTable(ctx, ['id', 'date', 'checkpoint', 'kind', 'owner', 'status', 'note'], rows, { wrap: [0, 0, 30, 0, 0, 0, 30] }));
-  const overdue = checkpoints.filter((cp) => state(cp, today) === 'overdue');
+  const overdue = overdueCheckpoints(cycle, today);
   if (overdue.length) ctx.note(`${overdue.map((cp) => cp.id).join(', ')} passed without being marked: \`playbook checkpoint done ID\` or \`playbook checkpoint missed ID\``);
 }

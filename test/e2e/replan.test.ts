@@ -167,7 +167,9 @@ describe('checkpoints', () => {
   it('flags a checkpoint past its day that nobody marked; it can then be marked missed, not before', () => {
     refused(['checkpoint', 'missed', 'C-1'], /C-1 is on 2026-11-30; it cannot be missed before then/);
     expect(list('2026-12-02T09:00:00Z').find((c: { id: string }) => c.id === 'C-1').status).toBe('overdue');
-    expect(box.ok(['checkpoints'], { env: { PLAYBOOK_NOW: '2026-12-02T09:00:00Z' } }).stderr).toMatch(/C-1 passed without being marked/);
+    const listed = box.ok(['checkpoints'], { env: { PLAYBOOK_NOW: '2026-12-02T09:00:00Z' } });
+    expect(listed.stdout).toMatch(/│ C-1 +│ Mon 30 Nov │.*│ overdue +│/);
+    expect(listed.stderr).toMatch(/C-1 passed without being marked/);
     box.ok(['checkpoint', 'missed', 'C-1', '--note', 'Moved to Wednesday'], { env: { PLAYBOOK_NOW: '2026-12-02T09:00:00Z' } });
     expect(list('2026-12-02T09:00:00Z').find((c: { id: string }) => c.id === 'C-1')).toMatchObject({ status: 'missed', note: 'Moved to Wednesday' });
   });
