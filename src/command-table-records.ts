@@ -47,7 +47,7 @@ export const RECORD_COMMANDS = {
       .requiredOption('--behaviour <text>', 'expected behaviour')
       .requiredOption('--metric <id>', 'the metric it moves (id or name)')
       .requiredOption('--target <n>', 'the value that metric should reach')
-      .addHelpText('after', examples('playbook decision scope D-3 --constraints "Existing SMS vendor only" --behaviour "Clinics get a reminder 24h before go-live" --metric setup-completion --target 80'))
+      .addHelpText('after', examples('playbook decision scope D-3 --constraints "Existing SMS vendor only" --behaviour "Clinics get a reminder 24h before go-live" --metric exception-state-completion --target 75'))
       .action(action(async () => (await import('./commands/decision.js')).scope));
   },
 
@@ -143,7 +143,7 @@ export const RECORD_COMMANDS = {
       .argument('<metric>', 'metric id or name')
       .option('--baseline <n>', 'the new baseline')
       .option('--target <n>', 'the new target')
-      .addHelpText('after', examples('playbook metric set setup-completion --target 85', 'playbook metric set time-to-first-value --baseline 28 --target 14'))
+      .addHelpText('after', examples('playbook metric set scope-stability --target 90', 'playbook metric set approval-cycle-time --baseline 9 --target 4'))
       .action(action(async () => (await import('./commands/metric-plan.js')).set));
   },
   checkpoint: (program) => {
