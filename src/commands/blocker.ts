@@ -4,7 +4,7 @@ import { parseWhen, shortTime } from '../dates.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
-import { extendedDue } from '../flow/review.js';
+import { extendedDue } from '../flow/answer-checks.js';
 import { asUsage, find, owner, recordId, text } from './common.js';
 
 export function add(ctx: Context, [title]: [string], opts: { owner?: string; due?: string; fallback?: string; decision?: string }): void {

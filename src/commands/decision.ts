@@ -4,7 +4,7 @@ import { dayOf, parseDay } from '../dates.js';
 import { commit, selectCycle } from '../ledger/ledger.js';
 import { nextId, type Cycle, type Decision } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
-import { buildScopeProblem } from '../flow/records.js';
+import { buildScopeProblem } from '../flow/answer-checks.js';
 import { planProblem } from '../metric-values.js';
 import { find, metricNamed, metricValue, owner, text } from './common.js';
 

@@ -5,7 +5,7 @@ import type { NewEvent } from '../ledger/events.js';
 import { nextId, type Cycle } from '../ledger/state.js';
 import type { Playbook, RecordTarget } from '../playbook/schema.js';
 import { planProblem, readValue } from '../metric-values.js';
-import { AnswerError, asBoolean, asList, asNumber, asOwner, asText } from './answer-checks.js';
+import { AnswerError, asBoolean, asList, asNumber, asOwner, asText, buildScopeProblem } from './answer-checks.js';
 
 export { AnswerError, asBoolean, asList, asNumber, asOwner, asText };
 
@@ -329,18 +329,6 @@ export function recordEvents(target: RecordTarget, raw: Record<string, unknown>,
   }
 }
 
-/**
- * Why a decision cannot enter build scope, or null when it can: it must exist, not be in build
- * scope yet, have testable acceptance criteria and its owner's approval (given now or before).
- */
-export function buildScopeProblem(f: Pick<FlowContext, 'cycle'>, id: string, approvedNow: boolean): AnswerError | null {
-  const d = f.cycle.decisions.get(id);
-  if (!d) return new AnswerError(`there is no decision ${id} in this cycle`, 'decision');
-  if (d.buildScope) return new AnswerError(`${id} is already in build scope`, 'decision');
-  if (d.criteria.length === 0) return new AnswerError(`${id} has no testable acceptance criteria, so it cannot enter build scope`, 'decision');
-  if (!d.approved && !approvedNow) return new AnswerError(`${id} has no approval from its owner (${d.owner}), so it cannot enter build scope`, 'approved');
-  return null;
-}
 
 /** The cycle's metric an answer names: the playbook's or one the team added. */
 function cycleMetric(f: FlowContext, value: unknown): Cycle['metrics'][number] {

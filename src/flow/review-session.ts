@@ -9,7 +9,8 @@ import type { Prompter } from '../prompts/prompter.js';
 import { readValue } from '../metric-values.js';
 import { oneLine } from '../terminal.js';
 import { AnswerError } from './records.js';
-import { blockerEvents, extendedDue, readingEvents, type AnsweredIds, type BlockerAnswer, type ReviewPlan } from './review.js';
+import { extendedDue } from './answer-checks.js';
+import { blockerEvents, readingEvents, type AnsweredIds, type BlockerAnswer, type ReviewPlan } from './review.js';
 
 
 export function nextCheckpoint(plan: ReviewPlan): string {

@@ -1,14 +1,13 @@
 // The weekly review as data: what it walks through (blockers that are breached or due soon,
 // a reading per metric, open checklist items and decisions, the next checkpoint) and the events
 // each answer becomes. Pure; commands/review.ts asks and records.
-import { parseWhen, shortTime } from '../dates.js';
 import type { NewEvent } from '../ledger/events.js';
 import { nextPlannedCheckpoint } from '../ledger/agenda.js';
 import { checklistView, listBlockers, listDecisions, type ChecklistView } from '../ledger/queries.js';
 import { isBreached, sortedReadings, type Blocker, type Checkpoint, type Cycle, type Decision } from '../ledger/state.js';
 import { readValue } from '../metric-values.js';
 import { closest } from '../names.js';
-import { AnswerError, asText } from './records.js';
+import { AnswerError, asText, extendedDue } from './answer-checks.js';
 
 export const BLOCKER_ACTIONS = ['resolve', 'extend', 'escalate', 'keep'] as const;
 export type BlockerAction = (typeof BLOCKER_ACTIONS)[number];
@@ -88,18 +87,6 @@ function action(value: unknown): BlockerAction {
   return t as BlockerAction;
 }
 
-/** The new due time of an extension: a date or time after both now and the blocker's current due time. */
-export function extendedDue(b: Blocker, typed: string, now: Date, tz: string): Date {
-  let due: Date;
-  try {
-    due = parseWhen(typed, now, tz, 'due');
-  } catch {
-    throw new AnswerError(`"${typed}" is not a date or time (try +48h, friday, 2026-12-04T17:00)`, 'due');
-  }
-  if (due.getTime() <= now.getTime()) throw new AnswerError(`the new due time "${typed}" is already past`, 'due');
-  if (due.getTime() <= Date.parse(b.due)) throw new AnswerError(`the new due time "${typed}" is not later than ${b.id}'s current one (${shortTime(new Date(b.due), tz)})`, 'due');
-  return due;
-}
 
 export function blockerEvents(b: Blocker, answer: BlockerAnswer, now: Date, tz: string): NewEvent[] {
   if (answer.action !== 'keep' && b.status === 'resolved') throw new AnswerError(`${b.id} is already resolved`);

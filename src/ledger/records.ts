@@ -65,6 +65,8 @@ export interface Risk extends EventData<'risk.added'>, RecordBase {
   status: 'open' | 'closed';
   created: Stamp;
   closed: Stamp | null;
+  /** The note it was closed with. */
+  closeNote: string | null;
 }
 
 export interface Checkpoint extends EventData<'checkpoint.added'>, RecordBase {

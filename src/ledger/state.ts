@@ -243,7 +243,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     }
     case 'risk.added': {
       const r = record<Risk>(e);
-      [r.status, r.closed] = ['open', null];
+      [r.status, r.closed, r.closeNote] = ['open', null, null];
       addRecord(cycle, 'R', r);
       return;
     }
@@ -266,7 +266,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const r = target<Risk>(cycle, e, 'R');
       if (!r) return;
       changed(r, e, [['status', 'closed']]);
-      [r.status, r.closed] = ['closed', stamp(e)];
+      [r.status, r.closed, r.closeNote] = ['closed', stamp(e), e.data.note ?? null];
       return;
     }
     case 'metric.added': {

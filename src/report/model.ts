@@ -221,13 +221,12 @@ export function buildSummary(input: SummaryInput): SummaryModel {
     note,
   });
   // A risk keeps no closing note of its own: it is the note of the event that closed it.
-  const riskNote = (s: Stamp) => (input.events.find((e) => e.id === s.event && e.type === 'risk.closed')?.data as { note?: string } | undefined)?.note ?? null;
   const byTime = (a: ClosedRecord, b: ClosedRecord) => byText(a.at, b.at) || idOrder(a.id, b.id);
 
   const decisions = [...then.decisions.values()];
   const closedDecisions = decisions.filter((d) => d.status === 'closed' && inWeek(d.closed)).map((d) => closedRecord(d, d.closed!, d.closeNote)).sort(byTime);
   const resolvedBlockers = [...then.blockers.values()].filter((b) => inWeek(b.resolved)).map((b) => closedRecord(b, b.resolved!, b.resolutionNote)).sort(byTime);
-  const closedRisks = [...then.risks.values()].filter((r) => r.status === 'closed' && inWeek(r.closed)).map((r) => closedRecord(r, r.closed!, riskNote(r.closed!))).sort(byTime);
+  const closedRisks = [...then.risks.values()].filter((r) => r.status === 'closed' && inWeek(r.closed)).map((r) => closedRecord(r, r.closed!, r.closeNote)).sort(byTime);
 
   const blockers: ActiveBlocker[] = listBlockers(then, asOf).map((b) => {
     const breached = isBreached(b, asOf);
