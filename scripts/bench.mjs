@@ -77,13 +77,19 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** What a `git pull` brings in the "after a pull" row: the ledger's newest events, read before without them. */
+const PULLED = 40;
+
 // Reads and writes run on a ledger the tool has read or written before, as a team's ledger is:
 // its files were checked once and are not checked again (src/ledger/checked.ts). The
 // "first read" row copies the ledger before each run (to a path of its own, so the other rows'
-// notes stay valid), so every event is checked.
+// notes stay valid), so every event is checked. The "after a pull" row copies the ledger without its
+// newest events, reads it once, then copies the whole ledger over it, as a pull rewrites the files a
+// teammate appended to (the previous release, one file, rewrites that file).
 const commands = [
   { name: 'blockers', argv: ['blockers'] },
   { name: 'blockers, first read of a copy', argv: ['blockers'], fresh: true },
+  { name: `blockers, after a pull of ${PULLED} events`, argv: ['blockers'], fresh: true, pulled: true },
   { name: 'status', argv: ['status'] },
   { name: 'summary --format markdown', argv: ['summary', '--format', 'markdown'] },
   { name: 'summary --format slack', argv: ['summary', '--format', 'slack'] },
@@ -186,15 +192,22 @@ try {
       mkdirSync(master);
       writeFileSync(join(master, 'ledger.json'), `${asciiJson(v1)}\n`, { mode: 0o600 });
       sides.push({ layout: 'v1', cli: baseline.cli, master, files: ['ledger.json'], cache: join(dir, 'cache-v1') });
+      const before = join(dir, `before-v1-${size}`);
+      mkdirSync(before);
+      writeFileSync(join(before, 'ledger.json'), `${asciiJson({ ...v1, events: v1.events.slice(0, -PULLED) })}\n`, { mode: 0o600 });
+      sides.at(-1).before = before;
     }
     const master = join(dir, `master-team-${size}`);
-    sides.push({ layout: 'team', cli, master, files: writeTeam(master, team), cache: join(dir, 'cache-team') });
+    sides.push({ layout: 'team', cli, master, files: writeTeam(master, team), cache: join(dir, 'cache-team'), before: join(dir, `before-team-${size}`) });
+    writeTeam(sides.at(-1).before, withoutNewest(team, PULLED));
     for (const side of sides) {
       side.work = join(dir, `${side.layout}-${size}`);
       side.fresh = join(dir, `fresh-${side.layout}-${size}`);
       for (const folder of [side.work, side.fresh]) copyTo(side, folder);
       side.env = baseEnv({ PLAYBOOK_LEDGER: join(side.work, 'ledger.json'), XDG_CACHE_HOME: side.cache, XDG_STATE_HOME: join(dir, `state-${side.layout}`) });
-      side.freshEnv = { ...side.env, PLAYBOOK_LEDGER: join(side.fresh, 'ledger.json') };
+      // Notes of their own: a first read finds none for its copy, as a fresh clone does.
+      side.freshCache = join(dir, `cache-${side.layout}-fresh`);
+      side.freshEnv = { ...side.env, PLAYBOOK_LEDGER: join(side.fresh, 'ledger.json'), XDG_CACHE_HOME: side.freshCache };
       age(side.files.map((f) => join(side.work, f)));
       const check = spawnSync(process.execPath, [side.cli, 'doctor'], { env: side.env, encoding: 'utf8' });
       if (check.status !== 0) throw new Error(`generated ${side.layout} ledger of ${size} events is not valid: ${check.stdout}${check.stderr}`);
@@ -210,7 +223,7 @@ try {
         side.own = [];
         // One warm-up run: the file cache, V8's code cache, and the checked-file notes (taken now,
         // past the margin, so the timed reads trust them). A write adds one blocker per run.
-        if (c.fresh) copyTo(side, side.fresh);
+        if (c.fresh) prepare(side, c);
         const out = [];
         run([side.cli, ...c.argv], c.fresh ? side.freshEnv : side.env, out);
         side.output = out[0].replaceAll(c.fresh ? side.fresh : side.work, '<ledger>');
@@ -228,18 +241,18 @@ try {
       for (let i = 0; i < rounds; i++) {
         floor.push(run(['-e', '0'], sides[0].env));
         for (const side of sides) {
-          if (c.fresh) copyTo(side, side.fresh);
+          if (c.fresh) prepare(side, c);
           side.own.push(run([side.cli, ...c.argv], c.fresh ? side.freshEnv : side.env));
         }
       }
       const rows = {};
       for (const side of sides) {
-        if (c.fresh) copyTo(side, side.fresh);
+        if (c.fresh) prepare(side, c);
         const env = c.fresh ? side.freshEnv : side.env;
         const mib = peakMiB([side.cli, ...c.argv], env);
         const row = { events: size, command: c.name, layout: side.layout, ms: +median(side.own).toFixed(1), nodeMs: +median(floor).toFixed(1), ratio: +(median(side.own) / median(floor)).toFixed(2), peakMiB: +mib.toFixed(1) };
         if (instructions) {
-          if (c.fresh) copyTo(side, side.fresh);
+          if (c.fresh) prepare(side, c);
           const floorMi = millionInstructions(['-e', '0'], env);
           const ownMi = millionInstructions([side.cli, ...c.argv], env);
           Object.assign(row, { megaInstructions: +ownMi.toFixed(1), nodeMegaInstructions: +floorMi.toFixed(1), instructionRatio: +(ownMi / floorMi).toFixed(2) });
@@ -261,11 +274,31 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** A copy of the side's master ledger in `folder` (a fresh identity for every file: each is checked in full on its first read). */
-function copyTo(side, folder) {
+/** A copy of the side's master ledger (or of `from`) in `folder`: a fresh identity for every file, so each is checked on its first read. */
+function copyTo(side, folder, from = side.master) {
   if (side.files.some((f) => f.startsWith('events')) && !existsSync(join(folder, 'events'))) mkdirSync(join(folder, 'events'), { recursive: true, mode: 0o700 });
   mkdirSync(folder, { recursive: true, mode: 0o700 });
-  for (const f of side.files) copyFileSync(join(side.master, f), join(folder, f));
+  for (const f of side.files) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(folder, f));
+}
+
+/** The side's fresh folder as a command of row `c` finds it: a copy, or for "after a pull" a copy read before the pull brought the newest events. */
+function prepare(side, c) {
+  if (!c.pulled) {
+    rmSync(join(side.freshCache, 'playbook', 'checked.json'), { force: true });
+    return copyTo(side, side.fresh);
+  }
+  rmSync(side.fresh, { recursive: true, force: true });
+  copyTo(side, side.fresh, side.before);
+  run([side.cli, ...c.argv], side.freshEnv);
+  copyTo(side, side.fresh);
+}
+
+/** The team ledger as a clone had it before its teammates' `count` newest events arrived: each file without its lines among them. */
+function withoutNewest(team, count) {
+  const ids = team.files.flatMap((f) => f.text.split('\n').filter(Boolean).map((line) => line.slice(7, 33))).sort();
+  const pulled = new Set(ids.slice(-count));
+  const files = team.files.map((f) => ({ name: f.name, text: f.text.split('\n').filter((line) => line && !pulled.has(line.slice(7, 33))).map((line) => `${line}\n`).join('') }));
+  return { pointer: team.pointer, files: files.filter((f) => f.text !== '') };
 }
 
 const machine = `${cpus()[0]?.model ?? 'unknown cpu'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;

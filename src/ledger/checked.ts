@@ -106,6 +106,8 @@ export interface Found {
   settled: boolean;
   /** True when `bytes`, read with that identity, are the bytes noted (always false for a racy note without a hash). */
   holds(bytes: Bytes): boolean;
+  /** SHA-256 of the bytes noted, when the note has it. */
+  sha256?: string;
   index?: unknown;
 }
 
@@ -115,6 +117,7 @@ export function noteFor(notes: string, path: string, stat: BigIntStats): Found |
   const note = Object.hasOwn(files, path) ? files[path] : undefined;
   if (note === undefined || note.id !== identity(stat)) return undefined;
   const found: Found = { settled: settled(stat, BigInt(note.at)), holds: (bytes) => note.sha256 !== undefined && digest(bytes) === note.sha256 };
+  if (note.sha256 !== undefined) found.sha256 = note.sha256;
   if (note.index !== undefined) found.index = note.index;
   return found;
 }
@@ -133,14 +136,17 @@ export function isChecked(notes: string, path: string, stat: BigIntStats, option
 /**
  * Notes that the file at `path` with this identity is valid. Best effort: a failure is ignored.
  * `bytes`: what was checked or written, so that a note taken soon after the change (a racy one) can
- * still be trusted for those very bytes. `index`: what the caller keeps about them (file-index.ts). `takenAtMs`: when the caller took the identity, if it wants
+ * still be trusted for those very bytes (or `sha256`, their SHA-256 in hex, taken as they were read). `index`: what the caller keeps about them (file-index.ts). `takenAtMs`: when the caller took the identity, if it wants
  * the rule measured from then rather than from now (the earlier, the safer).
  */
-export function noteChecked(notes: string, path: string, stat: BigIntStats, options: { bytes?: Bytes; takenAtMs?: number; index?: object } = {}): void {
+export function noteChecked(notes: string, path: string, stat: BigIntStats, options: { bytes?: Bytes; sha256?: string; takenAtMs?: number; index?: object } = {}): void {
   try {
     const atNs = BigInt(Math.floor(Math.min(options.takenAtMs ?? Infinity, Date.now()))) * 1_000_000n;
     const note: Note = { id: identity(stat), at: atNs.toString() };
-    if (!settled(stat, atNs) && options.bytes !== undefined) note.sha256 = digest(options.bytes);
+    // A hash the caller has is kept whatever the note: a later read can tell by it that a file
+    // another program rewrote still starts with the bytes noted (replica-read.ts).
+    if (options.sha256 !== undefined) note.sha256 = options.sha256;
+    else if (!settled(stat, atNs) && options.bytes !== undefined) note.sha256 = digest(options.bytes);
     if (options.index !== undefined) note.index = options.index;
     const files = readNotes(notes);
     delete files[path];

@@ -50,17 +50,26 @@ export function indexLines(text: string, events: readonly LedgerEvent[], base: n
 export function addLines(index: FileIndex, text: string, events: readonly LedgerEvent[], base: number): void {
   let at = 0;
   for (const event of events) {
-    if (event.id > index.newest) index.newest = event.id;
-    if (index.oldest === '' || event.id < index.oldest) index.oldest = event.id;
     const end = text.indexOf('\n', at) + 1;
-    if (isStructural(event)) extend(index.structural, base + at, base + end);
-    else if (event.cycle !== null) extend((index.cycles[event.cycle] ??= []), base + at, base + end);
-    index.lastLine = text.slice(at, end - 1);
+    addLine(index, event, base + at, base + end);
     at = end;
   }
   index.size = base + at;
   const last = events.at(-1);
-  if (last) [index.lastId, index.lastSeq] = [last.id, last.seq];
+  if (last) endIndex(index, last, text.slice(text.lastIndexOf('\n', at - 2) + 1, at - 1));
+}
+
+/** Adds one line, bytes [start, end) of the file, to `index` (endIndex then notes the last). */
+export function addLine(index: FileIndex, event: LedgerEvent, start: number, end: number): void {
+  if (event.id > index.newest) index.newest = event.id;
+  if (index.oldest === '' || event.id < index.oldest) index.oldest = event.id;
+  if (isStructural(event)) extend(index.structural, start, end);
+  else if (event.cycle !== null) extend((index.cycles[event.cycle] ??= []), start, end);
+}
+
+/** Notes the last line added: its event and its text. */
+export function endIndex(index: FileIndex, last: LedgerEvent, lastLine: string): void {
+  [index.lastId, index.lastSeq, index.lastLine] = [last.id, last.seq, lastLine];
 }
 
 /** The ranges a cycle's state needs, in file order: the structural lines and that cycle's (none for null). */

@@ -1,10 +1,10 @@
 // Checking a replica file read in full: every line parsed and checked against the event schema,
-// the whole changes told from a last one cut off, and the lines indexed (file-index.ts). Pure: text
+// the whole changes told from a last one cut off, and the lines indexed (file-index.ts). Pure: lines
 // in, a verdict out (replica-read.ts reads the files and notes them).
 import type { LedgerEvent } from './event-schema.js';
-import { addLines, indexLines, type FileIndex } from './file-index.js';
+import { addLine, endIndex, indexLines, type FileIndex } from './file-index.js';
 import { describe } from './files.js';
-import { check, damaged, leadingId, nthLineEnd, parseLines } from './replica-lines.js';
+import { check, damaged, leadsWith, lineEnd, nthLineEnd, parseLine, parseLines } from './replica-lines.js';
 
 export interface Checked {
   /** Bytes of whole changes at the start. */
@@ -12,46 +12,79 @@ export interface Checked {
   index?: FileIndex;
   /** The events, when kept (a file that is not ASCII has no index to read them again by). */
   events?: LedgerEvent[];
+  /** Otherwise the id and the start of each line, in order. */
+  lines?: { ids: string[]; starts: number[] };
+  /** Events after the whole changes: a change whose last line has not arrived (a sync in progress). */
+  cutEvents: number;
 }
 
 /**
- * A file of ASCII lines, checked a few thousand lines at a time and indexed as it goes; the events
- * are not kept (a command reads its cycle's lines again by the index). At 100,000 events over five
- * files this keeps the parsed events from outliving their check, which took the garbage collector a
- * quarter of a first read's time and most of its memory (see ARCHITECTURE.md, the benchmark).
+ * A file of ASCII lines, checked a line at a time as they are read (files.ts: forEachAsciiLine) and
+ * indexed as it goes. The events are not kept (a command reads its cycle's lines again by the
+ * index), only the id and start of each line, which the other files are held against
+ * (replica-read.ts: crossCheck). The lines of a change are checked and indexed once its last line
+ * (one without `more`) is in; the lines of a change still arriving at the end are not.
  */
+export class AsciiChecker {
+  readonly index = indexLines('', [], 0);
+  readonly ids: string[] = [];
+  readonly starts: number[] = [];
+  /** The lines of a change not complete yet. */
+  private pending: { event: LedgerEvent; start: number; text: string }[] = [];
+  private lines = 0;
+  private valid = 0;
+  private lastLine = '';
+  private last: LedgerEvent | undefined;
+
+  constructor(private readonly file: string) {}
+
+  /**
+   * One whole line (without its newline) starting at byte `start`. False when the line does not
+   * lead with its id as playbook writes it (a tool that sorts keys, a hand edit): the other files
+   * are held against this one by those ids, so such a file is read the long way (checkAny).
+   */
+  line(text: string, start: number): boolean {
+    const event = parseLine(this.file, text, 0, text.length, ++this.lines);
+    if (!leadsWith(text, event.id)) return false;
+    if (event.more !== undefined || this.pending.length > 0) {
+      this.pending.push({ event, start, text });
+      if (event.more !== undefined) return true;
+      const first = this.lines - this.pending.length + 1;
+      for (let i = 0; i < this.pending.length - 1; i++) this.add(this.pending[i]!.event, first + i, this.pending[i]!.start, this.pending[i]!.text);
+      this.pending = [];
+    }
+    this.add(event, this.lines, start, text);
+    [this.last, this.lastLine, this.valid] = [event, text, start + text.length + 1];
+    return true;
+  }
+
+  private add(event: LedgerEvent, line: number, start: number, text: string): void {
+    checkOne(this.file, event, line);
+    addLine(this.index, event, start, start + text.length + 1);
+    this.ids.push(event.id);
+    this.starts.push(start);
+  }
+
+  /** The verdict once every whole line was given. */
+  done(): Checked {
+    const cutEvents = this.pending.length;
+    if (this.last === undefined) return { valid: 0, events: [], cutEvents };
+    this.index.size = this.valid;
+    endIndex(this.index, this.last, this.lastLine);
+    return { valid: this.valid, index: this.index, lines: { ids: this.ids, starts: this.starts }, cutEvents };
+  }
+}
+
+/** A file of ASCII lines in memory (whole lines end at `end`): checked as AsciiChecker does, or the long way. */
 export function checkAscii(file: string, text: string, end: number): Checked {
-  const valid = wholeChangesEnd(text, end);
-  if (valid === 0) return { valid, events: [] };
-  const index = indexLines('', [], 0);
-  let lines = 0;
-  for (let at = 0; at < valid; ) {
-    const stop = Math.min(valid, nthLineEnd(text, CHUNK_LINES, at));
-    const chunk = text.slice(at, stop);
-    const events = parseLines(file, chunk, lines);
-    checkAll(file, events, lines);
-    // The other files are held against this one by the ids at the start of its lines; a line with
-    // its keys in another order (a tool that sorts them, a hand edit) makes it read the long way.
-    if (!idsLead(chunk, events)) return checkAny(file, text, end);
-    addLines(index, chunk, events, at);
-    lines += events.length;
-    at = stop;
+  const checker = new AsciiChecker(file);
+  for (let at = 0; at < end; ) {
+    const stop = lineEnd(text, at);
+    if (!checker.line(text.slice(at, stop), at)) return checkAny(file, text, end);
+    at = stop + 1;
   }
-  return { valid, index };
+  return checker.done();
 }
-
-/** Whether every line of `text` starts with its event's id (replica-read.ts reads ids off the lines of files it knows). */
-function idsLead(text: string, events: readonly LedgerEvent[]): boolean {
-  let at = 0;
-  for (const e of events) {
-    if (leadingId(text, at) !== e.id) return false;
-    at = text.indexOf('\n', at) + 1;
-  }
-  return true;
-}
-
-/** Lines checked at a time: about 700 KB. */
-const CHUNK_LINES = 2048;
 
 /** Any other file: parsed whole, its events kept. */
 export function checkAny(file: string, text: string, end: number): Checked {
@@ -60,36 +93,17 @@ export function checkAny(file: string, text: string, end: number): Checked {
   while (count > 0 && parsed[count - 1]!.more !== undefined) count--;
   const events = count < parsed.length ? parsed.slice(0, count) : parsed;
   checkAll(file, events, 0);
-  return { valid: count === parsed.length ? end : count === 0 ? 0 : nthLineEnd(text, count), events };
+  return { valid: count === parsed.length ? end : count === 0 ? 0 : nthLineEnd(text, count), events, cutEvents: parsed.length - count };
 }
 
 function checkAll(file: string, events: readonly LedgerEvent[], before: number): void {
-  for (const [i, event] of events.entries()) {
-    try {
-      check(event, `line ${before + i + 1}`);
-    } catch (error) {
-      throw damaged(file, describe(error));
-    }
-  }
+  for (const [i, event] of events.entries()) checkOne(file, event, before + i + 1);
 }
 
-/**
- * Where the whole changes of `text` end (its whole lines end at `end`): after the last line that
- * expects no more after it. Read from the end, a line at a time; a line that is not an event stops
- * the search, and the check of every line names it.
- */
-function wholeChangesEnd(text: string, end: number): number {
-  let stop = end;
-  while (stop > 0) {
-    const start = text.lastIndexOf('\n', stop - 2) + 1;
-    let event: unknown;
-    try {
-      event = JSON.parse(text.slice(start, stop - 1));
-    } catch {
-      return end;
-    }
-    if (event === null || typeof event !== 'object' || (event as { more?: unknown }).more === undefined) return stop;
-    stop = start;
+function checkOne(file: string, event: LedgerEvent, line: number): void {
+  try {
+    check(event, `line ${line}`);
+  } catch (error) {
+    throw damaged(file, describe(error));
   }
-  return 0;
 }

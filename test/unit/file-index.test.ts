@@ -11,8 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { indexLines, isFileIndex, isStructural, rangesOf } from '../../src/ledger/file-index.js';
 import type { LedgerEvent } from '../../src/ledger/events.js';
 import { asciiJson } from '../../src/ledger/json.js';
+import { HASHED_FROM } from '../../src/ledger/replica-read.js';
 import { appendToReplica, layoutOf, readLocal, readReplicas, type Layout } from '../../src/ledger/replicas.js';
-import { summaryLedger } from '../helpers/summary-ledger.js';
+import { startCycle, summaryLedger } from '../helpers/summary-ledger.js';
 
 const TYPES = ['cycle.created', 'undo', 'decision.added', 'blocker.added', 'metric.recorded', 'cycle.selected'] as const;
 const CYCLES = ['0CYCLEAAAAAAAAAAAAAAAAAAAA', '0CYCLEBBBBBBBBBBBBBBBBBBBB', '0CYCLECCCCCCCCCCCCCCCCCCCC'];
@@ -107,5 +108,28 @@ describe('reading a file known by its index', () => {
     writeFileSync(own, readFileSync(own));
     expect(() => known.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
     expect(readReplicas(layout, { checked: notes() })!.cycleEvents(key)).toEqual(full.cycleEvents(key));
+  });
+
+  it('a large file checked as it was read, then appended to by another writer, is read on; one rewritten otherwise is refused', () => {
+    // A large file is checked a line at a time and not kept in memory: its lines are read again later.
+    const builder = startCycle();
+    for (let i = 0; i < 1500; i++) builder.add('2026-10-15T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: i % 100, at: '2026-10-15T09:00:00Z' });
+    const [first, ...rest] = [builder.events.slice(0, 1200), builder.events.slice(1200)];
+    const lines = (events: LedgerEvent[]) => events.map((e) => `${asciiJson(e)}\n`).join('');
+    appendToReplica(layout, () => lines(first!), {});
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    expect(readFileSync(own).length).toBeGreaterThan(HASHED_FROM);
+    const key = first![0]!.id;
+    const before = readReplicas(layout, { checked: notes() })!;
+    // Another writer appends before this command reads its cycle's lines.
+    appendToReplica(layout, () => lines(rest.flat()), {});
+    expect(before.cycleEvents(key)).toEqual(first);
+    expect(before.events).toEqual(first);
+    // A byte of what was checked changed, the file as long: refused, not read half old, half new.
+    const changed = readReplicas(layout, {})!;
+    const bytes = readFileSync(own);
+    bytes[bytes.indexOf('"value":7') + 9] = '8'.charCodeAt(0);
+    writeFileSync(own, bytes);
+    expect(() => changed.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
   });
 });
