@@ -77,8 +77,8 @@ export function readRanges(fd: number, ranges: readonly number[]): Buffer {
 const LINE_CHUNK = 256 * 1024;
 
 /**
- * Gives `line` each whole line of the first `size` bytes of an open file, as text without its
- * newline, with the byte it starts at, reading the file a quarter of a megabyte at a time
+ * Gives `line` each whole line of the first `size` bytes of an open file (from byte `from`, the start
+ * of a line), as text without its newline, with the byte it starts at, reading the file a quarter of a megabyte at a time
  * (`chunkSize`) into one buffer; `chunk` sees every byte read, in order. Returns the bytes read, or
  * null as soon as a byte is not ASCII or `line` returns false (nothing more is read). The bytes after
  * the last newline (a line not yet complete) are read but given to no line. Reading 34 MB this way
@@ -90,13 +90,13 @@ export function forEachAsciiLine(
   fd: number,
   size: number,
   line: (text: string, start: number) => boolean,
-  options: { chunk?: (bytes: Uint8Array) => void; chunkSize?: number } = {},
+  options: { chunk?: (bytes: Uint8Array) => void; chunkSize?: number; from?: number } = {},
 ): number | null {
-  const { chunk, chunkSize = LINE_CHUNK } = options;
+  const { chunk, chunkSize = LINE_CHUNK, from = 0 } = options;
   let buffer = Buffer.allocUnsafe(chunkSize);
   /** Bytes in the buffer, which starts at byte `base` of the file. */
   let filled = 0;
-  let base = 0;
+  let base = from;
   for (;;) {
     if (filled === buffer.length) buffer = Buffer.concat([buffer.subarray(0, filled)], buffer.length * 2); // a line longer than the buffer
     const n = readSync(fd, buffer, filled, Math.min(buffer.length - filled, size - base - filled), base + filled);

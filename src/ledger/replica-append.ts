@@ -12,7 +12,8 @@ import { asciiJson } from './json.js';
 import { acquireLock, lockTimeout } from './lock.js';
 import { localFile, POINTER, readLocal, writeLocal, type Layout, type LocalState } from './replica-layout.js';
 import { parseLines } from './replica-lines.js';
-import { HASHED_FROM, hasEvent, readReplicas, type LedgerRead, type OwnFile, type ReadOptions } from './replica-read.js';
+import { HASHED_FROM, type OwnFile } from './replica-file.js';
+import { hasEvent, readReplicas, type LedgerRead, type ReadOptions } from './replica-read.js';
 import { writeAtomic } from './store.js';
 import { gitWorkTree, writeTeamFiles } from './team.js';
 

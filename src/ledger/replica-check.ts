@@ -12,8 +12,10 @@ export interface Checked {
   index?: FileIndex;
   /** The events, when kept (a file that is not ASCII has no index to read them again by). */
   events?: LedgerEvent[];
-  /** Otherwise the id and the start of each line, in order. */
+  /** Otherwise the id and the start of each line checked, in order. */
   lines?: { ids: string[]; starts: number[] };
+  /** The ids of the lines before them, known from a note and not checked now (AsciiChecker's `after`). */
+  known?: { oldest: string; newest: string };
   /** Events after the whole changes: a change whose last line has not arrived (a sync in progress). */
   cutEvents: number;
 }
@@ -26,7 +28,7 @@ export interface Checked {
  * (one without `more`) is in; the lines of a change still arriving at the end are not.
  */
 export class AsciiChecker {
-  readonly index = indexLines('', [], 0);
+  readonly index: FileIndex;
   readonly ids: string[] = [];
   readonly starts: number[] = [];
   /** The lines of a change not complete yet. */
@@ -36,7 +38,17 @@ export class AsciiChecker {
   private lastLine = '';
   private last: LedgerEvent | undefined;
 
-  constructor(private readonly file: string) {}
+  /**
+   * `after`: the lines go on from the end of lines checked before (by a note of the file: `index`,
+   * and how many `lines` it covers), whose index is extended.
+   */
+  constructor(
+    private readonly file: string,
+    private readonly after?: { index: FileIndex; lines: number },
+  ) {
+    this.index = indexLines('', [], 0, after?.index);
+    if (after) [this.index.size, this.lines, this.valid] = [after.index.size, after.lines, after.index.size];
+  }
 
   /**
    * One whole line (without its newline) starting at byte `start`. False when the line does not
@@ -68,10 +80,13 @@ export class AsciiChecker {
   /** The verdict once every whole line was given. */
   done(): Checked {
     const cutEvents = this.pending.length;
-    if (this.last === undefined) return { valid: 0, events: [], cutEvents };
+    const known = this.after && { oldest: this.after.index.oldest, newest: this.after.index.newest };
+    if (this.last === undefined) return known ? { valid: this.valid, index: this.index, lines: { ids: [], starts: [] }, known, cutEvents } : { valid: 0, events: [], cutEvents };
     this.index.size = this.valid;
     endIndex(this.index, this.last, this.lastLine);
-    return { valid: this.valid, index: this.index, lines: { ids: this.ids, starts: this.starts }, cutEvents };
+    const checked: Checked = { valid: this.valid, index: this.index, lines: { ids: this.ids, starts: this.starts }, cutEvents };
+    if (known) checked.known = known;
+    return checked;
   }
 }
 

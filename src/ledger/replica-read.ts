@@ -1,33 +1,20 @@
 // Reading a team ledger: the pointer, every replica file (a file checked before only by its index),
-// each checked in full the first time it is seen and held against the others (replicas.ts).
-import type { Hash } from 'node:crypto';
-import { readdirSync, readFileSync, type BigIntStats } from 'node:fs';
+// each checked in full the first time it is seen (replica-file.ts) and held against the others.
+import { readdirSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { failure } from '../errors.js';
-import { identity, noteChecked, noteFor } from './checked.js';
+import { noteFiles } from './checked.js';
 import { contentName, convertV1 } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { NewerLedgerError } from './events.js';
-import { isFileIndex, isStructural, rangesOf, type FileIndex } from './file-index.js';
-import { AsciiChecker, checkAny, checkAscii, type Checked } from './replica-check.js';
-import { describe, errorCode, forEachAsciiLine, fsFailure, readChunks, readLedgerFile, readRanges, withLedgerFile } from './files.js';
+import { isStructural, rangesOf } from './file-index.js';
+import { describe, errorCode, fsFailure, readLedgerFile, readRanges } from './files.js';
 import { asciiJson } from './json.js';
+import { readKnown, readReplicaFile, type FilePart, type OwnFile } from './replica-file.js';
 import type { Layout } from './replica-layout.js';
-import { check, damaged, leadingId, lineStarts, merge, newestOf, parseLines, seenTwice } from './replica-lines.js';
+import { check, damaged, leadingId, lineStarts, merge, parseLines, seenTwice } from './replica-lines.js';
 import { ledgerText } from './store.js';
 
-export interface OwnFile {
-  file: string;
-  /** Bytes of whole changes at its start; anything after them is a change cut off by a crash. */
-  valid: number;
-  size: number;
-  lastSeq: number;
-  lastLine: string | undefined;
-  /** Its whole changes, line after line (read when first asked for, if the file was known by its index). */
-  text: () => string;
-  /** Where its cycles' lines are, when the file is ASCII (file-index.ts). */
-  index?: FileIndex;
-}
 
 /** Whether the replica's own file holds the event: every line starts with its id. */
 export function hasEvent(own: OwnFile | undefined, id: string): boolean {
@@ -123,7 +110,8 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   // A file read in full (not checked before) is held against the others at once, so that two
   // different events under one id are found whatever the command asks for; only then is it noted.
   if (parts.some((p) => p.fresh)) crossCheck(layout, parts);
-  for (const p of parts) p.note?.();
+  const noted = parts.flatMap((p) => (p.note ? [p.note] : []));
+  if (noted.length > 0) noteFiles(options.checked!, noted);
   return read;
 }
 
@@ -141,13 +129,15 @@ function crossCheck(layout: Layout, all: FilePart[]): void {
   let [low, high] = ['~', ''];
   for (const p of all) {
     if (!p.fresh) continue;
-    if (p.index) [low, high] = [p.index.oldest < low ? p.index.oldest : low, p.index.newest > high ? p.index.newest : high];
-    else for (const e of p.events ?? []) [low, high] = [e.id < low ? e.id : low, e.id > high ? e.id : high];
+    for (const id of p.lines?.ids ?? p.events?.map((e) => e.id) ?? []) [low, high] = [id < low ? id : low, id > high ? id : high];
   }
-  const parts = all.filter((p) => p.fresh || (p.index !== undefined && p.index.oldest <= high && p.index.newest >= low));
-  // Where each line starts, for a file whose events are not in memory: its id leads the line (leadingId).
-  const starts = parts.map((part) => (part.events ? undefined : (part.lines?.starts ?? lineStarts(part.text()))));
-  const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? part.lines?.ids ?? starts[p]!.map((at) => idAt(part.text(), at)));
+  const meets = (range: { oldest: string; newest: string }) => range.oldest <= high && range.newest >= low;
+  const parts = all.filter((p) => p.fresh || (p.index !== undefined && meets(p.index)));
+  // A file known from its note, or one checked now only from where its earlier note ended whose
+  // lines before that meet the range: every id of it is read off the start of its lines (leadingId).
+  const whole = parts.map((part) => part.events === undefined && (part.lines === undefined || (part.known !== undefined && meets(part.known))));
+  const starts = parts.map((part, p) => (part.events ? undefined : whole[p] ? lineStarts(part.text()) : part.lines!.starts));
+  const ids = parts.map((part, p) => part.events?.map((e) => e.id) ?? (whole[p] ? starts[p]!.map((at) => idAt(part.text(), at)) : part.lines!.ids));
   const twice = seenTwice(ids);
   if (twice.size === 0) return;
   const first = new Map<string, { file: string; line: string }>();
@@ -191,40 +181,6 @@ function slices(text: string, ranges: readonly number[]): string {
   return out;
 }
 
-/**
- * Reads from a file known by its index, which must still be the file that was noted: one changed
- * since this command opened it (a sync or a pull in this very moment) is not read half old, half new.
- */
-function readKnown<T>(part: FilePart, read: (fd: number) => T): T {
-  try {
-    return withLedgerFile(part.file, (fd, stat) => {
-      if (identity(stat) !== identity(part.stat!) && !startsAsKnown(fd, part)) throw Object.assign(new Error('changed'), { code: 'ECHANGED' });
-      return read(fd);
-    });
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'ECHANGED' || code === 'ENOENT' || code === 'ESHORT') {
-      throw failure(`${part.file}: the file changed while playbook read it (a sync or a pull in progress?)`, 'run the command again; nothing was changed');
-    }
-    throw fsFailure(part.file, error, 'read');
-  }
-}
-
-/**
- * Whether a file rewritten since it was opened (a writer that appended to it, another that cut off a
- * change a crash left) still starts with the very bytes that were checked or noted: their SHA-256.
- */
-function startsAsKnown(fd: number, part: FilePart): boolean {
-  if (part.sha256 === undefined || part.index === undefined) return false;
-  const hash = sha256();
-  return readChunks(fd, 0, part.index.size, (bytes) => hash.update(bytes)) && hash.digest('hex') === part.sha256;
-}
-
-/** A SHA-256 to feed; node:crypto is loaded only when one is needed. */
-function sha256(): Hash {
-  return process.getBuiltinModule('node:crypto').createHash('sha256');
-}
-
 /** The names of the replica files, sorted (a hidden file, such as a sync client's temporary one, is not one). */
 export function replicaFiles(layout: Layout): string[] {
   try {
@@ -260,173 +216,4 @@ function parsePointer(path: string, bytes: Buffer): { version: 1; events: Ledger
     if (error instanceof NewerLedgerError) throw failure(error.message);
     throw damaged(path, describe(error));
   }
-}
-
-interface FilePart {
-  /** Notes the file as checked: called once it has been held against the others. */
-  note?: () => void;
-  file: string;
-  /** The identity it was opened with. */
-  stat?: BigIntStats;
-  /** Its whole changes, line after line: read when first asked for if the file is known by its index. */
-  text: () => string;
-  /** That text, once in memory. */
-  loaded?: string;
-  /** Where its cycles' lines are (file-index.ts): from its note, or made as it was checked now. */
-  index?: FileIndex;
-  /** Its events, once parsed (a file of ASCII lines checked now is parsed again only if every event is asked for). */
-  events?: LedgerEvent[];
-  /** The id and start of each line, taken as the file was checked (when its events were not kept). */
-  lines?: { ids: string[]; starts: number[] };
-  /** Read and checked in full by this command (not known from a note): held against the other files. */
-  fresh?: true;
-  /** Its newest event id. */
-  lastId: string | undefined;
-  /** SHA-256 of the bytes its index covers, when known: a rewritten file that still starts with them is read on (startsAsKnown). */
-  sha256?: string;
-  own?: OwnFile;
-  skipped?: string;
-}
-
-/**
- * One replica file. A file noted as checked, with its index (file-index.ts), is not read now: a
- * command reads the lines it needs later. Any other file is read and checked in full, a line at a
- * time as it is read when it is ASCII (what playbook writes), else whole. A last line without its
- * newline, or a change whose last line has not arrived, is skipped with a note: a sync client or a
- * crash left it half written. Any other bad line is damage, named by its line.
- */
-function readReplicaFile(file: string, own: boolean, notes: string | undefined): FilePart | null {
-  let read: { stat: BigIntStats; bytes?: Buffer; index?: FileIndex; sha256?: string; streamed?: Streamed };
-  try {
-    read = withLedgerFile(file, (fd, stat) => {
-      const found = notes === undefined ? undefined : noteFor(notes, file, stat);
-      const index = isFileIndex(found?.index) && BigInt(found.index.size) === stat.size ? found.index : undefined;
-      if (index && found!.settled) return found!.sha256 === undefined ? { stat, index } : { stat, index, sha256: found!.sha256 };
-      if (index) {
-        // A note taken soon after the file changed holds only for the very bytes it was taken of.
-        const bytes = readFileSync(fd);
-        return found!.holds(bytes) ? { stat, bytes, index, sha256: found!.sha256! } : { stat, bytes };
-      }
-      const streamed = stat.size >= HASHED_FROM ? streamCheck(file, fd, Number(stat.size)) : null;
-      return streamed ? { stat, streamed } : { stat, bytes: readFileSync(fd) };
-    });
-  } catch (error) {
-    if (errorCode(error) === 'ENOENT') return null; // removed while we looked
-    throw fsFailure(file, error, 'read');
-  }
-  const { stat, bytes, index, sha256: known, streamed } = read;
-  if (streamed) {
-    const part = checkedPart(file, stat, streamed.checked, streamed.size, own, notes, { sha256: streamed.sha256 });
-    if (streamed.checked.index && streamed.checked.valid === streamed.size) part.sha256 = streamed.sha256;
-    return part;
-  }
-  if (index) {
-    const part = knownPart(file, stat, index, own, bytes?.toString('latin1'));
-    if (known !== undefined) part.sha256 = known;
-    // Trusted by its hash because the note was taken soon after the file changed (git pull, a sync):
-    // noted again now, so that once the file has settled, reads trust it without reading it.
-    if (bytes !== undefined) part.note = () => noteChecked(notes!, file, stat, { bytes, index });
-    return part;
-  }
-  let text: string;
-  try {
-    text = ledgerText(bytes!);
-  } catch (error) {
-    throw damaged(file, describe(error));
-  }
-  const end = text.lastIndexOf('\n') + 1;
-  // Only ASCII is indexed (a character offset is then a byte offset): what playbook writes.
-  const ascii = text.length === bytes!.length;
-  const checked = ascii ? checkAscii(file, text, end) : checkAny(file, text, end);
-  const whole = text.slice(0, checked.valid);
-  const part = checkedPart(file, stat, { ...checked, valid: ascii ? checked.valid : Buffer.byteLength(whole) }, bytes!.length, own, notes, hashed(bytes!), whole);
-  return part;
-}
-
-interface Streamed {
-  checked: Checked;
-  size: number;
-  /** Of the bytes read: for the note, and to read on from a file appended to meanwhile (startsAsKnown). */
-  sha256: string;
-}
-
-/**
- * A large file of ASCII lines checked as it is read (files.ts: forEachAsciiLine), its SHA-256 taken on
- * the way; null when it must be read whole (a byte that is not ASCII, or a line that does not lead
- * with its id). Its text is not kept: the lines a command needs are read again by the index. A
- * smaller file is read whole and kept, which costs less than the hash.
- */
-function streamCheck(file: string, fd: number, size: number): Streamed | null {
-  const checker = new AsciiChecker(file);
-  const hash = sha256();
-  const read = forEachAsciiLine(fd, size, (text, start) => checker.line(text, start), { chunk: (bytes) => hash.update(bytes) });
-  if (read === null) return null;
-  return { checked: checker.done(), size: read, sha256: hash.digest('hex') };
-}
-
-/**
- * A note taken soon after a file changed (always so right after a write or a pull) is trusted by the
- * next read only for bytes with the same SHA-256 (checked.ts). Below this size checking the file
- * again costs less than the hash: loading node:crypto takes about 6 ms and SHA-256 3.4 ms per MB,
- * against about 26 ms per MB to parse and check every event (measured on the 2-core machine of the
- * README's Performance table).
- */
-export const HASHED_FROM = 256 * 1024;
-
-/** What to note of a file's bytes so that a racy note may hold for them. */
-function hashed(bytes: Buffer): { bytes?: Buffer } {
-  return bytes.length >= HASHED_FROM ? { bytes } : {};
-}
-
-/** A file known from its note: its index says where everything is; its text is read only if asked for. */
-function knownPart(file: string, stat: BigIntStats, index: FileIndex, own: boolean, text: string | undefined): FilePart {
-  const part: FilePart = { file, stat, index, lastId: index.newest, text: () => (part.loaded ??= readKnown(part, (fd) => readFileSync(fd).toString('latin1'))) };
-  if (text !== undefined) part.loaded = text;
-  if (own) part.own = { file, valid: index.size, size: index.size, lastSeq: index.lastSeq, lastLine: index.lastLine, text: part.text, index };
-  return part;
-}
-
-/**
- * A file read and checked in full (`size` bytes of it): noted with its index once held against the
- * others, when it ends with a whole change. Its text is read again only if asked for.
- */
-function checkedPart(
-  file: string,
-  stat: BigIntStats,
-  checked: Checked,
-  size: number,
-  own: boolean,
-  notes: string | undefined,
-  bytes: { bytes?: Buffer; sha256?: string },
-  text?: string,
-): FilePart {
-  const { valid, index, events } = checked;
-  const part: FilePart = {
-    file,
-    stat,
-    fresh: true,
-    lastId: index?.newest ?? newestOf(events ?? []),
-    text: () => (part.loaded ??= readKnown(part, (fd) => readRanges(fd, [0, valid]).toString('latin1'))),
-  };
-  if (text !== undefined) part.loaded = text;
-  if (events) part.events = events;
-  if (checked.lines) part.lines = checked.lines;
-  if (index) part.index = index;
-  if (notes !== undefined && index && valid === size) part.note = () => noteChecked(notes, file, stat, { ...bytes, index });
-  const cut = size - valid;
-  if (cut > 0) {
-    const { cutEvents } = checked;
-    part.skipped = `skipped ${cutEvents > 0 ? `${cutEvents} event${cutEvents === 1 ? '' : 's'} of a change not yet complete` : 'a line not yet complete'} at its end (${cut} bytes)`;
-  }
-  if (own) {
-    const lastLine = index ? index.lastLine : events?.length ? lastLineOf(part.text()) : undefined;
-    part.own = { file, valid, size, lastSeq: index?.lastSeq ?? events?.at(-1)?.seq ?? 0, lastLine, text: part.text };
-    if (index) part.own.index = index;
-  }
-  return part;
-}
-
-/** The last line of whole lines, without its newline. */
-function lastLineOf(text: string): string {
-  return text.slice(text.lastIndexOf('\n', text.length - 2) + 1, -1);
 }

@@ -4,14 +4,15 @@
 // exactly the lines its state needs. A file changed between being opened and being read by its
 // index is never read half old, half new.
 import fc from 'fast-check';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { indexLines, isFileIndex, isStructural, rangesOf } from '../../src/ledger/file-index.js';
 import type { LedgerEvent } from '../../src/ledger/events.js';
 import { asciiJson } from '../../src/ledger/json.js';
-import { HASHED_FROM } from '../../src/ledger/replica-read.js';
+import { HASHED_FROM } from '../../src/ledger/replica-file.js';
 import { appendToReplica, layoutOf, readLocal, readReplicas, type Layout } from '../../src/ledger/replicas.js';
 import { startCycle, summaryLedger } from '../helpers/summary-ledger.js';
 
@@ -131,5 +132,81 @@ describe('reading a file known by its index', () => {
     bytes[bytes.indexOf('"value":7') + 9] = '8'.charCodeAt(0);
     writeFileSync(own, bytes);
     expect(() => changed.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
+  });
+});
+
+describe('a large file that grew since its note (a pull, a sync)', () => {
+  let dir: string;
+  let layout: Layout;
+  const notes = () => join(dir, 'cache', 'checked.json');
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'playbook-grown-'));
+    layout = layoutOf(join(dir, 'team', 'ledger.json'), { XDG_STATE_HOME: join(dir, 'state') });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A cycle and 1,500 readings: the first 1,200 lines are over HASHED_FROM bytes. */
+  const events = (() => {
+    const builder = startCycle();
+    for (let i = 0; i < 1500; i++) builder.add('2026-10-15T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: i % 100, at: '2026-10-15T09:00:00Z' });
+    return builder.events;
+  })();
+  const [before, pulled] = [events.slice(0, 1200), events.slice(1200)];
+  const lines = (list: readonly LedgerEvent[]) => list.map((e) => `${asciiJson(e)}\n`).join('');
+  /** Writes `file` anew as git writes a pulled file: another file renamed over it. */
+  const pull = (file: string, text: string) => {
+    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  };
+  /** The first reading's line made invalid (an unknown type), its length kept. */
+  const spoil = (text: string) => text.replace('"type":"metric.recorded"', '"type":"metric.recordeX"');
+
+  it('is checked from where its note ends: the bytes noted are trusted by their hash, the lines after them checked and numbered in the whole file', () => {
+    appendToReplica(layout, () => lines(before), { checked: notes() });
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    expect(readFileSync(own).length).toBeGreaterThan(HASHED_FROM);
+    // The note is told that a spoiled start is what was checked: only a read that goes on from the
+    // note's end, without checking those bytes again, reads past the spoiled line.
+    const spoiled = spoil(readFileSync(own, 'latin1'));
+    const data = JSON.parse(readFileSync(notes(), 'utf8')) as { files: Record<string, { sha256?: string }> };
+    data.files[own]!.sha256 = createHash('sha256').update(spoiled, 'latin1').digest('hex');
+    writeFileSync(notes(), JSON.stringify(data));
+    pull(own, spoiled + lines(pulled));
+    const read = readReplicas(layout, { checked: notes() })!;
+    expect(read.cycleEvents(events[0]!.id).slice(-pulled.length)).toEqual(pulled);
+    expect(() => readReplicas(layout)).toThrow(/ledger is damaged: line 8: /);
+    // A bad line among those gained is named by its line in the whole file.
+    pull(own, `${spoiled}${lines(pulled)}{"id":"7ZZZZZZZZZZZZZZZZZZZZZZZZZ", oops\n`);
+    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`ledger is damaged: line ${events.length + 1} is not valid JSON`));
+  });
+
+  it('is checked in full when it no longer starts with the bytes noted', () => {
+    appendToReplica(layout, () => lines(before), { checked: notes() });
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    pull(own, spoil(readFileSync(own, 'latin1')) + lines(pulled));
+    expect(() => readReplicas(layout, { checked: notes() })).toThrow(/ledger is damaged: line 8: /);
+  });
+
+  it('gaining a different event under the id of a line it held is damage', () => {
+    appendToReplica(layout, () => lines(before), { checked: notes() });
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
+    pull(own, readFileSync(own, 'latin1') + lines([...pulled, clash]));
+    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
+  });
+
+  it('is held against the other files by the ids of its lines before the note\'s end too', () => {
+    // Two replicas: this clone wrote the readings; a teammate's file first holds copies of its first
+    // ten lines, then gains a different event under the id of the 100th.
+    appendToReplica(layout, () => lines(before), { checked: notes() });
+    const teammate = layoutOf(layout.path, { XDG_STATE_HOME: join(dir, 'state-2') });
+    appendToReplica(teammate, () => lines(before.slice(0, 10)), { checked: notes() });
+    expect(readReplicas(layout, { checked: notes() })!.files).toHaveLength(2);
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    const theirs = join(layout.events, `${readLocal(teammate).replica}.jsonl`);
+    const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
+    pull(own, readFileSync(own, 'latin1') + lines(pulled));
+    pull(theirs, readFileSync(theirs, 'latin1') + lines([clash]));
+    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
   });
 });
