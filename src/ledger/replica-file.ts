@@ -117,7 +117,7 @@ export function readReplicaFile(file: string, own: boolean, notes: string | unde
   const { stat, bytes, index, sha256: known, streamed } = read;
   if (streamed) {
     const part = checkedPart(file, stat, streamed.checked, streamed.size, own, notes, { sha256: streamed.sha256 });
-    if (streamed.checked.index && streamed.checked.valid === streamed.size) part.sha256 = streamed.sha256;
+    if (streamed.checked.index) part.sha256 = streamed.sha256;
     return part;
   }
   if (index) {
@@ -146,7 +146,7 @@ export function readReplicaFile(file: string, own: boolean, notes: string | unde
 interface Streamed {
   checked: Checked;
   size: number;
-  /** Of the bytes read: for the note, and to read on from a file appended to meanwhile (startsAsKnown). */
+  /** Of the whole changes read: for the note, and to read on from a file appended to meanwhile (startsAsKnown). */
   sha256: string;
 }
 
@@ -177,7 +177,12 @@ function streamCheck(file: string, fd: number, size: number, before?: { sha256: 
   const checker = new AsciiChecker(file, after);
   const read = forEachAsciiLine(fd, size, (text, start) => checker.line(text, start), { chunk: (bytes) => hash.update(bytes), from: after?.index.size ?? 0 });
   if (read === null) return null;
-  return { checked: checker.done(), size: read, sha256: hash.digest('hex') };
+  const checked = checker.done();
+  if (checked.valid === read) return { checked, size: read, sha256: hash.digest('hex') };
+  // A change still arriving at the end (a writer at work, a sync): the hash is of the whole changes.
+  const whole = sha256();
+  readChunks(fd, 0, checked.valid, (bytes) => whole.update(bytes));
+  return { checked, size: read, sha256: whole.digest('hex') };
 }
 
 /** The note of an earlier version of a file, if it can be gone on from: a hash, an index, and no more bytes than the file has now. */

@@ -5,7 +5,7 @@
 // index is never read half old, half new.
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -126,6 +126,15 @@ describe('reading a file known by its index', () => {
     appendToReplica(layout, () => lines(rest.flat()), {});
     expect(before.cycleEvents(key)).toEqual(first);
     expect(before.events).toEqual(first);
+    // Read while a change is still arriving at the end, then the change completes.
+    const line = asciiJson({ ...rest.flat()[0]!, id: '7ZZZZZZZZZZZZZZZZZZZZZZZZZ' })!;
+    const mid = readReplicas(layout, {})!;
+    appendFileSync(own, `${line.slice(0, 40)}`);
+    const cut = readReplicas(layout, {})!;
+    expect(cut.skipped).toHaveLength(1);
+    appendFileSync(own, `${line.slice(40)}\n`);
+    expect(cut.events).toEqual(mid.events);
+    expect(cut.cycleEvents(key)).toEqual(mid.cycleEvents(key));
     // A byte of what was checked changed, the file as long: refused, not read half old, half new.
     const changed = readReplicas(layout, {})!;
     const bytes = readFileSync(own);
