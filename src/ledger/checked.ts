@@ -161,10 +161,14 @@ export interface NoteOptions {
   index?: object;
 }
 
-/** Notes several files as noteChecked does, in one write of the notes (a read that checked five files). */
-export function noteFiles(notes: string, entries: readonly { path: string; stat: BigIntStats; options: NoteOptions }[]): void {
+/**
+ * Notes several files as noteChecked does, in one write of the notes (a read that checked five
+ * files), and forgets the notes of the paths `forget` says (files gone, or checked but not noted).
+ */
+export function noteFiles(notes: string, entries: readonly { path: string; stat: BigIntStats; options: NoteOptions }[], forget: (path: string) => boolean = () => false): void {
   try {
     const files = readNotes(notes);
+    for (const path of Object.keys(files)) if (forget(path)) delete files[path];
     for (const { path, stat, options } of entries) {
       const atNs = BigInt(Math.floor(Math.min(options.takenAtMs ?? Infinity, Date.now()))) * 1_000_000n;
       const note: Note = { id: identity(stat), at: atNs.toString() };

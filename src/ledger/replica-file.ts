@@ -125,7 +125,7 @@ export function readReplicaFile(file: string, own: boolean, notes: string | unde
     if (known !== undefined) part.sha256 = known;
     // Trusted by its hash because the note was taken soon after the file changed (git pull, a sync):
     // noted again now, so that once the file has settled, reads trust it without reading it.
-    if (bytes !== undefined) part.note = { path: file, stat, options: { bytes, index } };
+    if (bytes !== undefined) part.note = { path: file, stat, options: known === undefined ? { bytes, index } : { bytes, index, sha256: known } };
     return part;
   }
   let text: string;
@@ -208,7 +208,7 @@ function hashed(bytes: Buffer): { bytes?: Buffer } {
 
 /** A file known from its note: its index says where everything is; its text is read only if asked for. */
 function knownPart(file: string, stat: BigIntStats, index: FileIndex, own: boolean, text: string | undefined): FilePart {
-  const part: FilePart = { file, stat, index, lastId: index.newest, text: () => (part.loaded ??= readKnown(part, (fd) => readFileSync(fd).toString('latin1'))) };
+  const part: FilePart = { file, stat, index, lastId: index.newest, text: () => (part.loaded ??= readKnown(part, (fd) => readRanges(fd, [0, index.size]).toString('latin1'))) };
   if (text !== undefined) part.loaded = text;
   if (own) part.own = { file, valid: index.size, size: index.size, lastSeq: index.lastSeq, lastLine: index.lastLine, text: part.text, index };
   return part;

@@ -1,7 +1,7 @@
 // Reading a team ledger: the pointer, every replica file (a file checked before only by its index),
 // each checked in full the first time it is seen (replica-file.ts) and held against the others.
 import { readdirSync, type BigIntStats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { failure } from '../errors.js';
 import { noteFiles } from './checked.js';
 import { contentName, convertV1 } from './convert.js';
@@ -110,8 +110,15 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
   // A file read in full (not checked before) is held against the others at once, so that two
   // different events under one id are found whatever the command asks for; only then is it noted.
   if (parts.some((p) => p.fresh)) crossCheck(layout, parts);
+  // The files noted now were held against the files here now. A note of a file not here, or of an
+  // earlier version of one checked now but not noted (a change still arriving), was not held against
+  // them: it goes, or a later read would go on from it (replica-file.ts: earlier) without ever holding
+  // that file's lines against these.
   const noted = parts.flatMap((p) => (p.note ? [p.note] : []));
-  if (noted.length > 0) noteFiles(options.checked!, noted);
+  if (noted.length > 0) {
+    const kept = new Set(parts.filter((p) => p.note !== undefined || !p.fresh).map((p) => p.file));
+    noteFiles(options.checked!, noted, (path) => path.startsWith(`${layout.events}${sep}`) && !kept.has(path));
+  }
   return read;
 }
 

@@ -84,12 +84,7 @@ describe('reading a file known by its index', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Moves the notes ten seconds on, as a read some seconds later takes them: the files are then read by their index. */
-  function settle(): void {
-    const data = JSON.parse(readFileSync(notes(), 'utf8')) as { files: Record<string, { at: string; id: string }> };
-    for (const note of Object.values(data.files)) note.at = String(BigInt(Date.now() + 10_000) * 1_000_000n);
-    writeFileSync(notes(), JSON.stringify(data));
-  }
+  const settle = () => settleNotes(notes());
 
   it('reads the same events as a full check, and a file changed after it was opened is refused, not read half old', () => {
     const events = summaryLedger().events;
@@ -143,6 +138,13 @@ describe('reading a file known by its index', () => {
     expect(() => changed.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
   });
 });
+
+/** Moves the notes ten seconds on, as a read some seconds later takes them: the files are then read by their index. */
+function settleNotes(path: string): void {
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, { at: string; id: string }> };
+  for (const note of Object.values(data.files)) note.at = String(BigInt(Date.now() + 10_000) * 1_000_000n);
+  writeFileSync(path, JSON.stringify(data));
+}
 
 describe('a large file that grew since its note (a pull, a sync)', () => {
   let dir: string;
@@ -201,6 +203,32 @@ describe('a large file that grew since its note (a pull, a sync)', () => {
     const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
     const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
     pull(own, readFileSync(own, 'latin1') + lines([...pulled, clash]));
+    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
+  });
+
+  it('a file known from its note and appended to since is read only as far as its note: a change still arriving is not taken in', () => {
+    appendToReplica(layout, () => lines(before), { checked: notes() });
+    readReplicas(layout, { checked: notes() });
+    settleNotes(notes());
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    const known = readReplicas(layout, { checked: notes() })!;
+    appendFileSync(own, `${asciiJson({ ...pulled[0]!, more: 1 })}\n{"id":"7ZZZ`);
+    expect(known.events).toEqual(before);
+    expect(known.cycleEvents(null)).toEqual(before.filter((e) => e.type === 'cycle.created'));
+  });
+
+  it('a note taken while a file was away is forgotten: back, the file is checked in full and held against the others', () => {
+    appendToReplica(layout, () => lines(before), { checked: notes() });
+    readReplicas(layout, { checked: notes() });
+    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+    const away = join(dir, 'away.jsonl');
+    renameSync(own, away);
+    // Meanwhile a teammate's file arrives (a sync) with a different event under the id of the 100th line.
+    const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
+    writeFileSync(join(layout.events, '0teammate0000000.jsonl'), lines([clash]));
+    expect(readReplicas(layout, { checked: notes() })!.files).toHaveLength(1);
+    settleNotes(notes());
+    renameSync(away, own);
     expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
   });
 
