@@ -57,6 +57,29 @@ describe('reading a file a line at a time through one buffer', () => {
     );
   });
 
+  it('from the start of any line gives the lines from there, and shows every byte it reads, in order', () => {
+    fc.assert(
+      fc.property(fc.array(lineArb, { minLength: 1, maxLength: 20 }), fc.nat(), fc.integer({ min: 1, max: 40 }), (lines, pick, chunkSize) => {
+        const text = lines.map((l) => `${l}\n`).join('');
+        const first = pick % lines.length;
+        const from = lines.slice(0, first).reduce((n, l) => n + l.length + 1, 0);
+        const seen: [string, number][] = [];
+        const chunks: Buffer[] = [];
+        const read = withFile(text, (fd, size) => forEachAsciiLine(fd, size, (line, start) => seen.push([line, start]) > 0, { chunkSize, from, chunk: (bytes) => chunks.push(Buffer.from(bytes)) }));
+        expect(read).toBe(text.length);
+        expect(Buffer.concat(chunks).toString('latin1')).toBe(text.slice(from));
+        let at = from;
+        expect(seen).toEqual(
+          lines.slice(first).map((l) => {
+            const line: [string, number] = [l, at];
+            at += l.length + 1;
+            return line;
+          }),
+        );
+      }),
+    );
+  });
+
   it('stops at a byte that is not ASCII, or when told to, and reads only the size asked for', () => {
     fc.assert(
       fc.property(fc.array(lineArb, { minLength: 1, maxLength: 20 }), fc.nat(), fc.integer({ min: 1, max: 40 }), (lines, where, chunkSize) => {
