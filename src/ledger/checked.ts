@@ -125,7 +125,7 @@ export function noteFor(notes: string, path: string, stat: BigIntStats): Found |
 /**
  * The note of the file at `path` whatever its identity now, when it kept the SHA-256 of the bytes
  * noted: a file rewritten since (a pull, a sync) that still starts with those bytes needs only what
- * follows them checked (replica-read.ts).
+ * follows them checked (replica-file.ts).
  */
 export function earlierNote(notes: string, path: string): { sha256: string; index: unknown } | undefined {
   const files = readNotes(notes);
@@ -147,8 +147,9 @@ export function isChecked(notes: string, path: string, stat: BigIntStats, option
 /**
  * Notes that the file at `path` with this identity is valid. Best effort: a failure is ignored.
  * `bytes`: what was checked or written, so that a note taken soon after the change (a racy one) can
- * still be trusted for those very bytes (or `sha256`, their SHA-256 in hex, taken as they were read). `index`: what the caller keeps about them (file-index.ts). `takenAtMs`: when the caller took the identity, if it wants
- * the rule measured from then rather than from now (the earlier, the safer).
+ * still be trusted for those very bytes (or `sha256`, their SHA-256 in hex, taken as they were read).
+ * `index`: what the caller keeps about them (file-index.ts). `takenAtMs`: when the caller took the
+ * identity, if it wants the rule measured from then rather than from now (the earlier, the safer).
  */
 export function noteChecked(notes: string, path: string, stat: BigIntStats, options: NoteOptions = {}): void {
   noteFiles(notes, [{ path, stat, options }]);

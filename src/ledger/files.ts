@@ -78,8 +78,8 @@ const LINE_CHUNK = 256 * 1024;
 
 /**
  * Gives `line` each whole line of the first `size` bytes of an open file (from byte `from`, the start
- * of a line), as text without its newline, with the byte it starts at, reading the file a quarter of a megabyte at a time
- * (`chunkSize`) into one buffer; `chunk` sees every byte read, in order. Returns the bytes read, or
+ * of a line), as text without its newline, with the byte it starts at, reading the file a quarter of
+ * a megabyte at a time (`chunkSize`) into one buffer; `chunk` sees every byte read, in order. Returns the bytes read, or
  * null as soon as a byte is not ASCII or `line` returns false (nothing more is read). The bytes after
  * the last newline (a line not yet complete) are read but given to no line. Reading 34 MB this way
  * rather than into one buffer decoded as one string takes 40 ms instead of 225 (measured on the

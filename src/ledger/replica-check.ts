@@ -28,9 +28,9 @@ export interface Checked {
  * (one without `more`) is in; the lines of a change still arriving at the end are not.
  */
 export class AsciiChecker {
-  readonly index: FileIndex;
-  readonly ids: string[] = [];
-  readonly starts: number[] = [];
+  private readonly index: FileIndex;
+  private readonly ids: string[] = [];
+  private readonly starts: number[] = [];
   /** The lines of a change not complete yet. */
   private pending: { event: LedgerEvent; start: number; text: string }[] = [];
   private lines = 0;
@@ -56,7 +56,7 @@ export class AsciiChecker {
    * are held against this one by those ids, so such a file is read the long way (checkAny).
    */
   line(text: string, start: number): boolean {
-    const event = parseLine(this.file, text, 0, text.length, ++this.lines);
+    const event = parseLine(this.file, text, ++this.lines);
     if (!leadsWith(text, event.id)) return false;
     if (event.more !== undefined || this.pending.length > 0) {
       this.pending.push({ event, start, text });

@@ -115,17 +115,12 @@ export function readReplicaFile(file: string, own: boolean, notes: string | unde
     throw fsFailure(file, error, 'read');
   }
   const { stat, bytes, index, sha256: known, streamed } = read;
-  if (streamed) {
-    const part = checkedPart(file, stat, streamed.checked, streamed.size, own, notes, { sha256: streamed.sha256 });
-    if (streamed.checked.index) part.sha256 = streamed.sha256;
-    return part;
-  }
+  if (streamed) return checkedPart(file, stat, streamed.checked, streamed.size, own, notes, { sha256: streamed.sha256 });
   if (index) {
-    const part = knownPart(file, stat, index, own, bytes?.toString('latin1'));
-    if (known !== undefined) part.sha256 = known;
+    const part = knownPart(file, stat, index, own, bytes?.toString('latin1'), known);
     // Trusted by its hash because the note was taken soon after the file changed (git pull, a sync):
     // noted again now, so that once the file has settled, reads trust it without reading it.
-    if (bytes !== undefined) part.note = { path: file, stat, options: known === undefined ? { bytes, index } : { bytes, index, sha256: known } };
+    if (bytes !== undefined) part.note = { path: file, stat, options: { bytes, index, ...(known !== undefined && { sha256: known }) } };
     return part;
   }
   let text: string;
@@ -193,9 +188,10 @@ function earlier(notes: string, file: string, stat: BigIntStats): { sha256: stri
 }
 
 /**
- * A note taken soon after a file changed (always so right after a write or a pull) is trusted by the
- * next read only for bytes with the same SHA-256 (checked.ts). Below this size checking the file
- * again costs less than the hash: loading node:crypto takes about 6 ms and SHA-256 3.4 ms per MB,
+ * A file this large or larger is checked as it is read and its SHA-256 kept in its note, which a
+ * note taken soon after the file changed (always so right after a write or a pull) needs to be
+ * trusted (checked.ts), and by which a later read goes on from a pulled file's earlier version.
+ * Below this size checking the file again costs less than the hash: loading node:crypto takes about 6 ms and SHA-256 3.4 ms per MB,
  * against about 26 ms per MB to parse and check every event (measured on the 2-core machine of the
  * README's Performance table).
  */
@@ -207,9 +203,10 @@ function hashed(bytes: Buffer): { bytes?: Buffer } {
 }
 
 /** A file known from its note: its index says where everything is; its text is read only if asked for. */
-function knownPart(file: string, stat: BigIntStats, index: FileIndex, own: boolean, text: string | undefined): FilePart {
+function knownPart(file: string, stat: BigIntStats, index: FileIndex, own: boolean, text: string | undefined, sha256: string | undefined): FilePart {
   const part: FilePart = { file, stat, index, lastId: index.newest, text: () => (part.loaded ??= readKnown(part, (fd) => readRanges(fd, [0, index.size]).toString('latin1'))) };
   if (text !== undefined) part.loaded = text;
+  if (sha256 !== undefined) part.sha256 = sha256;
   if (own) part.own = { file, valid: index.size, size: index.size, lastSeq: index.lastSeq, lastLine: index.lastLine, text: part.text, index };
   return part;
 }
@@ -241,6 +238,7 @@ function checkedPart(
   if (checked.lines) part.lines = checked.lines;
   if (checked.known) part.known = checked.known;
   if (index) part.index = index;
+  if (index && bytes.sha256 !== undefined) part.sha256 = bytes.sha256;
   if (notes !== undefined && index && valid === size) part.note = { path: file, stat, options: { ...bytes, index } };
   const cut = size - valid;
   if (cut > 0) {

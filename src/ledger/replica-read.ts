@@ -12,7 +12,7 @@ import { describe, errorCode, fsFailure, readLedgerFile, readRanges } from './fi
 import { asciiJson } from './json.js';
 import { readKnown, readReplicaFile, type FilePart, type OwnFile } from './replica-file.js';
 import type { Layout } from './replica-layout.js';
-import { check, damaged, leadingId, lineStarts, merge, parseLines, seenTwice } from './replica-lines.js';
+import { check, damaged, leadingId, lineEnd, lineStarts, merge, parseLine, parseLines, seenTwice } from './replica-lines.js';
 import { ledgerText } from './store.js';
 
 
@@ -155,7 +155,7 @@ function crossCheck(layout: Layout, all: FilePart[]): void {
       if (event === undefined) {
         const text = part.text();
         const at = starts[p]![i]!;
-        event = parseLines(part.file, `${text.slice(at, text.indexOf('\n', at))}\n`)[0]!;
+        event = parseLine(part.file, text.slice(at, lineEnd(text, at)), i + 1);
       }
       const line = asciiJson(event)!;
       const before = first.get(id);
@@ -165,7 +165,7 @@ function crossCheck(layout: Layout, all: FilePart[]): void {
   });
 }
 
-/** The id leading the line at `at` of a file that was indexed (replica-check.ts: idsLead): 26 characters after `{"id":"` as playbook writes it. */
+/** The id leading the line at `at` of a file that was indexed (replica-lines.ts: leadsWith): 26 characters after `{"id":"` as playbook writes it. */
 function idAt(text: string, at: number): string {
   return text.startsWith('{"id":"', at) ? text.slice(at + 7, at + 33) : (leadingId(text, at) ?? '');
 }

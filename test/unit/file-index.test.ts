@@ -84,7 +84,12 @@ describe('reading a file known by its index', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const settle = () => settleNotes(notes());
+  /** Moves the notes ten seconds on, as a read some seconds later takes them: the files are then read by their index. */
+  function settle(): void {
+    const data = JSON.parse(readFileSync(notes(), 'utf8')) as { files: Record<string, { at: string; id: string }> };
+    for (const note of Object.values(data.files)) note.at = String(BigInt(Date.now() + 10_000) * 1_000_000n);
+    writeFileSync(notes(), JSON.stringify(data));
+  }
 
   it('reads the same events as a full check, and a file changed after it was opened is refused, not read half old', () => {
     const events = summaryLedger().events;
@@ -137,113 +142,102 @@ describe('reading a file known by its index', () => {
     writeFileSync(own, bytes);
     expect(() => changed.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
   });
-});
 
-/** Moves the notes ten seconds on, as a read some seconds later takes them: the files are then read by their index. */
-function settleNotes(path: string): void {
-  const data = JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, { at: string; id: string }> };
-  for (const note of Object.values(data.files)) note.at = String(BigInt(Date.now() + 10_000) * 1_000_000n);
-  writeFileSync(path, JSON.stringify(data));
-}
+  describe('a large file that grew since its note (a pull, a sync)', () => {
 
-describe('a large file that grew since its note (a pull, a sync)', () => {
-  let dir: string;
-  let layout: Layout;
-  const notes = () => join(dir, 'cache', 'checked.json');
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'playbook-grown-'));
-    layout = layoutOf(join(dir, 'team', 'ledger.json'), { XDG_STATE_HOME: join(dir, 'state') });
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+    /** A cycle and 1,500 readings: the first 1,200 lines are over HASHED_FROM bytes. */
+    const events = (() => {
+      const builder = startCycle();
+      for (let i = 0; i < 1500; i++) builder.add('2026-10-15T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: i % 100, at: '2026-10-15T09:00:00Z' });
+      return builder.events;
+    })();
+    const [before, pulled] = [events.slice(0, 1200), events.slice(1200)];
+    const lines = (list: readonly LedgerEvent[]) => list.map((e) => `${asciiJson(e)}\n`).join('');
+    /** Writes `file` anew as git writes a pulled file: another file renamed over it. */
+    const pull = (file: string, text: string) => {
+      writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+      renameSync(`${file}.tmp`, file);
+    };
+    /** The first reading's line made invalid (an unknown type), its length kept. */
+    const spoil = (text: string) => text.replace('"type":"metric.recorded"', '"type":"metric.recordeX"');
 
-  /** A cycle and 1,500 readings: the first 1,200 lines are over HASHED_FROM bytes. */
-  const events = (() => {
-    const builder = startCycle();
-    for (let i = 0; i < 1500; i++) builder.add('2026-10-15T09:00:00Z', 'priya', 'metric.recorded', { metric: 'setup-completion', value: i % 100, at: '2026-10-15T09:00:00Z' });
-    return builder.events;
-  })();
-  const [before, pulled] = [events.slice(0, 1200), events.slice(1200)];
-  const lines = (list: readonly LedgerEvent[]) => list.map((e) => `${asciiJson(e)}\n`).join('');
-  /** Writes `file` anew as git writes a pulled file: another file renamed over it. */
-  const pull = (file: string, text: string) => {
-    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
-  };
-  /** The first reading's line made invalid (an unknown type), its length kept. */
-  const spoil = (text: string) => text.replace('"type":"metric.recorded"', '"type":"metric.recordeX"');
+    it('is checked from where its note ends: the bytes noted are trusted by their hash, the lines after them checked and numbered in the whole file', () => {
+      appendToReplica(layout, () => lines(before), { checked: notes() });
+      const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+      expect(readFileSync(own).length).toBeGreaterThan(HASHED_FROM);
+      // The note is told that a spoiled start is what was checked: only a read that goes on from the
+      // note's end, without checking those bytes again, reads past the spoiled line.
+      const spoiled = spoil(readFileSync(own, 'latin1'));
+      const data = JSON.parse(readFileSync(notes(), 'utf8')) as { files: Record<string, { sha256?: string }> };
+      data.files[own]!.sha256 = createHash('sha256').update(spoiled, 'latin1').digest('hex');
+      writeFileSync(notes(), JSON.stringify(data));
+      pull(own, spoiled + lines(pulled));
+      const read = readReplicas(layout, { checked: notes() })!;
+      expect(read.cycleEvents(events[0]!.id).slice(-pulled.length)).toEqual(pulled);
+      expect(() => readReplicas(layout)).toThrow(/ledger is damaged: line 8: /);
+      // A bad line among those gained is named by its line in the whole file.
+      pull(own, `${spoiled}${lines(pulled)}{"id":"7ZZZZZZZZZZZZZZZZZZZZZZZZZ", oops\n`);
+      expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`ledger is damaged: line ${events.length + 1} is not valid JSON`));
+    });
 
-  it('is checked from where its note ends: the bytes noted are trusted by their hash, the lines after them checked and numbered in the whole file', () => {
-    appendToReplica(layout, () => lines(before), { checked: notes() });
-    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
-    expect(readFileSync(own).length).toBeGreaterThan(HASHED_FROM);
-    // The note is told that a spoiled start is what was checked: only a read that goes on from the
-    // note's end, without checking those bytes again, reads past the spoiled line.
-    const spoiled = spoil(readFileSync(own, 'latin1'));
-    const data = JSON.parse(readFileSync(notes(), 'utf8')) as { files: Record<string, { sha256?: string }> };
-    data.files[own]!.sha256 = createHash('sha256').update(spoiled, 'latin1').digest('hex');
-    writeFileSync(notes(), JSON.stringify(data));
-    pull(own, spoiled + lines(pulled));
-    const read = readReplicas(layout, { checked: notes() })!;
-    expect(read.cycleEvents(events[0]!.id).slice(-pulled.length)).toEqual(pulled);
-    expect(() => readReplicas(layout)).toThrow(/ledger is damaged: line 8: /);
-    // A bad line among those gained is named by its line in the whole file.
-    pull(own, `${spoiled}${lines(pulled)}{"id":"7ZZZZZZZZZZZZZZZZZZZZZZZZZ", oops\n`);
-    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`ledger is damaged: line ${events.length + 1} is not valid JSON`));
-  });
+    it('is checked in full when it no longer starts with the bytes noted', () => {
+      appendToReplica(layout, () => lines(before), { checked: notes() });
+      const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+      pull(own, spoil(readFileSync(own, 'latin1')) + lines(pulled));
+      expect(() => readReplicas(layout, { checked: notes() })).toThrow(/ledger is damaged: line 8: /);
+    });
 
-  it('is checked in full when it no longer starts with the bytes noted', () => {
-    appendToReplica(layout, () => lines(before), { checked: notes() });
-    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
-    pull(own, spoil(readFileSync(own, 'latin1')) + lines(pulled));
-    expect(() => readReplicas(layout, { checked: notes() })).toThrow(/ledger is damaged: line 8: /);
-  });
+    it('gaining a different event under the id of a line it held is damage', () => {
+      appendToReplica(layout, () => lines(before), { checked: notes() });
+      const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+      const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
+      pull(own, readFileSync(own, 'latin1') + lines([...pulled, clash]));
+      expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
+    });
 
-  it('gaining a different event under the id of a line it held is damage', () => {
-    appendToReplica(layout, () => lines(before), { checked: notes() });
-    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
-    const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
-    pull(own, readFileSync(own, 'latin1') + lines([...pulled, clash]));
-    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
-  });
+    it('a file known from its note and appended to since is read only as far as its note: a change still arriving is not taken in', () => {
+      appendToReplica(layout, () => lines(before), { checked: notes() });
+      readReplicas(layout, { checked: notes() });
+      settle();
+      const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+      const known = readReplicas(layout, { checked: notes() })!;
+      appendFileSync(own, `${asciiJson({ ...pulled[0]!, more: 1 })}\n{"id":"7ZZZ`);
+      expect(known.events).toEqual(before);
+      expect(known.cycleEvents(null)).toEqual(before.filter((e) => e.type === 'cycle.created'));
+    });
 
-  it('a file known from its note and appended to since is read only as far as its note: a change still arriving is not taken in', () => {
-    appendToReplica(layout, () => lines(before), { checked: notes() });
-    readReplicas(layout, { checked: notes() });
-    settleNotes(notes());
-    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
-    const known = readReplicas(layout, { checked: notes() })!;
-    appendFileSync(own, `${asciiJson({ ...pulled[0]!, more: 1 })}\n{"id":"7ZZZ`);
-    expect(known.events).toEqual(before);
-    expect(known.cycleEvents(null)).toEqual(before.filter((e) => e.type === 'cycle.created'));
-  });
+    it.each([
+      ['away', 1],
+      ['there in another version, a change still arriving (checked, not noted)', 2],
+    ])("a file's old note goes when another file is noted while the file is %s: back, it is checked in full and held against the others", (_, files) => {
+      appendToReplica(layout, () => lines(before), { checked: notes() });
+      readReplicas(layout, { checked: notes() });
+      const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+      const away = join(dir, 'away.jsonl');
+      renameSync(own, away);
+      if (files === 2) writeFileSync(own, `${lines(before.slice(0, 5))}{"id":"7ZZZ`);
+      // Meanwhile a teammate's file arrives (a sync) with a different event under the id of the 100th line.
+      const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
+      writeFileSync(join(layout.events, '0teammate0000000.jsonl'), lines([clash]));
+      expect(readReplicas(layout, { checked: notes() })!.files).toHaveLength(files);
+      settle();
+      renameSync(away, own);
+      expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
+    });
 
-  it('a note taken while a file was away is forgotten: back, the file is checked in full and held against the others', () => {
-    appendToReplica(layout, () => lines(before), { checked: notes() });
-    readReplicas(layout, { checked: notes() });
-    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
-    const away = join(dir, 'away.jsonl');
-    renameSync(own, away);
-    // Meanwhile a teammate's file arrives (a sync) with a different event under the id of the 100th line.
-    const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
-    writeFileSync(join(layout.events, '0teammate0000000.jsonl'), lines([clash]));
-    expect(readReplicas(layout, { checked: notes() })!.files).toHaveLength(1);
-    settleNotes(notes());
-    renameSync(away, own);
-    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
-  });
-
-  it('is held against the other files by the ids of its lines before the note\'s end too', () => {
-    // Two replicas: this clone wrote the readings; a teammate's file first holds copies of its first
-    // ten lines, then gains a different event under the id of the 100th.
-    appendToReplica(layout, () => lines(before), { checked: notes() });
-    const teammate = layoutOf(layout.path, { XDG_STATE_HOME: join(dir, 'state-2') });
-    appendToReplica(teammate, () => lines(before.slice(0, 10)), { checked: notes() });
-    expect(readReplicas(layout, { checked: notes() })!.files).toHaveLength(2);
-    const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
-    const theirs = join(layout.events, `${readLocal(teammate).replica}.jsonl`);
-    const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
-    pull(own, readFileSync(own, 'latin1') + lines(pulled));
-    pull(theirs, readFileSync(theirs, 'latin1') + lines([clash]));
-    expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
+    it('is held against the other files by the ids of its lines before the note\'s end too', () => {
+      // Two replicas: this clone wrote the readings; a teammate's file first holds copies of its first
+      // ten lines, then gains a different event under the id of the 100th.
+      appendToReplica(layout, () => lines(before), { checked: notes() });
+      const teammate = layoutOf(layout.path, { XDG_STATE_HOME: join(dir, 'state-2') });
+      appendToReplica(teammate, () => lines(before.slice(0, 10)), { checked: notes() });
+      expect(readReplicas(layout, { checked: notes() })!.files).toHaveLength(2);
+      const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
+      const theirs = join(layout.events, `${readLocal(teammate).replica}.jsonl`);
+      const clash = { ...before[100]!, data: { ...before[100]!.data, value: 1000 } } as LedgerEvent;
+      pull(own, readFileSync(own, 'latin1') + lines(pulled));
+      pull(theirs, readFileSync(theirs, 'latin1') + lines([clash]));
+      expect(() => readReplicas(layout, { checked: notes() })).toThrow(new RegExp(`two different events have the id ${before[100]!.id}`));
+    });
   });
 });
