@@ -16,6 +16,17 @@ writeFileSync(new URL('../schema/ledger.schema.json', import.meta.url), generate
 writeFileSync(new URL('../src/ledger/validate-ledger.generated.js', import.meta.url), generated.validator);
 
 const require = createRequire(import.meta.url);
+// NO_MINIFY=1 keeps names readable, for reading a --cpu-prof profile of the built CLI.
+const minify = !process.env.NO_MINIFY;
+const target = 'node20.19';
+
+// The validator, a chunk of its own that src/vendor/validator-lazy.cjs loads on first use. Named by
+// its content, as esbuild names the other chunks, so that two builds never share its cached code.
+// Bundled rather than transformed, so that what the validator does not use (ajv's copy of the schema) is left out.
+const { outputFiles: validatorFiles } = await build({ entryPoints: ['src/ledger/validate-ledger.generated.js'], outfile: 'dist/validator.cjs', write: false, bundle: true, format: 'cjs', platform: 'node', target, minify, sourcemap: 'external', sourcesContent: false, logLevel: 'warning' });
+const validator = validatorFiles.find((f) => f.path.endsWith('.cjs')).text;
+const validatorMap = validatorFiles.find((f) => f.path.endsWith('.map')).text;
+const validatorName = `validate-ledger-${createHash('sha256').update(validator).digest('hex').slice(0, 8).toUpperCase()}.cjs`;
 const vendor = (name) => new URL(`../src/vendor/${name}`, import.meta.url).pathname;
 
 /** The patches of scripts/patches.mjs this build applied. */
@@ -44,6 +55,10 @@ const standIns = {
     build.onResolve({ filter: /^crypto$/ }, (args) =>
       /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('crypto-lazy.cjs') } : undefined,
     );
+    build.onResolve({ filter: /[\\/]validate-ledger\.generated\.js$/ }, () => ({ path: vendor('validator-lazy.cjs') }));
+    build.onResolve({ filter: /^\.\/validate-ledger\.cjs$/ }, (args) =>
+      args.importer.endsWith('validator-lazy.cjs') ? { path: `./${validatorName}`, external: true } : undefined,
+    );
     build.onResolve({ filter: /^stream$/ }, (args) =>
       /[\\/]liquidjs[\\/]/.test(args.importer) ? { path: vendor('stream-lazy.cjs') } : undefined,
     );
@@ -51,8 +66,6 @@ const standIns = {
 };
 
 const dist = new URL('../dist/', import.meta.url);
-// NO_MINIFY=1 keeps names readable, for reading a --cpu-prof profile of the built CLI.
-const minify = !process.env.NO_MINIFY;
 const { outputFiles } = await build({
   entryPoints: { cli: 'src/cli.ts' },
   outdir: 'dist',
@@ -61,7 +74,7 @@ const { outputFiles } = await build({
   splitting: true,
   format: 'esm',
   platform: 'node',
-  target: 'node20.19',
+  target,
   entryNames: '[name]-[hash]',
   chunkNames: '[name]-[hash]',
   outExtension: { '.js': '.cjs' },
@@ -91,7 +104,7 @@ for (const file of outputFiles) {
     sourcemap: 'external',
     sourcefile: `dist/${name}`,
     platform: 'node',
-    target: 'node20.19',
+    target,
     minify,
     logLevel: 'warning',
     // import("./chunk.cjs") becomes a require of the chunk, so every chunk goes through the loader.
@@ -104,6 +117,9 @@ for (const file of outputFiles) {
   writeFileSync(new URL(`${name}.map`, dist), map);
   written.push(name);
 }
+writeFileSync(new URL(validatorName, dist), validator);
+writeFileSync(new URL(`${validatorName}.map`, dist), validatorMap);
+written.push(validatorName);
 // The entry chunk's name, and an id of this build: a hash of every chunk as written. Chunk names
 // are hashed before the CommonJS step, and npm gives installed files one fixed modification
 // time, so the loader also keeps cached code apart by build.

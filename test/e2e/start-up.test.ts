@@ -4,7 +4,7 @@
 // Seen from outside: a preloaded module notes every file of dist/ the loader opens, and the
 // Node modules loaded by the end of the run.
 import { createHash, createHmac } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/cli.js';
@@ -135,5 +135,27 @@ describe('start-up: Node modules a command does not need stay unloaded', () => {
     box.userTemplate('digest.markdown.liquid', '{{ "launch" | sha256 }} {{ "launch" | hmac_sha256: "key" }}\n');
     const out = box.ok(['summary', '--format', 'markdown', '--template', 'digest']);
     expect(out.trim()).toBe(`${createHash('sha256').update('launch').digest('hex')} ${createHmac('sha256', 'key').update('launch').digest('hex')}`);
+  });
+});
+
+describe('start-up: the ledger validator loads only when an event is checked', () => {
+  // The generated validator is most of the ledger code by size (src/vendor/validator-lazy.cjs).
+  const validator = readdirSync(DIST).filter((f) => /^validate-ledger-\w+\.cjs$/.test(f));
+
+  it('a read of files checked before does not load it; a read that checks a file does', () => {
+    expect(validator).toHaveLength(1);
+    // A write checks the new event (and converts a version-1 ledger), and notes the files it wrote.
+    expect(loaded(['blocker', 'add', 'Start-up validator', '--owner', 'Dana Kim'])).toContain(validator[0]);
+    // A note is trusted alone once the file is 2 s older than the note (src/ledger/checked.ts);
+    // instead of waiting, the notes are dated 5 s later, as a read 5 s from now would have taken them.
+    const notes = join(box.home, '.cache', 'playbook', 'checked.json');
+    const data = JSON.parse(readFileSync(notes, 'utf8')) as { files: Record<string, { at: string }> };
+    expect(Object.keys(data.files).length).toBeGreaterThan(0);
+    for (const note of Object.values(data.files)) note.at = String(BigInt(note.at) + 5_000_000_000n);
+    writeFileSync(notes, JSON.stringify(data));
+    for (const args of [['blockers'], ['status'], ['summary', '--format', 'slack']]) expect(loaded(args), args.join(' ')).not.toContain(validator[0]);
+    // Without the notes every file is checked again, as on a fresh clone.
+    rmSync(notes);
+    expect(loaded(['blockers'])).toContain(validator[0]);
   });
 });
