@@ -80,15 +80,22 @@ function discriminate(schema) {
       const list = node[key];
       if (Array.isArray(list) && list.length > 1 && list.every((s) => s?.properties?.type?.const !== undefined)) {
         delete node[key];
+        // The envelope every event carries (id, replica, seq, at, ...) is the same in every shape:
+        // stated once on the union, it is checked once per event, instead of again in each shape's
+        // function (it was 40 % of the validator's code, built).
+        const first = list[0].properties;
+        const shared = Object.keys(first).filter((p) => p !== 'type' && list.every((s) => JSON.stringify(s.properties[p]) === JSON.stringify(first[p])));
+        const required = shared.filter((p) => list.every((s) => s.required?.includes(p)));
         node.type = 'object';
         node.discriminator = { propertyName: 'type' };
-        node.required = ['type'];
-        node.properties = { type: { type: 'string' } };
+        node.required = ['type', ...required];
+        node.properties = { type: { type: 'string' }, ...Object.fromEntries(shared.map((p) => [p, first[p]])) };
         // Each shape becomes its own definition, so ajv writes one small function per event type
         // and V8 compiles only the ones a ledger uses, instead of one function for all of them.
         node.oneOf = list.map((s) => {
           const name = `event_${String(s.properties.type.const).replace(/[^a-z]/gi, '_')}`;
-          definitions[name] = { ...s, required: [...new Set(['type', ...(s.required ?? [])])] };
+          const own = Object.fromEntries(Object.entries(s.properties).filter(([p]) => !shared.includes(p)));
+          definitions[name] = { ...s, properties: own, required: ['type', ...(s.required ?? []).filter((p) => p !== 'type' && !required.includes(p))] };
           return { $ref: `#/definitions/${name}` };
         });
       }
