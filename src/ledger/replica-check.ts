@@ -10,7 +10,7 @@ export interface Checked {
   /** Bytes of whole changes at the start. */
   valid: number;
   index?: FileIndex;
-  /** The events, when kept (a file that is not ASCII has no index to read them again by). */
+  /** The events, when kept: a file in memory, or one that is not ASCII (it has no index to read them again by). */
   events?: LedgerEvent[];
   /** Otherwise the id and the start of each line checked, in order. */
   lines?: { ids: string[]; starts: number[] };
@@ -22,15 +22,16 @@ export interface Checked {
 
 /**
  * A file of ASCII lines, checked a line at a time as they are read (files.ts: forEachAsciiLine) and
- * indexed as it goes. The events are not kept (a command reads its cycle's lines again by the
- * index), only the id and start of each line, which the other files are held against
- * (replica-read.ts: crossCheck). The lines of a change are checked and indexed once its last line
+ * indexed as it goes. The id and start of each line are kept, which the other files are held
+ * against (replica-read.ts: crossCheck). The events are kept only when asked (`keep`: a file held in
+ * memory); otherwise a command reads its cycle's lines again by the index. The lines of a change are checked and indexed once its last line
  * (one without `more`) is in; the lines of a change still arriving at the end are not.
  */
 export class AsciiChecker {
   private readonly index: FileIndex;
   private readonly ids: string[] = [];
   private readonly starts: number[] = [];
+  private readonly events: LedgerEvent[] | undefined;
   /** The lines of a change not complete yet. */
   private pending: { event: LedgerEvent; start: number; text: string }[] = [];
   private lines = 0;
@@ -45,7 +46,9 @@ export class AsciiChecker {
   constructor(
     private readonly file: string,
     private readonly after?: { index: FileIndex; lines: number },
+    keep = false,
   ) {
+    if (keep) this.events = [];
     this.index = indexLines('', [], 0, after?.index);
     if (after) [this.index.size, this.lines, this.valid] = [after.index.size, after.lines, after.index.size];
   }
@@ -75,6 +78,7 @@ export class AsciiChecker {
     addLine(this.index, event, start, start + text.length + 1);
     this.ids.push(event.id);
     this.starts.push(start);
+    this.events?.push(event);
   }
 
   /** The verdict once every whole line was given. */
@@ -86,13 +90,17 @@ export class AsciiChecker {
     endIndex(this.index, this.last, this.lastLine);
     const checked: Checked = { valid: this.valid, index: this.index, lines: { ids: this.ids, starts: this.starts }, cutEvents };
     if (known) checked.known = known;
+    if (this.events) checked.events = this.events;
     return checked;
   }
 }
 
-/** A file of ASCII lines in memory (whole lines end at `end`): checked as AsciiChecker does, or the long way. */
+/**
+ * A file of ASCII lines in memory (whole lines end at `end`): checked as AsciiChecker does, its events
+ * kept (parsing them again for the command cost as much as the check's own parse), or the long way.
+ */
 export function checkAscii(file: string, text: string, end: number): Checked {
-  const checker = new AsciiChecker(file);
+  const checker = new AsciiChecker(file, undefined, true);
   for (let at = 0; at < end; ) {
     const stop = lineEnd(text, at);
     if (!checker.line(text.slice(at, stop), at)) return checkAny(file, text, end);

@@ -72,7 +72,7 @@ export interface FilePart {
   loaded?: string;
   /** Where its cycles' lines are (file-index.ts): from its note, or made as it was checked now. */
   index?: FileIndex;
-  /** Its events, once parsed (a file of ASCII lines checked now is parsed again only if every event is asked for). */
+  /** Its events, once parsed (a large file checked now a line at a time is parsed again only for the lines a command asks for). */
   events?: LedgerEvent[];
   /** The id and start of each line checked now, taken as the file was checked (when its events were not kept). */
   lines?: { ids: string[]; starts: number[] };
