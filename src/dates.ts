@@ -58,7 +58,7 @@ export function parseWhen(input: string, now: Date, tz: string, what = 'date', e
     return edge(addDays(base, ahead));
   }
   if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text))) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
     const day = zonedAt(y, mo - 1, d, 0, 0, 0, tz);
     if (day.getFullYear() !== y || day.getMonth() !== mo - 1 || day.getDate() !== d) throw badDate(input, what);
     return edge(day);

@@ -69,7 +69,7 @@ export function addLine(index: FileIndex, event: LedgerEvent, start: number, end
 
 /** Notes the last line added: its event and its text. */
 export function endIndex(index: FileIndex, last: LedgerEvent, lastLine: string): void {
-  [index.lastId, index.lastSeq, index.lastLine] = [last.id, last.seq, lastLine];
+  index.lastId = last.id; index.lastSeq = last.seq; index.lastLine = lastLine;
 }
 
 /** The ranges a cycle's state needs, in file order: the structural lines and that cycle's (none for null). */

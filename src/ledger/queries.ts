@@ -13,7 +13,7 @@ export function listDecisions(cycle: Cycle, filter: DecisionFilter): Decision[] 
     .filter((d) => filter.status === 'all' || d.status === filter.status)
     .filter((d) => !filter.owner || sameName(d.owner, filter.owner))
     .sort((a, b) => {
-      const [x, y] = [a.due ?? '9999', b.due ?? '9999'];
+      const x = a.due ?? '9999', y = b.due ?? '9999';
       return x < y ? -1 : x > y ? 1 : idOrder(a.id, b.id);
     });
 }
@@ -50,7 +50,7 @@ export function byText(a: string, b: string): number {
 
 /** D-2 before D-10, and D-3a before D-3b. */
 export function idOrder(a: string, b: string): number {
-  const [x, y] = [baseId(a), baseId(b)];
+  const x = baseId(a), y = baseId(b);
   return Number(x.slice(2)) - Number(y.slice(2)) || byText(a, b);
 }
 

@@ -91,7 +91,7 @@ export function stamp(e: LedgerEvent): Stamp {
  */
 export function record<T extends RecordBase & { created: Stamp }>(e: LedgerEvent): T {
   const r = Object.assign({}, e.data) as unknown as T;
-  [r.key, r.heads, r.conflict, r.history, r.created] = [e.id, [e.id], null, new Map([[e.id, { index: 0, actor: e.actor, after: null, fields: [] }]]), stamp(e)];
+  r.key = e.id; r.heads = [e.id]; r.conflict = null; r.history = new Map([[e.id, { index: 0, actor: e.actor, after: null, fields: [] }]]); r.created = stamp(e);
   return r;
 }
 

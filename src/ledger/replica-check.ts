@@ -69,7 +69,7 @@ export class AsciiChecker {
       this.pending = [];
     }
     this.add(event, this.lines, start, text);
-    [this.last, this.lastLine, this.valid] = [event, text, start + text.length + 1];
+    this.last = event; this.lastLine = text; this.valid = start + text.length + 1;
     return true;
   }
 

@@ -133,10 +133,13 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
  * twice are compared (parsed if need be).
  */
 function crossCheck(layout: Layout, all: FilePart[]): void {
-  let [low, high] = ['~', ''];
+  let low = '~', high = '';
   for (const p of all) {
     if (!p.fresh) continue;
-    for (const id of p.lines?.ids ?? p.events?.map((e) => e.id) ?? []) [low, high] = [id < low ? id : low, id > high ? id : high];
+    for (const id of p.lines?.ids ?? p.events?.map((e) => e.id) ?? []) {
+      if (id < low) low = id;
+      if (id > high) high = id;
+    }
   }
   const meets = (range: { oldest: string; newest: string }) => range.oldest <= high && range.newest >= low;
   const parts = all.filter((p) => p.fresh || (p.index !== undefined && meets(p.index)));

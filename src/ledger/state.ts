@@ -152,7 +152,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       return;
     case 'decision.added': {
       const d = record<Decision>(e);
-      [d.status, d.approved, d.closed, d.closeNote, d.evidence, d.buildScope] = ['open', null, null, null, [], null];
+      d.status = 'open'; d.approved = null; d.closed = null; d.closeNote = null; d.evidence = []; d.buildScope = null;
       addRecord(cycle, 'D', d);
       return;
     }
@@ -182,14 +182,14 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const d = target<Decision>(cycle, e, 'D');
       if (!d) return;
       changed(d, e, [['status', 'closed']]);
-      [d.status, d.closed, d.closeNote] = ['closed', stamp(e), e.data.note ?? null];
+      d.status = 'closed'; d.closed = stamp(e); d.closeNote = e.data.note ?? null;
       return;
     }
     case 'decision.reopened': {
       const d = target<Decision>(cycle, e, 'D');
       if (!d) return;
       changed(d, e, [['status', 'open']]);
-      [d.status, d.closed, d.closeNote] = ['open', null, null];
+      d.status = 'open'; d.closed = null; d.closeNote = null;
       return;
     }
     case 'evidence.added': {
@@ -208,7 +208,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     }
     case 'blocker.added': {
       const b = record<Blocker>(e);
-      [b.status, b.resolved, b.escalated, b.escalationNote, b.resolutionNote, b.notes] = ['open', null, null, null, null, []];
+      b.status = 'open'; b.resolved = null; b.escalated = null; b.escalationNote = null; b.resolutionNote = null; b.notes = [];
       if (e.link !== undefined) {
         b.link = e.link;
         const d = cycle.byKey.get(e.link);
@@ -221,7 +221,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const b = target<Blocker>(cycle, e, 'B');
       if (!b) return;
       changed(b, e, [['status', 'resolved']]);
-      [b.status, b.resolved, b.resolutionNote] = ['resolved', stamp(e), e.data.note ?? null];
+      b.status = 'resolved'; b.resolved = stamp(e); b.resolutionNote = e.data.note ?? null;
       if (e.data.note) b.notes.push(e.data.note);
       return;
     }
@@ -229,7 +229,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const b = target<Blocker>(cycle, e, 'B');
       if (!b) return;
       changed(b, e, [['status', 'escalated']]);
-      [b.status, b.escalated, b.escalationNote] = ['escalated', stamp(e), e.data.note ?? null];
+      b.status = 'escalated'; b.escalated = stamp(e); b.escalationNote = e.data.note ?? null;
       if (e.data.note) b.notes.push(e.data.note);
       return;
     }
@@ -243,7 +243,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
     }
     case 'risk.added': {
       const r = record<Risk>(e);
-      [r.status, r.closed, r.closeNote] = ['open', null, null];
+      r.status = 'open'; r.closed = null; r.closeNote = null;
       addRecord(cycle, 'R', r);
       return;
     }
@@ -266,7 +266,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       const r = target<Risk>(cycle, e, 'R');
       if (!r) return;
       changed(r, e, [['status', 'closed']]);
-      [r.status, r.closed, r.closeNote] = ['closed', stamp(e), e.data.note ?? null];
+      r.status = 'closed'; r.closed = stamp(e); r.closeNote = e.data.note ?? null;
       return;
     }
     case 'metric.added': {
@@ -293,7 +293,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       return;
     case 'checkpoint.added': {
       const c = record<Checkpoint>(e);
-      [c.status, c.outcome, c.outcomeNote] = ['planned', null, null];
+      c.status = 'planned'; c.outcome = null; c.outcomeNote = null;
       addRecord(cycle, 'C', c);
       return;
     }
@@ -303,7 +303,7 @@ export function apply(state: LedgerState, e: LedgerEvent): void {
       if (!c) return;
       const status = e.type === 'checkpoint.held' ? 'held' : 'missed';
       changed(c, e, [['status', status]]);
-      [c.status, c.outcome, c.outcomeNote] = [status, stamp(e), e.data.note ?? null];
+      c.status = status; c.outcome = stamp(e); c.outcomeNote = e.data.note ?? null;
       return;
     }
     case 'note.added':
