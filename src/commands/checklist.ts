@@ -8,8 +8,7 @@ import { dayOf } from '../dates.js';
 import { printJson } from './common.js';
 
 export function show(ctx: Context): void {
-  const { state } = openLedger(ctx);
-  const cycle = selectCycle(ctx, state);
+  const { cycle } = openLedger(ctx);
   const items = checklistView(cycle);
   const done = items.filter((i) => i.done).length;
   if (ctx.json) return printJson(ctx, { cycle: cycle.id, done, total: items.length, items });

@@ -6,7 +6,7 @@ import { renderTable } from '../table.js';
 import { printJson } from './common.js';
 
 export function list(ctx: Context): void {
-  const { state } = openLedger(ctx);
+  const { overview: state } = openLedger(ctx);
   const cycles = [...state.cycles.values()];
   const current = (key: string) => key === state.current;
   if (ctx.json) {

@@ -30,8 +30,11 @@ import { dirname } from 'node:path';
 const MAX_FILES = 32;
 /** The coarsest time stamps in use (FAT: 2 s). A file older than this when noted cannot change unseen. */
 const RACY_MARGIN_NS = 2_000_000_000n;
-/** Notes of version 1 had no time: none of them is trusted, they are simply replaced. */
-const VERSION = 2;
+/**
+ * Notes of an earlier version are not trusted, they are simply replaced: version 1's had no time,
+ * version 2's indexes kept the steps passed with each cycle's lines (file-index.ts: STRUCTURAL_TYPES).
+ */
+const VERSION = 3;
 
 /** The bytes a caller read or wrote: one buffer, or the chunks written in order. */
 export type Bytes = Uint8Array | readonly Uint8Array[];

@@ -15,14 +15,18 @@ export interface FileIndex {
   lastId: string;
   lastSeq: number;
   lastLine: string;
-  /** [start, end) byte ranges of the lines every cycle's state needs: cycle starts, version 1's switches, undos. */
+  /** [start, end) byte ranges of the lines read with every cycle's (STRUCTURAL_TYPES). */
   structural: number[];
   /** For each cycle (its key), the [start, end) byte ranges of its lines, runs of neighbours joined. */
   cycles: Record<string, number[]>;
 }
 
-/** Types every cycle's state needs: the cycles started, version 1's switches, and undos (an undone start removes a cycle). */
-export const STRUCTURAL_TYPES: readonly string[] = ['cycle.created', 'cycle.selected', 'undo'];
+/**
+ * Types read with every cycle's: the cycles started, version 1's switches, undos (an undone start
+ * removes a cycle), and the steps passed, so that the list of cycles shows where each one's session
+ * is without reading the rest of every cycle (a few lines a cycle).
+ */
+export const STRUCTURAL_TYPES: readonly string[] = ['cycle.created', 'cycle.selected', 'undo', 'step.passed'];
 
 export function isStructural(e: Pick<LedgerEvent, 'type'>): boolean {
   return STRUCTURAL_TYPES.includes(e.type);

@@ -29,6 +29,11 @@ export interface OpenLedger {
   /** Every cycle derived, when first asked for. */
   readonly state: LedgerState;
   /**
+   * Every cycle as the lines read with each one's tell (file-index.ts: STRUCTURAL_TYPES): started,
+   * current, steps passed; without its records, and without reading the rest of every cycle.
+   */
+  readonly overview: LedgerState;
+  /**
    * The cycle the command is about (--cycle, else the current one). Unless the whole state was
    * asked for first, only the events this cycle needs are parsed, and only its records derived.
    */
@@ -74,6 +79,9 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
     get state() {
       state ??= deriveState(read.events, { all: true, current: local.current });
       return state;
+    },
+    get overview() {
+      return state ?? deriveState(read.cycleEvents(null), { all: true, current: local.current });
     },
     get cycle() {
       if (cycle === undefined) {

@@ -32,7 +32,7 @@ export interface LedgerRead {
   readonly events: LedgerEvent[];
   /**
    * The events one cycle's state needs, in the order of their ids: that cycle's (none for null),
-   * and every cycle's start, version-1 switch and undo. The lines of a file checked before are
+   * and every cycle's start, version-1 switch, undo and step passed. The lines of a file checked before are
    * read by its index (file-index.ts) and only those are parsed: a command about one cycle of a
    * long-lived ledger reads a few per cent of it. The same array each time it is asked for.
    */

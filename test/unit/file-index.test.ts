@@ -14,9 +14,10 @@ import type { LedgerEvent } from '../../src/ledger/events.js';
 import { asciiJson } from '../../src/ledger/json.js';
 import { HASHED_FROM } from '../../src/ledger/replica-file.js';
 import { appendToReplica, layoutOf, readLocal, readReplicas, type Layout } from '../../src/ledger/replicas.js';
-import { startCycle, summaryLedger } from '../helpers/summary-ledger.js';
+import { deriveState } from '../../src/ledger/state.js';
+import { SNAPSHOT, startCycle, summaryLedger } from '../helpers/summary-ledger.js';
 
-const TYPES = ['cycle.created', 'undo', 'decision.added', 'blocker.added', 'metric.recorded', 'cycle.selected'] as const;
+const TYPES = ['cycle.created', 'undo', 'decision.added', 'blocker.added', 'metric.recorded', 'cycle.selected', 'step.passed'] as const;
 const CYCLES = ['0CYCLEAAAAAAAAAAAAAAAAAAAA', '0CYCLEBBBBBBBBBBBBBBBBBBBB', '0CYCLECCCCCCCCCCCCCCCCCCCC'];
 
 /** An event line as the index sees it: its id, type, cycle and a text of any length and characters. */
@@ -109,6 +110,24 @@ describe('reading a file known by its index', () => {
     writeFileSync(own, readFileSync(own));
     expect(() => known.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
     expect(readReplicas(layout, { checked: notes() })!.cycleEvents(key)).toEqual(full.cycleEvents(key));
+  });
+
+  it("the list of cycles, from the lines read with every cycle's, shows each cycle's steps passed as a full read derives them", () => {
+    const events = startCycle()
+      .add('2026-10-13T09:00:00Z', 'priya', 'step.passed', { step: 'scope' })
+      .add('2026-10-13T09:01:00Z', 'priya', 'step.passed', { step: 'risk' })
+      .add('2026-10-14T09:00:00Z', 'sam', 'cycle.created', { cycle: { ...SNAPSHOT, id: 'clinic-rollout', name: 'Clinic rollout' } }, null)
+      .add('2026-10-14T09:05:00Z', 'sam', 'step.passed', { step: 'scope' }, 'clinic-rollout')
+      .add('2026-10-14T09:06:00Z', 'sam', 'decision.added', { id: 'D-1', title: 'Pick the pilot clinics', owner: 'Sam Lee', criteria: [] }, 'clinic-rollout').events;
+    appendToReplica(layout, () => events.map((e) => `${asciiJson(e)}\n`).join(''), { checked: notes() });
+    settle();
+    const passed = (events: LedgerEvent[]) => [...deriveState(events, { all: true }).cycles.values()].map((c) => [c.id, [...c.passed]]);
+    const known = readReplicas(layout, { checked: notes() })!;
+    expect(passed(known.cycleEvents(null))).toEqual([
+      ['clinic-onboarding', ['scope', 'risk']],
+      ['clinic-rollout', ['scope']],
+    ]);
+    expect(passed(known.cycleEvents(null))).toEqual(passed(readReplicas(layout)!.events));
   });
 
   it('a large file checked as it was read, then appended to by another writer, is read on; one rewritten otherwise is refused', () => {
