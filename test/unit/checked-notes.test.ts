@@ -127,7 +127,7 @@ describe('the notes file', () => {
     writeFileSync(file, '["a"]\n');
     const s = agedBy(60_000);
     noteChecked(notes, file, s);
-    for (const damage of ['not json', '{"version":2,"files":{"x":', `{"version":2,"files":{${JSON.stringify(file)}:{"id":"${identity(s)}","at":"soon"}}}`]) {
+    for (const damage of ['not json', '{"version":3,"files":{"x":', `{"version":3,"files":{${JSON.stringify(file)}:{"id":"${identity(s)}","at":"soon"}}}`]) {
       writeFileSync(notes, damage);
       expect(isChecked(notes, file, s)).toBe(false);
     }
