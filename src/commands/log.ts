@@ -3,6 +3,7 @@ import { parseWhen, stamp } from '../dates.js';
 import { shortEventId } from '../ledger/clock.js';
 import { describeEvent } from '../ledger/describe.js';
 import { findCycle, openLedger } from '../ledger/ledger.js';
+import type { LedgerEvent } from '../ledger/events.js';
 import type { Cycle } from '../ledger/state.js';
 import { conflictsOf } from '../ledger/queries.js';
 import { oneLine } from '../terminal.js';
@@ -31,14 +32,19 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
       conflicts: conflicts(ledger.state.cycles.values(), cycle),
     });
   }
-  const lines = shown.map((e) => {
+  const line = (e: LedgerEvent) => {
     const text = `${ctx.chalk.dim(shortEventId(e.id))} ${stamp(new Date(e.at), ctx.tz)} ${ctx.chalk.cyan(oneLine(e.actor))} ${ctx.chalk.dim(`[${e.command}]`)} ${oneLine(describeEvent(e, ctx.tz, names))}`;
     return undone.has(e.id) ? `${text} ${ctx.chalk.yellow(`(undone by ${shortEventId(undone.get(e.id)!)})`)}` : text;
-  });
-  for (const c of conflicts(ledger.state.cycles.values(), cycle)) lines.push(ctx.chalk.yellow(`conflict on ${c.record}: ${oneLine(c.note)}`));
-  if (lines.length === 0) ctx.note('no events match');
-  else ctx.print(lines.join('\n'));
+  };
+  const notes = conflicts(ledger.state.cycles.values(), cycle).map((c) => ctx.chalk.yellow(`conflict on ${c.record}: ${oneLine(c.note)}`));
+  if (shown.length === 0 && notes.length === 0) return ctx.note('no events match');
+  // Printed a thousand lines at a time: the lines of a long log are not all held at once (at
+  // 100,000 events that was a quarter of the time, spent moving them between the heap's generations).
+  for (let i = 0; i < shown.length; i += PRINTED_AT_ONCE) ctx.print(shown.slice(i, i + PRINTED_AT_ONCE).map(line).join('\n'));
+  if (notes.length > 0) ctx.print(notes.join('\n'));
 }
+
+const PRINTED_AT_ONCE = 1000;
 
 function recordKey(cycle: Cycle, typed: string): string {
   const kind = { d: 'decision', b: 'blocker', r: 'risk', c: 'checkpoint' } as const;
