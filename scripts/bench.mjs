@@ -93,6 +93,11 @@ const commands = [
   { name: 'status', argv: ['status'] },
   { name: 'summary --format markdown', argv: ['summary', '--format', 'markdown'] },
   { name: 'summary --format slack', argv: ['summary', '--format', 'slack'] },
+  // Read commands that look beyond one cycle: every cycle, every event, every line checked.
+  { name: 'cycles', argv: ['cycles'] },
+  { name: 'checklist', argv: ['checklist'] },
+  { name: 'log', argv: ['log'] },
+  { name: 'doctor', argv: ['doctor'] },
   { name: 'blocker add', argv: ['blocker', 'add', 'Bench blocker', '--owner', 'Dana Kim', '--fallback', 'none'], write: true },
 ];
 /** What the team layout should reach, as a ratio to the baseline (team / v1). */
