@@ -1,6 +1,6 @@
 // Where each cycle's lines lie in a replica file, kept with the file's note (checked.ts) once every
 // line was checked. A later command reads only the byte ranges it needs (every cycle's start, the
-// undos, and the lines of the cycle it is about) instead of the whole file: on a 100,000-event
+// undos and steps passed, and the lines of the cycle it is about) instead of the whole file: on a 100,000-event
 // ledger over five replicas that is a few per cent of 34 MB (measured in `npm run bench`, see
 // ARCHITECTURE.md). Only a file of ASCII lines is indexed, so a character offset is a byte offset.
 import type { LedgerEvent } from './event-schema.js';
