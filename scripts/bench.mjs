@@ -51,7 +51,8 @@ function playbookSnapshot() {
 
 function run(argv, env, output) {
   const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, argv, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // Room for what `log` prints at 100,000 events (spawnSync stops a child past its default of 1 MiB).
+  const r = spawnSync(process.execPath, argv, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.status !== 0 && !(argv.includes('--check'))) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
   if (output) output.push(r.stdout);

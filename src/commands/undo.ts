@@ -58,9 +58,11 @@ export function run(ctx: Context, [typed]: [string | undefined], opts: UndoOptio
   const line = (e: LedgerEvent) => `${shortEventId(e.id)} ${stamp(new Date(e.at), ctx.tz)} ${oneLine(e.actor)}: ${oneLine(describeEvent(e, ctx.tz))}`;
   if (opts.dryRun) {
     // As the undo itself reads: the cycle's events for this clone's own last change, every event for a named one.
+    // The cycle from the overview: unlike `ledger.cycle` it announces no teammate's new cycle, as the undo itself does not.
     const ledger = openLedger(ctx);
-    const events = typed === undefined ? ledger.eventsOf(ledger.cycle.key) : ledger.events;
-    ctx.print(`would undo ${line(pick(() => ledger.cycle, events, ledger.local.replica, typed, opts.force === true))}`);
+    const cycleOf = () => selectCycle(ctx, ledger.overview);
+    const events = typed === undefined ? ledger.eventsOf(cycleOf().key) : ledger.events;
+    ctx.print(`would undo ${line(pick(cycleOf, events, ledger.local.replica, typed, opts.force === true))}`);
     return;
   }
   let undone = '';

@@ -67,6 +67,7 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
   noteSkipped(ctx, read);
   const local = readLocal(layout);
   let state: LedgerState | undefined;
+  let overview: LedgerState | undefined;
   let cycle: Cycle | undefined;
   return {
     location,
@@ -81,7 +82,8 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
       return state;
     },
     get overview() {
-      return state ?? deriveState(read.cycleEvents(null), { all: true, current: local.current });
+      overview ??= state ?? deriveState(read.cycleEvents(null), { all: true, current: local.current });
+      return overview;
     },
     get cycle() {
       if (cycle === undefined) {

@@ -826,6 +826,10 @@ describe('cycles on two clones', { timeout: 60_000 }, () => {
     await bob.gitOk('push', '-q');
     await alice.gitOk('pull', '-q', '--no-rebase');
 
+    // A dry run of undo, like the undo itself, announces nothing, and leaves the news for the next view.
+    const dry = await alice.ok(['undo', '--dry-run'], '10:30');
+    expect(dry.stdout).toMatch(/^would undo .*Alice decides/);
+    expect(dry.stderr).not.toMatch(/started cycle/);
     const first = await alice.ok(['status'], '11:00');
     expect(first.stderr).toMatch(/bob started cycle ops-2026-12-07 .*playbook use ops-2026-12-07/);
     expect(first.stdout).toContain('(pm-2026-12-07,');
