@@ -61,7 +61,7 @@ function run(argv, env, output) {
 
 const RSS_HOOK = 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nmaxrss="+process.resourceUsage().maxRSS+"\\n"))';
 function peakMiB(argv, env) {
-  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...argv], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...argv], { env, encoding: 'utf8', maxBuffer: 1 << 30 });
   const m = /maxrss=(\d+)/.exec(r.stderr);
   return m ? Number(m[1]) / 1024 : NaN;
 }
