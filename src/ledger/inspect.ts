@@ -6,7 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { lineHash } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { describeError } from './events.js';
-import { NOT_A_FILE, readLedgerFile } from './files.js';
+import { forEachAsciiLine, NOT_A_FILE, readLedgerFile, readRanges, withLedgerFile } from './files.js';
 import { asciiJson } from './json.js';
 import { POINTER, replicaFiles, type Layout } from './replicas.js';
 import { ledgerText } from './store.js';
@@ -22,6 +22,7 @@ export interface Finding {
 }
 
 const MARKER = /^(<<<<<<<|=======|>>>>>>>)/m;
+const MARKERS = ['<<<<<<<', '=======', '>>>>>>>'];
 /** Names sync clients give the second copy of a file two machines changed (Dropbox, OneDrive, Syncthing, Google Drive, Nextcloud). */
 const CONFLICTED = /conflicted copy|\.sync-conflict-|-conflict-\d|\(conflict\)|\(\d+\)\.jsonl$|-[A-Za-z0-9_-]+-PC\.jsonl$/i;
 
@@ -33,9 +34,13 @@ function readText(file: string): { text: string } | { error: string } {
   try {
     return { text: ledgerText(readLedgerFile(file).bytes) };
   } catch (error) {
-    const { code, message } = error as NodeJS.ErrnoException;
-    return { error: code === NOT_A_FILE ? message : code ? `cannot read it (${code})` : message };
+    return { error: readError(error) };
   }
+}
+
+function readError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  return code === NOT_A_FILE ? message : code ? `cannot read it (${code})` : message;
 }
 
 /** The ledger file itself: the version-2 pointer, a version-1 file not converted yet, or damage. */
@@ -59,9 +64,9 @@ export function inspectPointer(layout: Layout): Finding & { version?: number; ne
 }
 
 /**
- * What the checks below need of a line: not its event, which is dropped once checked, so that a
- * ledger of 100,000 events is not held in memory twice (doctor took 1.9 s there, most of it moving
- * those events from one generation of the heap to the next).
+ * What the checks below need of a line: not its event, which is dropped once checked, nor its text,
+ * so that a ledger of 100,000 events is not held in memory at all (doctor took 1.9 s there, most of
+ * it moving those events from one generation of the heap to the next).
  */
 interface Line {
   file: string;
@@ -70,51 +75,131 @@ interface Line {
   replica: string;
   seq: number;
   prev: string | undefined;
-  raw: string;
+  /** lineHash of its text: what the next line of its replica names, and how two copies of an event are told apart. */
+  hash: string;
+}
+
+/** What doctor finds in one replica file. */
+interface FileLines {
+  lines: Line[];
+  /** The first line that is not an event, when there is one; the lines after it are not read. */
+  bad?: Finding;
+  /** A git conflict marker at the start of a line: the file is not read as events. */
+  marker: boolean;
+  /** Bytes (characters, in a file that is not ASCII) after the last newline. */
+  cut: number;
+}
+
+const BAD_LINE_FIX = 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy';
+
+/** Checks the lines of a file one by one, keeping of each what the checks across files need. */
+function lineChecker(file: string): FileLines & { line(raw: string): void; tail(text: string): void } {
+  let number = 0;
+  const isMarker = (text: string) => MARKERS.some((m) => text.startsWith(m));
+  const seen: FileLines & { line(raw: string): void; tail(text: string): void } = {
+    lines: [],
+    marker: false,
+    cut: 0,
+    tail(text) {
+      if (isMarker(text)) seen.marker = true;
+    },
+    line(raw) {
+      number++;
+      if (isMarker(raw)) seen.marker = true;
+      if (seen.marker || seen.bad) return;
+      let event: unknown;
+      try {
+        event = JSON.parse(raw);
+      } catch {
+        seen.bad = { name: 'events', ok: false, detail: `${file}:${number}: not valid JSON`, fix: `the line was edited or damaged; ${BAD_LINE_FIX}` };
+        return;
+      }
+      if (!validateEvent(event)) {
+        seen.bad = { name: 'events', ok: false, detail: `${file}:${number}: not a valid event${describeError(validateEvent.errors?.[0])}`, fix: BAD_LINE_FIX };
+        return;
+      }
+      const { id, replica, seq, prev } = event as LedgerEvent;
+      seen.lines.push({ file, line: number, id, replica, seq, prev, hash: lineHash(raw) });
+    },
+  };
+  return seen;
+}
+
+/**
+ * The lines of a replica file: read a line at a time through one buffer when it is ASCII (what
+ * playbook writes; a 34 MB ledger read into one string cost 225 ms of page faults and copies, through
+ * the buffer 40), else decoded whole.
+ */
+function readFileLines(file: string): FileLines | { error: string } {
+  let checker = lineChecker(file);
+  let streamed: boolean;
+  try {
+    streamed = withLedgerFile(file, (fd, stat) => {
+      const size = Number(stat.size);
+      let end = 0;
+      const read = forEachAsciiLine(fd, size, (raw, start) => {
+        checker.line(raw);
+        end = start + raw.length + 1;
+        return true;
+      });
+      checker.cut = size - end;
+      // A marker may stand on a last line without its newline too.
+      if (read !== null && checker.cut > 0) checker.tail(readRanges(fd, [end, size]).toString('latin1'));
+      return read !== null;
+    });
+  } catch (error) {
+    return { error: readError(error) };
+  }
+  if (streamed) return checker;
+  const read = readText(file);
+  if ('error' in read) return read;
+  checker = lineChecker(file);
+  const { text } = read;
+  let at = 0;
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', at)) {
+    checker.line(text.slice(at, end));
+    at = end + 1;
+  }
+  checker.cut = text.length - at;
+  checker.tail(text.slice(at));
+  return checker;
+}
+
+/**
+ * Whether two lines of one id hold the same event as playbook writes it: a second look at the files,
+ * made only for copies whose bytes differ. A line that changed since reads as a different event.
+ */
+function sameEvent(a: Line, b: Line): boolean {
+  const text = ({ file, line }: Line) => {
+    const read = readText(file);
+    return 'error' in read ? '' : (read.text.split('\n')[line - 1] ?? '');
+  };
+  try {
+    return asciiJson(JSON.parse(text(a))) === asciiJson(JSON.parse(text(b)));
+  } catch {
+    return false;
+  }
 }
 
 /** Every replica file: readable, whole lines, valid events, each replica's lines chained, no id used twice. */
 export function inspectReplicas(layout: Layout): { findings: Finding[]; events: number; replicas: Set<string> } {
   const findings: Finding[] = [];
-  const lines: Line[] = [];
+  let lines: Line[] = [];
   const names = replicaFiles(layout);
   for (const name of names) {
     const file = join(layout.events, name);
-    const read = readText(file);
+    const read = readFileLines(file);
     if ('error' in read) {
       findings.push({ name: 'events', ok: false, detail: `${file}: ${read.error}` });
       continue;
     }
-    const { text } = read;
-    if (MARKER.test(text)) {
+    if (read.marker) {
       findings.push({ name: 'events', ok: false, detail: `${file}: git conflict markers`, fix: 'the events files merge by lines: run `playbook team` to write .gitattributes, commit it, then `git checkout --merge` the file, or remove just the marker lines (every event line on both sides is kept)' });
       continue;
     }
-    const end = text.lastIndexOf('\n') + 1;
-    if (end < text.length) findings.push({ name: 'events', ok: true, detail: `${file}: its last line is not complete (${text.length - end} bytes): a sync still arriving, or a write cut short; it is skipped until complete` });
-    let bad = false;
-    text
-      .slice(0, end)
-      .split('\n')
-      .slice(0, -1)
-      .forEach((raw, i) => {
-        if (bad) return;
-        let event: unknown;
-        try {
-          event = JSON.parse(raw);
-        } catch {
-          findings.push({ name: 'events', ok: false, detail: `${file}:${i + 1}: not valid JSON`, fix: 'the line was edited or damaged; restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy' });
-          bad = true;
-          return;
-        }
-        if (!validateEvent(event)) {
-          findings.push({ name: 'events', ok: false, detail: `${file}:${i + 1}: not a valid event${describeError(validateEvent.errors?.[0])}`, fix: 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy' });
-          bad = true;
-          return;
-        }
-        const { id, replica, seq, prev } = event as LedgerEvent;
-        lines.push({ file, line: i + 1, id, replica, seq, prev, raw });
-      });
+    if (read.cut > 0) findings.push({ name: 'events', ok: true, detail: `${file}: its last line is not complete (${read.cut} bytes): a sync still arriving, or a write cut short; it is skipped until complete` });
+    if (read.bad) findings.push(read.bad);
+    lines = lines.length === 0 ? read.lines : lines.concat(read.lines);
     if (isConflictedCopy(name)) findings.push({ name: 'conflicted copy', ok: true, detail: `${file}: a sync client's conflicted copy; its events are read with the others, so nothing in it is lost` });
   }
   const replicas = new Set<string>();
@@ -124,7 +209,7 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
   const hashes = new LineHashes();
   for (const l of lines) {
     replicas.add(l.replica);
-    hashes.add(l.replica, l.seq, lineHash(l.raw));
+    hashes.add(l.replica, l.seq, l.hash);
   }
   const broken = new Set<string>();
   for (const event of lines) {
@@ -136,12 +221,13 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
       findings.push({ name: 'chain', ok: false, detail: `${file}:${line}: replica ${event.replica}'s event ${event.seq} does not follow on from its event ${event.seq - 1}: a line was removed or edited`, fix: 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy; `git log -p` shows who changed it' });
     }
   }
-  // One id, two contents: damage.
+  // One id, two contents: damage. Two copies with the same hash are the same bytes (a conflicted
+  // copy); others are compared as playbook writes an event (another tool's spacing is no damage).
+  // Every command's read compares the events themselves, whatever their hashes (replica-read.ts).
   const byId = new Map<string, Line>();
   for (const l of lines) {
     const seen = byId.get(l.id);
-    // The same event may be written in other bytes (another tool's spacing): compared as playbook writes it.
-    if (seen && seen.raw !== l.raw && asciiJson(JSON.parse(seen.raw)) !== asciiJson(JSON.parse(l.raw))) {
+    if (seen && seen.hash !== l.hash && !sameEvent(seen, l)) {
       findings.push({ name: 'duplicate ids', ok: false, detail: `event ${l.id} is in ${seen.file}:${seen.line} and ${l.file}:${l.line} with different contents`, fix: 'one of the two lines was edited: restore that file from git or a teammate\'s copy' });
     }
     byId.set(l.id, l);
