@@ -4,8 +4,8 @@ import { stamp } from '../dates.js';
 import { shortEventId } from '../ledger/clock.js';
 import { describeEvent } from '../ledger/describe.js';
 import type { LedgerEvent } from '../ledger/events.js';
-import { commit, openLedger, selectCycle } from '../ledger/ledger.js';
-import type { Cycle } from '../ledger/state.js';
+import { commit, selectCycle } from '../ledger/ledger.js';
+import type { LedgerState } from '../ledger/state.js';
 import { oneLine } from '../terminal.js';
 
 interface UndoOptions {
@@ -18,15 +18,15 @@ interface UndoOptions {
  * change is undone only when named, and no change is undone while later ones build on it, unless
  * forced: undo never takes away another person's work unasked.
  */
-export function pick(cycleOf: () => Cycle, events: readonly LedgerEvent[], replica: string | undefined, typed: string | undefined, force: boolean): LedgerEvent {
+export function pick(ctx: Pick<Context, 'options'>, state: LedgerState, events: readonly LedgerEvent[], replica: string | undefined, typed: string | undefined, force: boolean): LedgerEvent {
   const undone = new Set<string>();
   for (const e of events) if (e.type === 'undo') undone.add(e.data.target);
   const live = (e: LedgerEvent) => e.type !== 'undo' && !undone.has(e.id);
   let target: LedgerEvent | undefined;
   if (typed === undefined) {
-    const cycle = cycleOf();
-    target = events.findLast((e) => live(e) && e.replica === replica && e.cycle === cycle.key);
-    if (!target) throw failure(`nothing of this clone's to undo in cycle ${cycle.id}`, "a teammate's change is undone by naming it: `playbook undo EVENT` with its id from `playbook log`");
+    const cycle = selectCycle(ctx, state).key;
+    target = events.findLast((e) => live(e) && e.replica === replica && e.cycle === cycle);
+    if (!target) throw failure(`nothing of this clone's to undo in cycle ${selectCycle(ctx, state).id}`, "a teammate's change is undone by naming it: `playbook undo EVENT` with its id from `playbook log`");
   } else {
     const want = typed.trim().toLowerCase();
     if (!/^[0-9a-z]{4,26}$/.test(want)) throw usageError(`"${typed}" is not an event id (like 7k2m9xq4, from \`playbook log\`)`);
@@ -56,21 +56,17 @@ export function pick(cycleOf: () => Cycle, events: readonly LedgerEvent[], repli
 
 export function run(ctx: Context, [typed]: [string | undefined], opts: UndoOptions): void {
   const line = (e: LedgerEvent) => `${shortEventId(e.id)} ${stamp(new Date(e.at), ctx.tz)} ${oneLine(e.actor)}: ${oneLine(describeEvent(e, ctx.tz))}`;
-  if (opts.dryRun) {
-    // As the undo itself reads: the cycle's events for this clone's own last change, every event for a named one.
-    // The cycle from the overview: unlike `ledger.cycle` it announces no teammate's new cycle, as the undo itself does not.
-    const ledger = openLedger(ctx);
-    const cycleOf = () => selectCycle(ctx, ledger.overview);
-    const events = typed === undefined ? ledger.eventsOf(cycleOf().key) : ledger.events;
-    ctx.print(`would undo ${line(pick(cycleOf, events, ledger.local.replica, typed, opts.force === true))}`);
-    return;
-  }
   let undone = '';
-  commit(ctx, (state, events, local) => {
-    // This clone's own last change is among the cycle's events; a named one may be anywhere.
-    const target = pick(() => selectCycle(ctx, state), typed === undefined ? events.cycle : events.all(), local.replica, typed, opts.force === true);
-    undone = line(target);
-    return [{ type: 'undo', cycle: target.cycle, data: { target: target.id } }];
-  });
-  ctx.print(`undid ${undone}`);
+  // A dry run is the undo rehearsed (commit's dryRun): the same reading, the same answer, nothing written.
+  commit(
+    ctx,
+    (state, events, local) => {
+      // This clone's own last change is among the cycle's events; a named one may be anywhere.
+      const target = pick(ctx, state, typed === undefined ? events.cycle : events.all(), local.replica, typed, opts.force === true);
+      undone = line(target);
+      return [{ type: 'undo', cycle: target.cycle, data: { target: target.id } }];
+    },
+    { dryRun: opts.dryRun === true },
+  );
+  ctx.print(`${opts.dryRun ? 'would undo' : 'undid'} ${undone}`);
 }

@@ -8,6 +8,7 @@ import type { LedgerEvent } from './event-schema.js';
 import { describeError } from './events.js';
 import { forEachAsciiLine, NOT_A_FILE, readLedgerFile, readRanges, withLedgerFile } from './files.js';
 import { asciiJson } from './json.js';
+import { hasConflictMarker, isConflictMarker } from './replica-lines.js';
 import { POINTER, replicaFiles, type Layout } from './replicas.js';
 import { ledgerText } from './store.js';
 import { gitWorkTree } from './team.js';
@@ -21,8 +22,6 @@ export interface Finding {
   fix?: string;
 }
 
-const MARKER = /^(<<<<<<<|=======|>>>>>>>)/m;
-const MARKERS = ['<<<<<<<', '=======', '>>>>>>>'];
 /** Names sync clients give the second copy of a file two machines changed (Dropbox, OneDrive, Syncthing, Google Drive, Nextcloud). */
 const CONFLICTED = /conflicted copy|\.sync-conflict-|-conflict-\d|\(conflict\)|\(\d+\)\.jsonl$|-[A-Za-z0-9_-]+-PC\.jsonl$/i;
 
@@ -47,7 +46,7 @@ function readError(error: unknown): string {
 export function inspectPointer(layout: Layout): Finding & { version?: number; newer?: boolean } {
   const read = readText(layout.path);
   if ('error' in read) return { name: 'ledger', ok: false, detail: `${layout.path}: ${read.error}` };
-  if (MARKER.test(read.text)) {
+  if (hasConflictMarker(read.text)) {
     return { name: 'ledger', ok: false, detail: `${layout.path}: git conflict markers: two single-file ledgers were merged by git`, fix: `run \`playbook import ${layout.path}\` to bring in both sides; nothing of either is lost` };
   }
   let data: { schemaVersion?: unknown };
@@ -95,17 +94,16 @@ const BAD_LINE_FIX = 'restore the file from git (`git checkout -- <file>`) or fr
 /** Checks the lines of a file one by one, keeping of each what the checks across files need. */
 function lineChecker(file: string): FileLines & { line(raw: string): void; tail(text: string): void } {
   let number = 0;
-  const isMarker = (text: string) => MARKERS.some((m) => text.startsWith(m));
   const seen: FileLines & { line(raw: string): void; tail(text: string): void } = {
     lines: [],
     marker: false,
     cut: 0,
     tail(text) {
-      if (isMarker(text)) seen.marker = true;
+      if (isConflictMarker(text)) seen.marker = true;
     },
     line(raw) {
       number++;
-      if (isMarker(raw)) seen.marker = true;
+      if (isConflictMarker(raw)) seen.marker = true;
       if (seen.marker || seen.bad) return;
       let event: unknown;
       try {

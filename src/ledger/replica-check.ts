@@ -50,7 +50,11 @@ export class AsciiChecker {
   ) {
     if (keep) this.events = [];
     this.index = indexLines('', [], 0, after?.index);
-    if (after) [this.index.size, this.lines, this.valid] = [after.index.size, after.lines, after.index.size];
+    if (after) {
+      this.index.size = after.index.size;
+      this.lines = after.lines;
+      this.valid = after.index.size;
+    }
   }
 
   /**

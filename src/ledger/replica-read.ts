@@ -12,7 +12,7 @@ import { describe, errorCode, fsFailure, readLedgerFile, readRanges } from './fi
 import { asciiJson } from './json.js';
 import { readKnown, readReplicaFile, type FilePart, type OwnFile } from './replica-file.js';
 import type { Layout } from './replica-layout.js';
-import { check, damaged, leadingId, lineEnd, lineStarts, merge, parseLine, parseLines, seenTwice } from './replica-lines.js';
+import { check, damaged, hasConflictMarker, leadingId, lineEnd, lineStarts, merge, parseLine, parseLines, seenTwice } from './replica-lines.js';
 import { ledgerText } from './store.js';
 
 
@@ -208,7 +208,7 @@ function parsePointer(path: string, bytes: Buffer): { version: 1; events: Ledger
     data = JSON.parse(ledgerText(bytes));
   } catch (error) {
     const text = bytes.toString('latin1');
-    if (/^(<<<<<<<|=======|>>>>>>>)/m.test(text)) {
+    if (hasConflictMarker(text)) {
       throw failure(`${path}: the ledger has git conflict markers (an old single-file ledger merged by git)`, `bring both sides in with \`playbook import ${path}\`; nothing of either side is lost`);
     }
     throw damaged(path, error instanceof SyntaxError ? `not valid JSON: ${describe(error)}` : describe(error));

@@ -24,7 +24,7 @@ import { idTime } from '../../src/ledger/clock.js';
 import { contentName, convertV1 } from '../../src/ledger/convert.js';
 import { checkEvent, type LedgerEvent, type NewEvent } from '../../src/ledger/events.js';
 import { asciiJson } from '../../src/ledger/json.js';
-import { selectCycle, stampEvent, type Writer } from '../../src/ledger/ledger.js';
+import { stampEvent, type Writer } from '../../src/ledger/ledger.js';
 import { convertText, layoutOf, POINTER, readReplicas } from '../../src/ledger/replicas.js';
 import { baseId, deriveState, nextId, type AnyRecord, type Cycle, type LedgerState } from '../../src/ledger/state.js';
 import { uniqueCycleId } from '../../src/ledger/cycle.js';
@@ -212,7 +212,7 @@ function undo(team: Team, r: Replica): LedgerEvent | undefined {
   const events = view(r);
   let target: LedgerEvent;
   try {
-    target = pick(() => selectCycle(NO_OPTIONS, state), events, r.name, undefined, false);
+    target = pick(NO_OPTIONS, state, events, r.name, undefined, false);
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     figures.undoRefused += 1;

@@ -11,7 +11,7 @@ import { FIELD_NAMES, LEDGER_SCHEMA_VERSION, NewerLedgerError, type LedgerEvent,
 import { apply, deriveState, findCycleKey, isBreached, nextId, type Cycle, type LedgerState } from '../../src/ledger/state.js';
 import { checklistView, currentStep, listBlockers, listDecisions, listRisks } from '../../src/ledger/queries.js';
 import { metricViews, sparkline } from '../../src/report/trend.js';
-import { commit, selectCycle, stampEvent, type Writer } from '../../src/ledger/ledger.js';
+import { commit, stampEvent, type Writer } from '../../src/ledger/ledger.js';
 import { convertV1, lineHash } from '../../src/ledger/convert.js';
 import { asciiJson } from '../../src/ledger/json.js';
 import { layoutOf, POINTER, readLocal, readReplicas } from '../../src/ledger/replicas.js';
@@ -213,7 +213,7 @@ function materialise(drafts: RandomDraft[], startsWithCycle = true): LedgerEvent
     if (change === 'undo') {
       let target: LedgerEvent;
       try {
-        target = pickUndo(() => selectCycle(NO_OPTIONS, state), events, replica, undefined, false);
+        target = pickUndo(NO_OPTIONS, state, events, replica, undefined, false);
       } catch (error) {
         if (error instanceof CliError) continue;
         throw error;
@@ -398,7 +398,7 @@ describe('undo takes back this clone\'s newest change in the cycle, and nothing 
         const state = deriveState(events);
         let target: LedgerEvent | undefined;
         try {
-          target = pickUndo(() => selectCycle(NO_OPTIONS, state), events, replica, undefined, false);
+          target = pickUndo(NO_OPTIONS, state, events, replica, undefined, false);
         } catch (error) {
           if (!(error instanceof CliError)) throw error;
         }
@@ -432,7 +432,7 @@ describe('undo takes back this clone\'s newest change in the cycle, and nothing 
           const state = deriveState(all);
           let target: LedgerEvent;
           try {
-            target = pickUndo(() => selectCycle(NO_OPTIONS, state), all, REPLICAS[0], undefined, false);
+            target = pickUndo(NO_OPTIONS, state, all, REPLICAS[0], undefined, false);
           } catch (error) {
             if (!(error instanceof CliError)) throw error;
             refusal = error.message;
@@ -463,7 +463,7 @@ describe('undo takes back this clone\'s newest change in the cycle, and nothing 
     const d1 = write('ana', decision('D-1'));
     const d2 = write('ana', decision('D-2'));
     const d3 = write('ben', decision('D-3'));
-    const pickFor = (replica: string, typed?: string, force = false) => pickUndo(() => selectCycle(NO_OPTIONS, state), events, replica, typed, force);
+    const pickFor = (replica: string, typed?: string, force = false) => pickUndo(NO_OPTIONS, state, events, replica, typed, force);
     // Ben's D-3 is the newest change, but Ana's undo takes her own D-2.
     expect(pickFor('ana').id).toBe(d2.id);
     expect(pickFor('ben').id).toBe(d3.id);
@@ -512,7 +512,7 @@ describe('the commit path (incremental apply inside the lock) agrees with a fres
             state = commit({ ...ctx, actor }, (s, events, local) => {
               if (change !== 'undo') return [change];
               try {
-                const target = pickUndo(() => selectCycle(NO_OPTIONS, s), events.cycle, local.replica, undefined, false);
+                const target = pickUndo(NO_OPTIONS, s, events.cycle, local.replica, undefined, false);
                 return [{ type: 'undo', cycle: target.cycle, data: { target: target.id } }];
               } catch (error) {
                 if (error instanceof CliError) return [];
