@@ -94,9 +94,10 @@ const commands = [
   { name: 'status', argv: ['status'] },
   { name: 'summary --format markdown', argv: ['summary', '--format', 'markdown'] },
   { name: 'summary --format slack', argv: ['summary', '--format', 'slack'] },
-  // Read commands that look beyond one cycle: every cycle, every event, every line checked.
+  // The list of cycles, the checklist, one record's history, the whole audit trail, every line checked.
   { name: 'cycles', argv: ['cycles'] },
   { name: 'checklist', argv: ['checklist'] },
+  { name: 'log --record D-1', argv: ['log', '--record', 'D-1'] },
   { name: 'log', argv: ['log'] },
   { name: 'doctor', argv: ['doctor'] },
   { name: 'blocker add', argv: ['blocker', 'add', 'Bench blocker', '--owner', 'Dana Kim', '--fallback', 'none'], write: true },

@@ -9,12 +9,9 @@ import type { LedgerEvent } from './events.js';
  */
 export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { id: string }>): string {
   const at = (instant: string) => stamp(new Date(instant), tz);
+  // The record's short id now, in place of the one it was given (not a copy of the event: log names
+  // 100,000 of them).
   const named = names?.get(e.rec ?? e.id)?.id;
-  if (named !== undefined) {
-    const data = e.data as { id?: string; decision?: string };
-    if (e.type === 'evidence.added' || e.type === 'build-scope.added') e = { ...e, data: { ...data, decision: named } } as LedgerEvent;
-    else if (typeof data.id === 'string') e = { ...e, data: { ...data, id: named } } as LedgerEvent;
-  }
   switch (e.type) {
     case 'cycle.created':
       return `started cycle ${e.data.cycle.id} from ${e.data.cycle.playbook.id}`;
@@ -23,33 +20,33 @@ export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { 
     case 'cycle.field':
       return `set ${e.data.field} to ${Array.isArray(e.data.value) ? e.data.value.join('; ') : e.data.value}`;
     case 'decision.added':
-      return `added ${e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${e.data.due ?? 'not set'})`;
+      return `added ${named ?? e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${e.data.due ?? 'not set'})`;
     case 'decision.updated':
-      return `updated ${e.data.id}${e.data.title ? ` title "${e.data.title}"` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}${e.data.due ? ` due ${e.data.due}` : ''}${e.data.criteria ? ` criteria (${e.data.criteria.length})` : ''}`;
+      return `updated ${named ?? e.data.id}${e.data.title ? ` title "${e.data.title}"` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}${e.data.due ? ` due ${e.data.due}` : ''}${e.data.criteria ? ` criteria (${e.data.criteria.length})` : ''}`;
     case 'decision.approved':
-      return `approved ${e.data.id}`;
+      return `approved ${named ?? e.data.id}`;
     case 'decision.closed':
-      return `closed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+      return `closed ${named ?? e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'decision.reopened':
-      return `reopened ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+      return `reopened ${named ?? e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'evidence.added':
-      return `added evidence to ${e.data.decision} (${e.data.meets ? 'meets' : 'does not meet'} its criteria): ${e.data.evidence}`;
+      return `added evidence to ${named ?? e.data.decision} (${e.data.meets ? 'meets' : 'does not meet'} its criteria): ${e.data.evidence}`;
     case 'build-scope.added':
-      return `put ${e.data.decision} in build scope (${e.data.metric} → ${e.data.target})`;
+      return `put ${named ?? e.data.decision} in build scope (${e.data.metric} → ${e.data.target})`;
     case 'blocker.added':
-      return `raised ${e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${at(e.data.due)})`;
+      return `raised ${named ?? e.data.id} "${e.data.title}" (owner ${e.data.owner}, due ${at(e.data.due)})`;
     case 'blocker.resolved':
-      return `resolved ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+      return `resolved ${named ?? e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'blocker.escalated':
-      return `escalated ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+      return `escalated ${named ?? e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'blocker.extended':
-      return `extended ${e.data.id} to ${at(e.data.due)}: ${e.data.reason}`;
+      return `extended ${named ?? e.data.id} to ${at(e.data.due)}: ${e.data.reason}`;
     case 'risk.added':
-      return `added ${e.data.id} "${e.data.title}" (impact ${e.data.impact}, cost ${e.data.cost})`;
+      return `added ${named ?? e.data.id} "${e.data.title}" (impact ${e.data.impact}, cost ${e.data.cost})`;
     case 'risk.updated':
-      return `updated ${e.data.id}${e.data.impact ? ` impact ${e.data.impact}` : ''}${e.data.cost ? ` cost ${e.data.cost}` : ''}${e.data.mitigation ? ` mitigation: ${e.data.mitigation}` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}`;
+      return `updated ${named ?? e.data.id}${e.data.impact ? ` impact ${e.data.impact}` : ''}${e.data.cost ? ` cost ${e.data.cost}` : ''}${e.data.mitigation ? ` mitigation: ${e.data.mitigation}` : ''}${e.data.owner ? ` owner ${e.data.owner}` : ''}`;
     case 'risk.closed':
-      return `closed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+      return `closed ${named ?? e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'metric.added':
       return `added metric ${e.data.metric} "${e.data.name}" (${e.data.unit}, ${e.data.direction === 'up' ? 'higher' : 'lower'} is better; baseline ${e.data.baseline}, target ${e.data.target})`;
     case 'metric.planned':
@@ -59,11 +56,11 @@ export function describeEvent(e: LedgerEvent, tz: string, names?: Map<string, { 
     case 'checklist.done':
       return `ticked checklist item ${e.data.item}`;
     case 'checkpoint.added':
-      return `planned ${e.data.id} ${e.data.kind} "${e.data.title}" on ${e.data.date} (${e.data.owner})`;
+      return `planned ${named ?? e.data.id} ${e.data.kind} "${e.data.title}" on ${e.data.date} (${e.data.owner})`;
     case 'checkpoint.held':
-      return `held ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+      return `held ${named ?? e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'checkpoint.missed':
-      return `missed ${e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
+      return `missed ${named ?? e.data.id}${e.data.note ? `: ${e.data.note}` : ''}`;
     case 'note.added':
       return `noted ${e.data.step}/${e.data.question}: ${Array.isArray(e.data.value) ? e.data.value.join('; ') : String(e.data.value)}`;
     case 'answer.completed':

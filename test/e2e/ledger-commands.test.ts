@@ -277,6 +277,25 @@ describe('log and undo', () => {
     expect(eastern[2]).toBe(`${raised} 2026-11-25 07:00 Ben [blocker add] raised B-1 "EHR sandbox" (owner Sam, due 2026-11-27 07:00)`);
   });
 
+  it('log of a ledger of two cycles: --cycle narrows it to one; --record names a record of the cycle the command is about, its key one of any cycle', () => {
+    const [created, added, raised, approved] = ids();
+    box.ok(['init', 'healthcare', 'ops', '--no-session', '--cycle', 'Second'], { env: { PLAYBOOK_NOW: '2026-11-27T09:00:00Z' } });
+    box.ok(['--as', 'Cy', 'decision', 'add', 'Second D-1', '--owner', 'Cy', '--due', '+7d'], { env: { PLAYBOOK_NOW: '2026-11-27T10:00:00Z' } });
+    const [started, secondAdded] = ids().slice(4);
+    const first = box.json(['cycles']).cycles[0].id as string;
+    expect(firstWords(box.ok(['log']).stdout)).toEqual([created, added, raised, approved, started, secondAdded]);
+    expect(firstWords(box.ok(['log', '--cycle', first]).stdout)).toEqual([created, added, raised, approved]);
+    expect(firstWords(box.ok(['log', '--cycle', 'second']).stdout)).toEqual([started, secondAdded]);
+    // D-1 is the current cycle's unless --cycle says otherwise; each line names it as its cycle does.
+    expect(box.ok(['log', '--record', 'D-1']).stdout).toMatch(new RegExp(`^${secondAdded} 2026-11-27 10:00 Cy \\[decision add\\] added D-1 "Second D-1"`));
+    expect(firstWords(box.ok(['log', '--record', 'D-1']).stdout)).toEqual([secondAdded]);
+    expect(firstWords(box.ok(['log', '--record', 'D-1', '--cycle', first]).stdout)).toEqual([added, raised, approved]);
+    // A record's key (the id of the event that added it) reaches it in any cycle.
+    const key = eventOf(box, 'decision.added', 'D-1')!.id as string;
+    expect(firstWords(box.ok(['log', '--record', key]).stdout)).toEqual([added, raised, approved]);
+    expect(box.json(['log', '--cycle', first]).events.map((e: { record: string | null }) => e.record)).toEqual([null, 'D-1', 'B-1', 'D-1']);
+  });
+
   it('log --json: version 1, the events themselves, each with its short id, the record it names, and which undo (if any) undid it', () => {
     box.ok(['undo']);
     const events = box.read().events;
