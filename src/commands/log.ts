@@ -1,10 +1,11 @@
 import type { Context } from '../context.js';
 import { parseWhen, stamp } from '../dates.js';
-import { shortEventId } from '../ledger/clock.js';
+import { encodeTime, shortEventId } from '../ledger/clock.js';
 import { describeEvent } from '../ledger/describe.js';
+import { isStructural } from '../ledger/file-index.js';
 import { openLedger, type OpenLedger } from '../ledger/ledger.js';
 import type { LedgerEvent } from '../ledger/events.js';
-import type { Cycle } from '../ledger/state.js';
+import { deriveState, type Cycle } from '../ledger/state.js';
 import { conflictsOf } from '../ledger/queries.js';
 import { oneLine } from '../terminal.js';
 import { find, printJson } from './common.js';
@@ -13,21 +14,26 @@ type Named = { id: string };
 type Conflict = { cycle: string; record: string; note: string };
 
 export function run(ctx: Context, _args: [], opts: { since?: string; actor?: string; record?: string }): void {
-  const since = opts.since ? parseWhen(opts.since, ctx.now, ctx.tz, '--since', false).getTime() : -Infinity;
+  const since = opts.since ? parseWhen(opts.since, ctx.now, ctx.tz, '--since', false).getTime() : undefined;
   const ledger = openLedger(ctx);
-  const { events, names, conflicts, record } = scope(ledger, ctx.options.cycle !== undefined, opts.record);
+  const { events, cycles, record } = scope(ledger, ctx.options.cycle !== undefined, opts.record, since);
   const undone = new Map<string, string>();
   for (const e of events) if (e.type === 'undo') undone.set(e.data.target, e.id);
   const actor = opts.actor?.toLowerCase();
   const shown =
-    since === -Infinity && !actor && !record
+    since === undefined && !actor && !record
       ? events
       : events.filter(
           (e) =>
-            (since === -Infinity || Date.parse(e.at) >= since) &&
+            (since === undefined || Date.parse(e.at) >= since) &&
             (!actor || e.actor.toLowerCase() === actor) &&
             (!record || e.id === record || e.rec === record || e.link === record),
         );
+  const names = new Map<string, Named>();
+  for (const c of cycles) for (const [key, r] of c.byKey) names.set(key, r);
+  // Since a moment, the conflicts of the cycles whose records changed since then; else every cycle's.
+  const changed = since === undefined ? undefined : new Set(shown.filter((e) => !isStructural(e)).map((e) => e.cycle));
+  const conflicts = cycles.filter((c) => !changed || changed.has(c.key)).flatMap(conflictsIn);
   if (ctx.json) {
     return printJson(ctx, {
       events: shown.map((e) => ({ ...e, event: shortEventId(e.id), record: names.get(e.rec ?? e.id)?.id ?? null, undoneBy: undone.has(e.id) ? undone.get(e.id)! : null })),
@@ -48,27 +54,35 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
 
 const PRINTED_AT_ONCE = 1000;
 
+/** The kind of record a short id's letter names (D-3, B-12, R-2, C-1). */
+const KINDS = { d: 'decision', b: 'blocker', r: 'risk', c: 'checkpoint' } as const;
+
 /**
- * What the log is about. With --cycle or --record, one cycle: only its events are read and only
- * its records derived, as any other command about one cycle does (a record's events are all in its
- * cycle), so `log --record D-3` on a long-lived ledger reads a few per cent of it. Else every event,
- * with every cycle derived to name records (D-3a) and list the conflicts.
+ * The events the log may show and the cycles derived to name their records (D-3a) and list the
+ * conflicts. Each cycle is read on its own where it can be, as any command about one cycle is:
+ * - with --cycle, or --record and a short id (a record's events are all in its cycle), that cycle;
+ * - with --since, the cycles with an event since then, found by the files' indexes (an event's id
+ *   is never earlier than its time), and the lines read with every cycle's (starts, undos), unless
+ *   that is most cycles;
+ * - else, or when a file's index cannot tell (an event of no cycle), every event and every cycle.
  */
-function scope(ledger: OpenLedger, oneCycle: boolean, typed: string | undefined): { events: LedgerEvent[]; names: Map<string, Named>; conflicts: Conflict[]; record?: string } {
+function scope(ledger: OpenLedger, oneCycle: boolean, typed: string | undefined, since: number | undefined): { events: LedgerEvent[]; cycles: Cycle[]; record?: string } {
   const kind = typed === undefined ? undefined : KINDS[typed.trim()[0]?.toLowerCase() as keyof typeof KINDS];
   if (oneCycle || kind !== undefined) {
     const cycle = ledger.cycle;
     const record = typed === undefined ? undefined : kind ? find(cycle, kind, typed).key : typed.trim().toUpperCase();
-    return { events: ledger.eventsOf(cycle.key).filter((e) => e.cycle === cycle.key), names: cycle.byKey, conflicts: conflictsIn(cycle), ...(record ? { record } : {}) };
+    return { events: ledger.eventsOf(cycle.key).filter((e) => e.cycle === cycle.key), cycles: [cycle], ...(record ? { record } : {}) };
   }
-  // Every cycle, or a record named by its key (the id of the event that added it), in any cycle.
-  const { events } = ledger;
-  const cycles = [...ledger.state.cycles.values()];
-  return { events, names: new Map(cycles.flatMap((c) => [...c.byKey])), conflicts: cycles.flatMap(conflictsIn), ...(typed ? { record: typed.trim().toUpperCase() } : {}) };
+  const record = typed === undefined ? {} : { record: typed.trim().toUpperCase() };
+  const keys = since !== undefined && since >= 0 ? ledger.cyclesFrom(encodeTime(since)) : undefined;
+  // Read one by one, all 50 cycles of a 100,000-event ledger took 2.1 s against 1.8 read together.
+  if (keys && keys.size <= ledger.overview.cycles.size / 2) {
+    const cycles = [...keys].flatMap((key) => deriveState(ledger.eventsOf(key), { cycle: key }).cycles.get(key) ?? []);
+    const events = ledger.eventsOf(null).concat(...[...keys].map((key) => ledger.eventsOf(key).filter((e) => !isStructural(e))));
+    return { events: events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), cycles, ...record };
+  }
+  return { events: ledger.events, cycles: [...ledger.state.cycles.values()], ...record };
 }
-
-/** The kind of record a short id's letter names (D-3, B-12, R-2, C-1). */
-const KINDS = { d: 'decision', b: 'blocker', r: 'risk', c: 'checkpoint' } as const;
 
 /** A cycle's records that carry a conflict note (two changes made without seeing each other). */
 function conflictsIn(c: Cycle): Conflict[] {

@@ -18,7 +18,8 @@ export function idTime(id: string): number {
   return ms;
 }
 
-function encodeTime(ms: number): string {
+/** The ten characters an id made at `ms` starts with: ids compare as their times do. */
+export function encodeTime(ms: number): string {
   let out = '';
   for (let i = 0; i < TIME_CHARS; i++, ms = Math.floor(ms / 32)) out = ALPHABET[ms % 32]! + out;
   return out;

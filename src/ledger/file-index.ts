@@ -19,6 +19,13 @@ export interface FileIndex {
   structural: number[];
   /** For each cycle (its key), the [start, end) byte ranges of its lines, runs of neighbours joined. */
   cycles: Record<string, number[]>;
+  /**
+   * For each cycle, the newest id of its lines in `cycles`; under '' that of the lines of no cycle
+   * and not structural (which no range holds). An event's id is never earlier than its time
+   * (clock.ts: nextEventId), so a command about the events since a moment reads only the cycles
+   * with a newer id (log --since).
+   */
+  latest: Record<string, string>;
 }
 
 /**
@@ -44,8 +51,8 @@ function extend(ranges: number[], start: number, end: number): void {
  */
 export function indexLines(text: string, events: readonly LedgerEvent[], base: number, before?: FileIndex): FileIndex {
   const index: FileIndex = before
-    ? { ...before, structural: [...before.structural], cycles: Object.fromEntries(Object.entries(before.cycles).map(([key, ranges]) => [key, [...ranges]])) }
-    : { size: 0, oldest: '', newest: '', lastId: '', lastSeq: 0, lastLine: '', structural: [], cycles: {} };
+    ? { ...before, structural: [...before.structural], cycles: Object.fromEntries(Object.entries(before.cycles).map(([key, ranges]) => [key, [...ranges]])), latest: { ...before.latest } }
+    : { size: 0, oldest: '', newest: '', lastId: '', lastSeq: 0, lastLine: '', structural: [], cycles: {}, latest: {} };
   addLines(index, text, events, base);
   return index;
 }
@@ -67,8 +74,23 @@ export function addLines(index: FileIndex, text: string, events: readonly Ledger
 export function addLine(index: FileIndex, event: LedgerEvent, start: number, end: number): void {
   if (event.id > index.newest) index.newest = event.id;
   if (index.oldest === '' || event.id < index.oldest) index.oldest = event.id;
-  if (isStructural(event)) extend(index.structural, start, end);
-  else if (event.cycle !== null) extend((index.cycles[event.cycle] ??= []), start, end);
+  if (isStructural(event)) {
+    extend(index.structural, start, end);
+    return;
+  }
+  if (event.cycle !== null) extend((index.cycles[event.cycle] ??= []), start, end);
+  const key = event.cycle ?? '';
+  const seen = index.latest[key];
+  if (seen === undefined || event.id > seen) index.latest[key] = event.id;
+}
+
+/**
+ * The cycles with a line (not structural) whose id is `id` or later, by the index alone; undefined
+ * when a line of no cycle is among them (it can be found only by reading the whole file).
+ */
+export function cyclesFrom(index: FileIndex, id: string): string[] | undefined {
+  const keys = Object.keys(index.latest).filter((key) => index.latest[key]! >= id);
+  return keys.includes('') ? undefined : keys;
 }
 
 /** Notes the last line added: its event and its text. */
@@ -98,5 +120,6 @@ export function isFileIndex(value: unknown): value is FileIndex {
   if (!Number.isSafeInteger(size) || (size as number) < 0) return false;
   if (typeof v.oldest !== 'string' || typeof v.newest !== 'string' || typeof v.lastId !== 'string' || !Number.isSafeInteger(v.lastSeq) || typeof v.lastLine !== 'string') return false;
   if (!isRanges(v.structural, size as number) || typeof v.cycles !== 'object' || v.cycles === null || Array.isArray(v.cycles)) return false;
-  return Object.values(v.cycles).every((ranges) => isRanges(ranges, size as number));
+  if (!Object.values(v.cycles).every((ranges) => isRanges(ranges, size as number))) return false;
+  return typeof v.latest === 'object' && v.latest !== null && !Array.isArray(v.latest) && Object.values(v.latest).every((id) => typeof id === 'string');
 }

@@ -24,6 +24,8 @@ export interface OpenLedger {
   readonly events: LedgerEvent[];
   /** The events a cycle's state needs (replicas.ts: cycleEvents). */
   eventsOf: (key: string | null) => LedgerEvent[];
+  /** The cycles with an event from id `id` on (replicas.ts: cyclesFrom). */
+  cyclesFrom: (id: string) => Set<string> | undefined;
   /** This clone's own state of the ledger: its replica name and current cycle. */
   local: LocalState;
   /** Every cycle derived, when first asked for. */
@@ -76,6 +78,7 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
       return read.events;
     },
     eventsOf: (key) => read.cycleEvents(key),
+    cyclesFrom: (id) => read.cyclesFrom(id),
     local,
     get state() {
       state ??= deriveState(read.events, { all: true, current: local.current });

@@ -7,7 +7,7 @@ import { noteFiles } from './checked.js';
 import { contentName, convertV1 } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { NewerLedgerError } from './events.js';
-import { isStructural, rangesOf } from './file-index.js';
+import { cyclesFrom, isStructural, rangesOf } from './file-index.js';
 import { describe, errorCode, fsFailure, readLedgerFile, readRanges } from './files.js';
 import { asciiJson } from './json.js';
 import { readKnown, readReplicaFile, type FilePart, type OwnFile } from './replica-file.js';
@@ -37,6 +37,11 @@ export interface LedgerRead {
    * long-lived ledger reads a few per cent of it. The same array each time it is asked for.
    */
   cycleEvents(key: string | null): LedgerEvent[];
+  /**
+   * The cycles with an event (not structural) whose id is `id` or later: from the indexes of files
+   * checked before, from the events of the others. Undefined when an event of no cycle is among them.
+   */
+  cyclesFrom(id: string): Set<string> | undefined;
   /** The newest event id in any file: a new event's clock starts after it. */
   lastId: string | undefined;
   /** The replica files read. */
@@ -100,6 +105,15 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
         byCycle.set(key, events);
       }
       return events;
+    },
+    cyclesFrom(id) {
+      const keys = new Set<string>();
+      for (const p of parts) {
+        const found = p.events ? cyclesOf(p.events, id) : cyclesFrom(p.index!, id);
+        if (found === undefined) return undefined;
+        for (const key of found) keys.add(key);
+      }
+      return keys;
     },
     lastId: parts.reduce<string | undefined>((max, p) => (p.lastId !== undefined && (max === undefined || p.lastId > max) ? p.lastId : max), undefined),
     files,
@@ -182,6 +196,17 @@ function pick(part: FilePart, key: string | null): LedgerEvent[] {
   const ranges = rangesOf(part.index!, key);
   if (ranges.length === 0) return [];
   return parseLines(part.file, part.loaded !== undefined ? slices(part.loaded, ranges) : readKnown(part, (fd) => readRanges(fd, ranges).toString('latin1')));
+}
+
+/** The cycles of the events (not structural) with an id from `id` on; undefined when one has no cycle. */
+function cyclesOf(events: readonly LedgerEvent[], id: string): string[] | undefined {
+  const keys: string[] = [];
+  for (const e of events) {
+    if (e.id < id || isStructural(e)) continue;
+    if (e.cycle === null) return undefined;
+    keys.push(e.cycle);
+  }
+  return keys;
 }
 
 /** The text of [start, end) ranges (flat pairs) of `text`, one after the other. */

@@ -4,6 +4,7 @@
 // ledger-failures.test.ts (every documented failure leaves the ledger byte-for-byte unchanged).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { hasControlCharacters } from '../helpers/cli.js';
 import { createLedgerSandbox, filesUnder, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
@@ -294,6 +295,33 @@ describe('log and undo', () => {
     const key = eventOf(box, 'decision.added', 'D-1')!.id as string;
     expect(firstWords(box.ok(['log', '--record', key]).stdout)).toEqual([added, raised, approved]);
     expect(box.json(['log', '--cycle', first]).events.map((e: { record: string | null }) => e.record)).toEqual([null, 'D-1', 'B-1', 'D-1']);
+  });
+
+  it('log --since reads only the cycles changed since then, and shows what a read of every event shows, before and after the files are noted as checked', () => {
+    box.ok(['init', 'healthcare', 'ops', '--no-session', '--cycle', 'Second'], { env: { PLAYBOOK_NOW: '2026-11-27T09:00:00Z' } });
+    box.ok(['--as', 'Cy', 'decision', 'add', 'Second D-1', '--owner', 'Cy', '--due', '+7d'], { env: { PLAYBOOK_NOW: '2026-11-27T10:00:00Z' } });
+    // An undo is read with every cycle's lines: this one, in the first cycle, is shown since the 27th.
+    const first = box.json(['cycles']).cycles[0].id as string;
+    box.ok(['undo', '--cycle', first], { env: { PLAYBOOK_NOW: '2026-11-28T09:00:00Z' } });
+    const all = box.json(['log']).events as { at: string }[];
+    const text = box.ok(['log']).stdout.trimEnd().split('\n');
+    const check = () => {
+      for (const since of ['2026-11-27', '2026-11-27T09:30', '2026-11-28', '2026-11-24']) {
+        const from = Date.parse(`${since}${since.length === 10 ? 'T00:00' : ''}:00Z`);
+        const wanted = all.flatMap((e, i) => (Date.parse(e.at) >= from ? [i] : []));
+        expect(wanted.length, since).toBeGreaterThan(0);
+        expect(box.json(['log', '--since', since]).events, since).toEqual(wanted.map((i) => all[i]));
+        expect(box.ok(['log', '--since', since]).stdout.trimEnd().split('\n'), since).toEqual(wanted.map((i) => text[i]));
+      }
+    };
+    check();
+    // Dated 5 s on, the notes are trusted alone (src/ledger/checked.ts): the files are read by their indexes.
+    const notes = box.path('cache', 'playbook', 'checked.json');
+    const data = JSON.parse(readFileSync(notes, 'utf8')) as { files: Record<string, { at: string; index?: unknown }> };
+    expect(Object.values(data.files).some((note) => note.index !== undefined)).toBe(true);
+    for (const note of Object.values(data.files)) note.at = String(BigInt(note.at) + 5_000_000_000n);
+    writeFileSync(notes, JSON.stringify(data));
+    check();
   });
 
   it('log --json: version 1, the events themselves, each with its short id, the record it names, and which undo (if any) undid it', () => {

@@ -385,6 +385,9 @@ describe.concurrent('a team ledger in git', { timeout: 120_000 }, () => {
     expect(la.conflicts[0].note).toMatch(/bob/);
     expect(la.conflicts[0].note).toMatch(/closed holds/);
     for (const m of [alice, bob]) expect((await m.ok(['log'])).stdout).toMatch(/^conflict on D-1: .*closed holds/m);
+    // The log since a moment lists the conflicts of the cycles whose records changed since then.
+    expect((await bob.json(['log', '--since', at('10:05')])).conflicts).toEqual(la.conflicts);
+    expect((await bob.json(['log', '--since', at('10:06')])).conflicts).toEqual([]);
 
     // alice, having seen both, reopens it: her change wins without a conflict, and the note clears.
     await alice.ok(['decision', 'reopen', 'D-1', '--note', 'talked to bob'], '10:10');

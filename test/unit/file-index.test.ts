@@ -9,7 +9,7 @@ import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { indexLines, isFileIndex, isStructural, rangesOf } from '../../src/ledger/file-index.js';
+import { cyclesFrom, indexLines, isFileIndex, isStructural, rangesOf } from '../../src/ledger/file-index.js';
 import type { LedgerEvent } from '../../src/ledger/events.js';
 import { asciiJson } from '../../src/ledger/json.js';
 import { HASHED_FROM } from '../../src/ledger/replica-file.js';
@@ -28,7 +28,8 @@ const eventArb = fc.record({
 });
 
 function linesOf(drafts: { type: string; cycle: string | null; title: string }[]): { events: LedgerEvent[]; lines: string[] } {
-  const events = drafts.map((d, i) => ({ id: `0${String(i).padStart(25, '0')}`, replica: 'r', seq: i + 1, at: '2026-11-23T09:00:00.000Z', actor: 'a', command: 'c', cycle: d.cycle, type: d.type, data: { title: d.title } }) as unknown as LedgerEvent);
+  // Ids out of the order of the lines (going down, then up), as lines of branches merged by git may be.
+  const events = drafts.map((d, i) => ({ id: `0${String(i % 2 === 0 ? 500 - i : 500 + i).padStart(25, '0')}`, replica: 'r', seq: i + 1, at: '2026-11-23T09:00:00.000Z', actor: 'a', command: 'c', cycle: d.cycle, type: d.type, data: { title: d.title } }) as unknown as LedgerEvent);
   return { events, lines: events.map((e) => `${asciiJson(e)}\n`) };
 }
 
@@ -62,6 +63,12 @@ describe('the index of a replica file', () => {
           const wanted = events.map((e, i) => (isStructural(e) || (key !== null && e.cycle === key) ? lines[i] : '')).join('');
           expect(slices(text, rangesOf(whole, key))).toBe(wanted);
         }
+        // From any id on: the cycles of the lines (not structural) from there, unless one has no cycle.
+        for (const from of events.map((e) => e.id)) {
+          const later = events.filter((e) => e.id >= from && !isStructural(e));
+          const wanted = later.some((e) => e.cycle === null) ? undefined : [...new Set(later.map((e) => e.cycle))].sort();
+          expect(cyclesFrom(whole, from)?.sort()).toEqual(wanted);
+        }
       }),
     );
   });
@@ -69,7 +76,7 @@ describe('the index of a replica file', () => {
   it('a damaged index in the notes is not used', () => {
     const { events, lines } = linesOf([{ type: 'cycle.created', cycle: CYCLES[0]!, title: 'x' }]);
     const index = indexLines(lines.join(''), events, 0);
-    for (const bad of [null, { ...index, size: -1 }, { ...index, structural: [0] }, { ...index, structural: [5, 2] }, { ...index, cycles: { x: [0, index.size + 1] } }, { ...index, newest: 3 }]) {
+    for (const bad of [null, { ...index, size: -1 }, { ...index, structural: [0] }, { ...index, structural: [5, 2] }, { ...index, cycles: { x: [0, index.size + 1] } }, { ...index, newest: 3 }, { ...index, latest: [] }, { ...index, latest: { [CYCLES[0]!]: 3 } }, { ...index, latest: undefined }]) {
       expect(isFileIndex(bad)).toBe(false);
     }
   });
