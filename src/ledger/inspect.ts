@@ -8,7 +8,7 @@ import type { LedgerEvent } from './event-schema.js';
 import { describeError } from './events.js';
 import { forEachAsciiLine, NOT_A_FILE, readLedgerFile, readRanges, withLedgerFile } from './files.js';
 import { asciiJson } from './json.js';
-import { hasConflictMarker, isConflictMarker } from './replica-lines.js';
+import { hasConflictMarker, isConflictMarker, seenTwice } from './replica-lines.js';
 import { POINTER, replicaFiles, type Layout } from './replicas.js';
 import { ledgerText } from './store.js';
 import { gitWorkTree } from './team.js';
@@ -73,10 +73,17 @@ interface Line {
   id: string;
   replica: string;
   seq: number;
-  prev: string | undefined;
+  /** The hash the line names of the line before it; FOLLOWS when that is the line just above it in its file. */
+  prev: string | undefined | typeof FOLLOWS;
   /** lineHash of its text: what the next line of its replica names, and how two copies of an event are told apart. */
   hash: string;
 }
+
+/**
+ * A line that names the line just above it, of its replica and the number before its own, as nearly
+ * every line does: it needs no look-up among all the lines.
+ */
+const FOLLOWS = Symbol('follows');
 
 /** What doctor finds in one replica file. */
 interface FileLines {
@@ -117,7 +124,10 @@ function lineChecker(file: string): FileLines & { line(raw: string): void; tail(
         return;
       }
       const { id, replica, seq, prev } = event as LedgerEvent;
-      seen.lines.push({ file, line: number, id, replica, seq, prev, hash: lineHash(raw) });
+      const above = seen.lines[seen.lines.length - 1];
+      const follows = above !== undefined && above.replica === replica && above.seq === seq - 1 && above.hash === prev;
+      // One string of the replica's name for all its lines, not one per line.
+      seen.lines.push({ file, line: number, id, replica: above?.replica === replica ? above.replica : replica, seq, prev: follows ? FOLLOWS : prev, hash: lineHash(raw) });
     },
   };
   return seen;
@@ -182,7 +192,8 @@ function sameEvent(a: Line, b: Line): boolean {
 /** Every replica file: readable, whole lines, valid events, each replica's lines chained, no id used twice. */
 export function inspectReplicas(layout: Layout): { findings: Finding[]; events: number; replicas: Set<string> } {
   const findings: Finding[] = [];
-  let lines: Line[] = [];
+  /** The lines of each file read. */
+  const files: Line[][] = [];
   const names = replicaFiles(layout);
   for (const name of names) {
     const file = join(layout.events, name);
@@ -197,7 +208,7 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
     }
     if (read.cut > 0) findings.push({ name: 'events', ok: true, detail: `${file}: its last line is not complete (${read.cut} bytes): a sync still arriving, or a write cut short; it is skipped until complete` });
     if (read.bad) findings.push(read.bad);
-    lines = lines.length === 0 ? read.lines : lines.concat(read.lines);
+    files.push(read.lines);
     if (isConflictedCopy(name)) findings.push({ name: 'conflicted copy', ok: true, detail: `${file}: a sync client's conflicted copy; its events are read with the others, so nothing in it is lost` });
   }
   const replicas = new Set<string>();
@@ -205,15 +216,17 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
   // lines may share a number (branches of one clone merged, or a copied state folder): then both
   // are read and the replica forks; a line whose predecessor is nowhere was edited or removed.
   const hashes = new LineHashes();
-  for (const l of lines) {
-    replicas.add(l.replica);
-    hashes.add(l.replica, l.seq, l.hash);
+  for (const lines of files) {
+    for (const l of lines) {
+      replicas.add(l.replica);
+      hashes.add(l.replica, l.seq, l.hash);
+    }
   }
   const broken = new Set<string>();
-  for (const event of lines) {
-    const { file, line } = event;
-    if (event.replica === 'v1' || broken.has(event.replica)) continue; // converted from a version-1 file: not chained
-    const follows = event.seq === 1 ? event.prev === undefined : event.prev !== undefined && hashes.has(event.replica, event.seq - 1, event.prev);
+  for (const event of files.flat()) {
+    const { file, line, prev } = event;
+    if (prev === FOLLOWS || event.replica === 'v1' || broken.has(event.replica)) continue; // converted from a version-1 file: not chained
+    const follows = event.seq === 1 ? prev === undefined : prev !== undefined && hashes.has(event.replica, event.seq - 1, prev);
     if (!follows) {
       broken.add(event.replica);
       findings.push({ name: 'chain', ok: false, detail: `${file}:${line}: replica ${event.replica}'s event ${event.seq} does not follow on from its event ${event.seq - 1}: a line was removed or edited`, fix: 'restore the file from git (`git checkout -- <file>`) or from a teammate\'s copy; `git log -p` shows who changed it' });
@@ -222,13 +235,22 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
   // One id, two contents: damage. Two copies with the same hash are the same bytes (a conflicted
   // copy); others are compared as playbook writes an event (another tool's spacing is no damage).
   // Every command's read compares the events themselves, whatever their hashes (replica-read.ts).
-  const byId = new Map<string, Line>();
-  for (const l of lines) {
-    const seen = byId.get(l.id);
-    if (seen && seen.hash !== l.hash && !sameEvent(seen, l)) {
-      findings.push({ name: 'duplicate ids', ok: false, detail: `event ${l.id} is in ${seen.file}:${seen.line} and ${l.file}:${l.line} with different contents`, fix: 'one of the two lines was edited: restore that file from git or a teammate\'s copy' });
+  // Only the ids in more than one place are looked at (found by merging each file's rising ids).
+  const twice = seenTwice(files.map((lines) => lines.map((l) => l.id)));
+  const copies = new Map<string, Line>();
+  let events = 0;
+  for (const lines of files) {
+    events += lines.length;
+    if (twice.size === 0) continue;
+    for (const l of lines) {
+      if (!twice.has(l.id)) continue;
+      const seen = copies.get(l.id);
+      if (seen) events--;
+      if (seen && seen.hash !== l.hash && !sameEvent(seen, l)) {
+        findings.push({ name: 'duplicate ids', ok: false, detail: `event ${l.id} is in ${seen.file}:${seen.line} and ${l.file}:${l.line} with different contents`, fix: 'one of the two lines was edited: restore that file from git or a teammate\'s copy' });
+      }
+      copies.set(l.id, l);
     }
-    byId.set(l.id, l);
   }
   const forked = new Set<string>();
   for (const replica of hashes.forks()) if (replica !== 'v1') forked.add(replica);
@@ -236,9 +258,9 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
     findings.push({ name: 'forked replica', ok: true, detail: `replica ${replica} has two histories (branches of one clone merged, or two machines writing as one): both are read and nothing is lost` });
   }
   if (names.length > 0 && !findings.some((f) => !f.ok)) {
-    findings.unshift({ name: 'events', ok: true, detail: `${byId.size} events from ${replicas.size} replica${replicas.size === 1 ? '' : 's'} in ${names.length} file${names.length === 1 ? '' : 's'} (${layout.events})` });
+    findings.unshift({ name: 'events', ok: true, detail: `${events} events from ${replicas.size} replica${replicas.size === 1 ? '' : 's'} in ${names.length} file${names.length === 1 ? '' : 's'} (${layout.events})` });
   }
-  return { findings, events: byId.size, replicas };
+  return { findings, events, replicas };
 }
 
 /** Whether the folder is set up for a team: events merged by lines, machine-local files ignored. */
@@ -285,17 +307,18 @@ export function inspectMode(path: string): Finding | undefined {
 /**
  * The hashes of the lines under each replica and number: nearly always one, so a second one (a
  * replica that forked) gets a set of its own instead of every line getting one. By replica, then by
- * number: 100,000 lines took 130 ms under keys of the two joined in a string.
+ * number: 100,000 lines took 130 ms under keys of the two joined in a string. The numbers run 1, 2,
+ * 3, so each replica's first hashes are an array by number.
  */
 class LineHashes {
-  private readonly first = new Map<string, Map<number, string>>();
+  private readonly first = new Map<string, string[]>();
   private readonly more = new Map<string, Map<number, Set<string>>>();
 
   add(replica: string, seq: number, hash: string): void {
     let first = this.first.get(replica);
-    if (first === undefined) this.first.set(replica, (first = new Map<number, string>()));
-    const known = first.get(seq);
-    if (known === undefined) first.set(seq, hash);
+    if (first === undefined) this.first.set(replica, (first = []));
+    const known = first[seq];
+    if (known === undefined) first[seq] = hash;
     else if (known !== hash) {
       let more = this.more.get(replica);
       if (more === undefined) this.more.set(replica, (more = new Map<number, Set<string>>()));
@@ -304,7 +327,7 @@ class LineHashes {
   }
 
   has(replica: string, seq: number, hash: string): boolean {
-    return this.first.get(replica)?.get(seq) === hash || this.more.get(replica)?.get(seq)?.has(hash) === true;
+    return this.first.get(replica)?.[seq] === hash || this.more.get(replica)?.get(seq)?.has(hash) === true;
   }
 
   /** The replicas with a number under which there is more than one line. */
