@@ -3,6 +3,7 @@
 // never suggests a step that drops a teammate's work.
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { idTime } from './clock.js';
 import { lineHash } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { describeError } from './events.js';
@@ -123,7 +124,12 @@ function lineChecker(file: string): FileLines & { line(raw: string): void; tail(
         seen.bad = { name: 'events', ok: false, detail: `${file}:${number}: not a valid event${describeError(validateEvent.errors?.[0])}`, fix: BAD_LINE_FIX };
         return;
       }
-      const { id, replica, seq, prev } = event as LedgerEvent;
+      const { id, replica, seq, prev, at } = event as LedgerEvent;
+      if (idTime(id) < Date.parse(at)) {
+        // playbook never writes one (clock.ts: nextEventId); log --since finds events by their ids' times.
+        seen.bad = { name: 'events', ok: false, detail: `${file}:${number}: event ${id} has an id earlier than its time (${at})`, fix: `the line was edited or written by another program; ${BAD_LINE_FIX}` };
+        return;
+      }
       const above = seen.lines[seen.lines.length - 1];
       const follows = above !== undefined && above.replica === replica && above.seq === seq - 1 && above.hash === prev;
       // One string of the replica's name for all its lines, not one per line.

@@ -4,10 +4,11 @@
 // ledger-failures.test.ts (every documented failure leaves the ledger byte-for-byte unchanged).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { hasControlCharacters } from '../helpers/cli.js';
 import { createLedgerSandbox, filesUnder, makeSeeds, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
+import { CYCLE_ID, SNAPSHOT, startCycle } from '../helpers/summary-ledger.js';
 
 let seeds: Seeds;
 let box: LedgerSandbox;
@@ -529,5 +530,21 @@ describe('what reaches the terminal', () => {
     expect(box.ok(['checklist'], forced).stdout).toContain('\u001b[32m✔\u001b[39m');
     expect(box.ok(['metrics'], forced).stdout).toContain('\u001b[32mon target\u001b[39m');
     expect(box.ok(['metrics'], { env: { ...late, NO_COLOR: '1', FORCE_COLOR: undefined } }).stdout).not.toMatch(/\u001b/);
+  });
+});
+
+describe('log of a version-1 ledger', () => {
+  it('marks an event undone when version 1 wrote the undo under another cycle, with --cycle too', () => {
+    // Version 1 gave an undo the cycle current when it was made, not its target's.
+    mkdirSync(box.ledgerDir, { mode: 0o700 });
+    startCycle()
+      .add('2026-10-14T09:00:00Z', 'priya', 'decision.added', { id: 'D-1', title: 'Ship guided setup', owner: 'Priya Raman', due: '2026-11-18', criteria: [] })
+      .add('2026-10-15T09:00:00Z', 'priya', 'cycle.created', { cycle: { ...SNAPSHOT, id: 'second', name: 'Second' } }, null)
+      .add('2026-10-15T10:00:00Z', 'priya', 'undo', { target: 8 } as never, 'second')
+      .write(box.ledger);
+    for (const args of [['log'], ['log', '--cycle', CYCLE_ID]]) {
+      expect(box.ok(args).stdout, args.join(' ')).toMatch(/added D-1 "Ship guided setup" .*\(undone by \w{8}\)/);
+      expect(box.json(args).events.find((e: { type: string }) => e.type === 'decision.added').undoneBy, args.join(' ')).toMatch(/^\w{26}$/);
+    }
   });
 });

@@ -387,6 +387,8 @@ describe.concurrent('a team ledger in git', { timeout: 120_000 }, () => {
     for (const m of [alice, bob]) expect((await m.ok(['log'])).stdout).toMatch(/^conflict on D-1: .*closed holds/m);
     // The log since a moment lists the conflicts of the cycles whose records changed since then.
     expect((await bob.json(['log', '--since', at('10:05')])).conflicts).toEqual(la.conflicts);
+    // By anyone: alice made no change since 10:05, bob did.
+    expect(await bob.json(['log', '--since', at('10:05'), '--actor', 'alice'])).toEqual({ version: 1, events: [], conflicts: la.conflicts });
     expect((await bob.json(['log', '--since', at('10:06')])).conflicts).toEqual([]);
 
     // alice, having seen both, reopens it: her change wins without a conflict, and the note clears.

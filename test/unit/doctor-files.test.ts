@@ -59,6 +59,16 @@ describe('doctor on the replica files', () => {
     expect(result.events).toBe(3);
   });
 
+  it('an event whose id is earlier than its time (playbook never writes one; log --since relies on it) is named', () => {
+    const lines = chained('aaaa', 4);
+    const late = JSON.parse(lines[3]!) as LedgerEvent;
+    write('aaaa.jsonl', `${[...lines.slice(0, 3), asciiJson({ ...late, at: new Date(Date.parse(late.at) + 60_000).toISOString() })].join('\n')}\n`);
+    expect(found()).toEqual([`FAIL events: E/aaaa.jsonl:4: event ${late.id} has an id earlier than its time (${new Date(Date.parse(late.at) + 60_000).toISOString()})`]);
+    // A time before its id's is what playbook writes after its clock stepped back.
+    write('aaaa.jsonl', `${[...lines.slice(0, 3), asciiJson({ ...late, at: new Date(Date.parse(late.at) - 60_000).toISOString() })].join('\n')}\n`);
+    expect(found()).toEqual([`ok events: 4 events from 1 replica in 1 file (E)`]);
+  });
+
   it('a file with characters outside ASCII is read whole, the same checks', () => {
     const events = summaryLedger().events.slice(0, 3).map((e, i) => ({ ...e, id: `${e.id.slice(0, 10)}BBBB${String(i).padStart(12, '0')}`, replica: 'bbbb', seq: i + 1, actor: 'Zoë Müller' }) as LedgerEvent);
     const lines: string[] = [];
