@@ -17,6 +17,12 @@ export function printJson(ctx: Context, value: Record<string, unknown>): void {
 type Kind = 'decision' | 'blocker' | 'risk' | 'checkpoint';
 const PREFIX: Record<Kind, string> = { decision: 'D', blocker: 'B', risk: 'R', checkpoint: 'C' };
 
+/** The kind of record a typed short id's letter names (D-3, b12), if it names one. */
+export function kindOf(typed: string): Kind | undefined {
+  const letter = typed.trim()[0]?.toUpperCase();
+  return (Object.keys(PREFIX) as Kind[]).find((kind) => PREFIX[kind] === letter);
+}
+
 /** "d-3", "D3" and "3" all name D-3; "d-3a" names D-3a, one of two D-3s claimed on two clones. */
 export function recordId(kind: Kind, typed: string): string {
   const m = /^(?:([a-z])-?)?(\d{1,6})([a-z]{0,3})$/i.exec(typed.trim());

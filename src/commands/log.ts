@@ -8,7 +8,7 @@ import type { LedgerEvent } from '../ledger/events.js';
 import { deriveState, type Cycle } from '../ledger/state.js';
 import { conflictsOf } from '../ledger/queries.js';
 import { oneLine } from '../terminal.js';
-import { find, printJson } from './common.js';
+import { find, kindOf, printJson } from './common.js';
 
 type Named = { id: string };
 type Conflict = { cycle: string; record: string; note: string };
@@ -49,9 +49,6 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
 
 const PRINTED_AT_ONCE = 1000;
 
-/** The kind of record a short id's letter names (D-3, B-12, R-2, C-1). */
-const KINDS = { d: 'decision', b: 'blocker', r: 'risk', c: 'checkpoint' } as const;
-
 /**
  * The events the log may show and the cycles derived to name their records (D-3a) and list the
  * conflicts. Each cycle is read on its own where it can be, as any command about one cycle is:
@@ -62,7 +59,7 @@ const KINDS = { d: 'decision', b: 'blocker', r: 'risk', c: 'checkpoint' } as con
  * - else, or when a file's index cannot tell (an event of no cycle), every event and every cycle.
  */
 function scope(ledger: OpenLedger, oneCycle: boolean, typed: string | undefined, since: number | undefined): { events: LedgerEvent[]; only?: string; cycles: Cycle[]; record?: string } {
-  const kind = typed === undefined ? undefined : KINDS[typed.trim()[0]?.toLowerCase() as keyof typeof KINDS];
+  const kind = typed === undefined ? undefined : kindOf(typed);
   if (oneCycle || kind !== undefined) {
     const cycle = ledger.cycle;
     const record = typed === undefined ? undefined : kind ? find(cycle, kind, typed).key : typed.trim().toUpperCase();

@@ -35,7 +35,7 @@ const RACY_MARGIN_NS = 2_000_000_000n;
  * version 2's indexes kept the steps passed with each cycle's lines (file-index.ts: STRUCTURAL_TYPES),
  * version 3's had no newest id of each cycle (file-index.ts: latest).
  */
-const VERSION = 4;
+export const NOTES_VERSION = 4;
 
 /** The bytes a caller read or wrote: one buffer, or the chunks written in order. */
 export type Bytes = Uint8Array | readonly Uint8Array[];
@@ -85,7 +85,7 @@ function loadNotes(notes: string): Record<string, Note> {
   try {
     const data = JSON.parse(readFileSync(notes, 'utf8')) as { version?: unknown; files?: unknown };
     const files = data?.files;
-    if (data?.version !== VERSION || !files || typeof files !== 'object' || Array.isArray(files)) return {};
+    if (data?.version !== NOTES_VERSION || !files || typeof files !== 'object' || Array.isArray(files)) return {};
     return Object.fromEntries(Object.entries(files).filter((entry): entry is [string, Note] => isNote(entry[1])));
   } catch {
     return {};
@@ -190,7 +190,7 @@ export function noteFiles(notes: string, entries: readonly { path: string; stat:
     const tmp = `${notes}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
-      writeSync(fd, `${JSON.stringify({ version: VERSION, files: Object.fromEntries(kept) })}\n`);
+      writeSync(fd, `${JSON.stringify({ version: NOTES_VERSION, files: Object.fromEntries(kept) })}\n`);
     } finally {
       closeSync(fd);
     }

@@ -79,17 +79,22 @@ export function addLine(index: FileIndex, event: LedgerEvent, start: number, end
     return;
   }
   if (event.cycle !== null) extend((index.cycles[event.cycle] ??= []), start, end);
+  noteLatest(index.latest, event);
+}
+
+/** Notes an event (not structural) in `latest`, as FileIndex.latest keeps it. */
+export function noteLatest(latest: Record<string, string>, event: LedgerEvent): void {
   const key = event.cycle ?? '';
-  const seen = index.latest[key];
-  if (seen === undefined || event.id > seen) index.latest[key] = event.id;
+  const seen = latest[key];
+  if (seen === undefined || event.id > seen) latest[key] = event.id;
 }
 
 /**
- * The cycles with a line (not structural) whose id is `id` or later, by the index alone; undefined
+ * The cycles with a line (not structural) whose id is `id` or later, by `latest` alone; undefined
  * when a line of no cycle is among them (it can be found only by reading the whole file).
  */
-export function cyclesFrom(index: FileIndex, id: string): string[] | undefined {
-  const keys = Object.keys(index.latest).filter((key) => index.latest[key]! >= id);
+export function cyclesFrom(latest: Record<string, string>, id: string): string[] | undefined {
+  const keys = Object.keys(latest).filter((key) => latest[key]! >= id);
   return keys.includes('') ? undefined : keys;
 }
 

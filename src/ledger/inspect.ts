@@ -231,7 +231,8 @@ export function inspectReplicas(layout: Layout): { findings: Finding[]; events: 
   const broken = new Set<string>();
   for (const event of files.flat()) {
     const { file, line, prev } = event;
-    if (prev === FOLLOWS || event.replica === 'v1' || broken.has(event.replica)) continue; // converted from a version-1 file: not chained
+    // Checked as it was read (FOLLOWS); converted from a version-1 file (not chained); or broken already.
+    if (prev === FOLLOWS || event.replica === 'v1' || broken.has(event.replica)) continue;
     const follows = event.seq === 1 ? prev === undefined : prev !== undefined && hashes.has(event.replica, event.seq - 1, prev);
     if (!follows) {
       broken.add(event.replica);

@@ -29,9 +29,11 @@ export function isConflictMarker(line: string): boolean {
   return CONFLICT_MARKER.test(line);
 }
 
+const CONFLICT_MARKER_LINE = new RegExp(CONFLICT_MARKER.source, 'm');
+
 /** Whether any line of `text` starts with a git conflict marker. */
 export function hasConflictMarker(text: string): boolean {
-  return /^(<<<<<<<|=======|>>>>>>>)/m.test(text);
+  return CONFLICT_MARKER_LINE.test(text);
 }
 
 /** Whether the line `text` leads with the id `id` (as leadingId reads it); the way playbook writes it is tested first, without a regular expression. */

@@ -7,7 +7,7 @@ import { noteFiles } from './checked.js';
 import { contentName, convertV1 } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { NewerLedgerError } from './events.js';
-import { cyclesFrom, isStructural, rangesOf } from './file-index.js';
+import { cyclesFrom, isStructural, noteLatest, rangesOf } from './file-index.js';
 import { describe, errorCode, fsFailure, readLedgerFile, readRanges } from './files.js';
 import { asciiJson } from './json.js';
 import { readKnown, readReplicaFile, type FilePart, type OwnFile } from './replica-file.js';
@@ -109,7 +109,7 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
     cyclesFrom(id) {
       const keys = new Set<string>();
       for (const p of parts) {
-        const found = p.events ? cyclesOf(p.events, id) : cyclesFrom(p.index!, id);
+        const found = cyclesFrom(p.index?.latest ?? latestOf(p.events!), id);
         if (found === undefined) return undefined;
         for (const key of found) keys.add(key);
       }
@@ -198,15 +198,11 @@ function pick(part: FilePart, key: string | null): LedgerEvent[] {
   return parseLines(part.file, part.loaded !== undefined ? slices(part.loaded, ranges) : readKnown(part, (fd) => readRanges(fd, ranges).toString('latin1')));
 }
 
-/** The cycles of the events (not structural) with an id from `id` on; undefined when one has no cycle. */
-function cyclesOf(events: readonly LedgerEvent[], id: string): string[] | undefined {
-  const keys: string[] = [];
-  for (const e of events) {
-    if (e.id < id || isStructural(e)) continue;
-    if (e.cycle === null) return undefined;
-    keys.push(e.cycle);
-  }
-  return keys;
+/** FileIndex.latest of a file without an index (one that is not ASCII), from its events. */
+function latestOf(events: readonly LedgerEvent[]): Record<string, string> {
+  const latest: Record<string, string> = {};
+  for (const e of events) if (!isStructural(e)) noteLatest(latest, e);
+  return latest;
 }
 
 /** The text of [start, end) ranges (flat pairs) of `text`, one after the other. */

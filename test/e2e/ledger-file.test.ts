@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { BIN, cleanEnv } from '../helpers/cli.js';
 import { createLedgerSandbox, eventsDirOf, filesUnder, isCleanFailure, makeSeeds, readLedgerEvents, type LedgerSandbox, type Seeds } from '../helpers/ledger.js';
 import { SNAPSHOT, startCycle } from '../helpers/summary-ledger.js';
+import { NOTES_VERSION } from '../../src/ledger/checked.js';
 
 let seeds: Seeds;
 let box: LedgerSandbox;
@@ -587,7 +588,7 @@ describe('an events file already checked is not checked again until it changes',
     const own = ownFile(box);
     const { index } = notes()[own] as unknown as { index: unknown };
     breakOneEvent();
-    const write = (files: Record<string, unknown>, version = 4) => writeFileSync(notesFile(), JSON.stringify({ version, files }));
+    const write = (files: Record<string, unknown>, version = NOTES_VERSION) => writeFileSync(notesFile(), JSON.stringify({ version, files }));
     // Noted within 2 s of the change: an edit in the same tick of a coarse clock would not show, so it is checked.
     write({ [own]: noteTaken(own, 1_900, index) });
     expect(box.run(['status']).status).toBe(1);
@@ -612,13 +613,13 @@ describe('an events file already checked is not checked again until it changes',
   });
 
   it('damaged or missing notes only mean a full check', () => {
-    writeFileSync(notesFile(), '{"version":4,"files":');
+    writeFileSync(notesFile(), `{"version":${NOTES_VERSION},"files":`);
     expect(box.run(['blockers']).status).toBe(0);
     expect(notes()[ownFile(box)]!.id).toBe(identityOf(ownFile(box)));
     breakOneEvent();
     writeFileSync(notesFile(), 'not json');
     expect(box.run(['blockers']).status).toBe(1);
-    writeFileSync(notesFile(), JSON.stringify({ version: 4, files: { [ownFile(box)]: { id: identityOf(ownFile(box)), at: 'later' } } }));
+    writeFileSync(notesFile(), JSON.stringify({ version: NOTES_VERSION, files: { [ownFile(box)]: { id: identityOf(ownFile(box)), at: 'later' } } }));
     expect(box.run(['blockers']).status).toBe(1);
   });
 });

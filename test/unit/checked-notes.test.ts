@@ -7,7 +7,7 @@ import { describe, it, expect, beforeEach, afterEach, vi } from 'vitest';
 import { type BigIntStats, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { identity, isChecked, noteChecked } from '../../src/ledger/checked.js';
+import { identity, isChecked, NOTES_VERSION, noteChecked } from '../../src/ledger/checked.js';
 
 let dir: string;
 let notes: string;
@@ -127,7 +127,7 @@ describe('the notes file', () => {
     writeFileSync(file, '["a"]\n');
     const s = agedBy(60_000);
     noteChecked(notes, file, s);
-    for (const damage of ['not json', '{"version":3,"files":{"x":', `{"version":3,"files":{${JSON.stringify(file)}:{"id":"${identity(s)}","at":"soon"}}}`]) {
+    for (const damage of ['not json', `{"version":${NOTES_VERSION},"files":{"x":`, `{"version":${NOTES_VERSION},"files":{${JSON.stringify(file)}:{"id":"${identity(s)}","at":"soon"}}}`]) {
       writeFileSync(notes, damage);
       expect(isChecked(notes, file, s)).toBe(false);
     }

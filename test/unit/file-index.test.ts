@@ -67,7 +67,7 @@ describe('the index of a replica file', () => {
         for (const from of events.map((e) => e.id)) {
           const later = events.filter((e) => e.id >= from && !isStructural(e));
           const wanted = later.some((e) => e.cycle === null) ? undefined : [...new Set(later.map((e) => e.cycle))].sort();
-          expect(cyclesFrom(whole, from)?.sort()).toEqual(wanted);
+          expect(cyclesFrom(whole.latest, from)?.sort()).toEqual(wanted);
         }
       }),
     );
@@ -117,6 +117,29 @@ describe('reading a file known by its index', () => {
     writeFileSync(own, readFileSync(own));
     expect(() => known.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
     expect(readReplicas(layout, { checked: notes() })!.cycleEvents(key)).toEqual(full.cycleEvents(key));
+  });
+
+  it('tells the cycles with an event from an id on alike from an index, a file checked now, and a file that is not ASCII (no index)', () => {
+    const events = startCycle()
+      .add('2026-10-14T09:00:00Z', 'sam', 'cycle.created', { cycle: { ...SNAPSHOT, id: 'clinic-rollout', name: 'Clinic rollout' } }, null)
+      .add('2026-10-14T09:06:00Z', 'sam', 'decision.added', { id: 'D-1', title: 'Pick the pilot clinics — Zürich', owner: 'Sam Lee', criteria: [] }, 'clinic-rollout')
+      .add('2026-10-15T09:00:00Z', 'priya', 'step.passed', { step: 'scope' }).events;
+    const [onboarding, rollout] = events.filter((e) => e.type === 'cycle.created').map((e) => e.id);
+    const wanted = (from: string) => new Set(events.filter((e) => e.id >= from && !isStructural(e)).map((e) => e.cycle));
+    for (const raw of [false, true]) {
+      rmSync(layout.events, { recursive: true, force: true });
+      rmSync(notes(), { force: true });
+      // ASCII JSON (indexed), or the same lines with their characters written as they are (not ASCII: no index).
+      appendToReplica(layout, () => events.map((e) => `${raw ? JSON.stringify(e) : asciiJson(e)}\n`).join(''), { checked: notes() });
+      const now = readReplicas(layout, { checked: notes() })!;
+      settle();
+      const known = readReplicas(layout, { checked: notes() })!;
+      for (const from of events.map((e) => e.id)) {
+        expect(now.cyclesFrom(from), `${raw} ${from}`).toEqual(wanted(from));
+        expect(known.cyclesFrom(from), `${raw} ${from}`).toEqual(wanted(from));
+      }
+    }
+    expect(wanted(events[0]!.id)).toEqual(new Set([onboarding, rollout]));
   });
 
   it("the list of cycles, from the lines read with every cycle's, shows each cycle's steps passed as a full read derives them", () => {
