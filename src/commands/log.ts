@@ -16,54 +16,71 @@ type Conflict = { cycle: string; record: string; note: string };
 export function run(ctx: Context, _args: [], opts: { since?: string; actor?: string; record?: string }): void {
   const since = opts.since ? parseWhen(opts.since, ctx.now, ctx.tz, '--since', false).getTime() : undefined;
   const ledger = openLedger(ctx);
-  const { events, only, cycles, record } = scope(ledger, ctx.options.cycle !== undefined, opts.record, since);
-  // Every undo read counts, whatever cycle it was written in (a converted version-1 undo carries the
-  // cycle current then, not its target's).
+  const { each, only, cycles, record } = scope(ledger, ctx.options.cycle !== undefined, opts.record, since);
+  // Every undo counts, whatever cycle it was written in (a converted version-1 undo carries the
+  // cycle current then, not its target's); undos are read with every cycle's lines.
   const undone = new Map<string, string>();
-  for (const e of events) if (e.type === 'undo') undone.set(e.data.target, e.id);
-  const inTime = since === undefined && only === undefined ? events : events.filter((e) => (only === undefined || e.cycle === only) && (since === undefined || Date.parse(e.at) >= since));
+  for (const e of ledger.eventsOf(null)) if (e.type === 'undo') undone.set(e.data.target, e.id);
   const actor = opts.actor?.toLowerCase();
-  const shown = !actor && !record ? inTime : inTime.filter((e) => (!actor || e.actor.toLowerCase() === actor) && (!record || e.id === record || e.rec === record || e.link === record));
   const names = new Map<string, Named>();
   for (const c of cycles) for (const [key, r] of c.byKey) names.set(key, r);
   // Since a moment, the conflicts of the cycles changed since then (by anyone); else every cycle's read.
-  const changed = since === undefined ? undefined : new Set(inTime.map((e) => e.cycle));
-  const conflicts = cycles.filter((c) => !changed || changed.has(c.key)).flatMap(conflictsIn);
+  const changed = new Set<string | null>();
+  const shows = (e: LedgerEvent): boolean => {
+    if ((only !== undefined && e.cycle !== only) || (since !== undefined && Date.parse(e.at) < since)) return false;
+    changed.add(e.cycle);
+    return (!actor || e.actor.toLowerCase() === actor) && (!record || e.id === record || e.rec === record || e.link === record);
+  };
+  const conflicts = () => cycles.filter((c) => since === undefined || changed.has(c.key)).flatMap(conflictsIn);
   if (ctx.json) {
-    return printJson(ctx, {
-      events: shown.map((e) => ({ ...e, event: shortEventId(e.id), record: names.get(e.rec ?? e.id)?.id ?? null, undoneBy: undone.has(e.id) ? undone.get(e.id)! : null })),
-      conflicts,
+    const shown: object[] = [];
+    each((e) => {
+      if (shows(e)) shown.push({ ...e, event: shortEventId(e.id), record: names.get(e.rec ?? e.id)?.id ?? null, undoneBy: undone.get(e.id) ?? null });
     });
+    return printJson(ctx, { events: shown, conflicts: conflicts() });
   }
   const line = (e: LedgerEvent) => {
     const text = `${ctx.chalk.dim(shortEventId(e.id))} ${stamp(new Date(e.at), ctx.tz)} ${ctx.chalk.cyan(oneLine(e.actor))} ${ctx.chalk.dim(`[${e.command}]`)} ${oneLine(describeEvent(e, ctx.tz, names))}`;
     return undone.has(e.id) ? `${text} ${ctx.chalk.yellow(`(undone by ${shortEventId(undone.get(e.id)!)})`)}` : text;
   };
-  const notes = conflicts.map((c) => ctx.chalk.yellow(`conflict on ${c.record}: ${oneLine(c.note)}`));
-  if (shown.length === 0 && notes.length === 0) return ctx.note('no events match');
-  // Printed a thousand lines at a time: the lines of a long log are not all held at once (at
-  // 100,000 events that was a quarter of the time, spent moving them between the heap's generations).
-  for (let i = 0; i < shown.length; i += PRINTED_AT_ONCE) ctx.print(shown.slice(i, i + PRINTED_AT_ONCE).map(line).join('\n'));
+  // Printed a thousand lines at a time as the events are read, none kept: the lines and events of a
+  // long log are never all held at once (ARCHITECTURE.md, the benchmark).
+  let lines: string[] = [];
+  let printed = 0;
+  each((e) => {
+    if (!shows(e)) return;
+    lines.push(line(e));
+    if (lines.length === PRINTED_AT_ONCE) {
+      ctx.print(lines.join('\n'));
+      printed += lines.length;
+      lines = [];
+    }
+  });
+  if (lines.length > 0) ctx.print(lines.join('\n'));
+  const notes = conflicts().map((c) => ctx.chalk.yellow(`conflict on ${c.record}: ${oneLine(c.note)}`));
+  if (printed + lines.length === 0 && notes.length === 0) return ctx.note('no events match');
   if (notes.length > 0) ctx.print(notes.join('\n'));
 }
 
 const PRINTED_AT_ONCE = 1000;
 
 /**
- * The events the log may show and the cycles derived to name their records (D-3a) and list the
- * conflicts. Each cycle is read on its own where it can be, as any command about one cycle is:
+ * The events the log may show (handed over one at a time) and the cycles derived to name their
+ * records (D-3a) and list the conflicts. Each cycle is read on its own where it can be, as any
+ * command about one cycle is:
  * - with --cycle, or --record and a short id (a record's events are all in its cycle), that cycle;
  * - with --since, the lines read with every cycle's (starts, undos) and the cycles with an event
  *   since then, found by the files' indexes (an event's id is never earlier than its time), unless
  *   that is most cycles;
- * - else, or when a file's index cannot tell (an event of no cycle), every event and every cycle.
+ * - else, or when a file's index cannot tell (an event of no cycle), every event, twice: once to
+ *   derive every cycle, once to print, each parsed as it comes and none kept.
  */
-function scope(ledger: OpenLedger, oneCycle: boolean, typed: string | undefined, since: number | undefined): { events: LedgerEvent[]; only?: string; cycles: Cycle[]; record?: string } {
+function scope(ledger: OpenLedger, oneCycle: boolean, typed: string | undefined, since: number | undefined): { each: Each; only?: string; cycles: Cycle[]; record?: string } {
   const kind = typed === undefined ? undefined : kindOf(typed);
   if (oneCycle || kind !== undefined) {
     const cycle = ledger.cycle;
     const record = typed === undefined ? undefined : kind ? find(cycle, kind, typed).key : typed.trim().toUpperCase();
-    return { events: ledger.eventsOf(cycle.key), only: cycle.key, cycles: [cycle], ...(record ? { record } : {}) };
+    return { each: eachOf(ledger.eventsOf(cycle.key)), only: cycle.key, cycles: [cycle], ...(record ? { record } : {}) };
   }
   const record = typed === undefined ? {} : { record: typed.trim().toUpperCase() };
   const keys = since !== undefined && since >= 0 ? ledger.cyclesFrom(encodeTime(since)) : undefined;
@@ -73,10 +90,14 @@ function scope(ledger: OpenLedger, oneCycle: boolean, typed: string | undefined,
   if (keys && keys.size <= ledger.overview.cycles.size / 2) {
     const cycles = [...keys].flatMap((key) => deriveState(ledger.eventsOf(key), { cycle: key }).cycles.get(key) ?? []);
     const events = ledger.eventsOf(null).concat(...[...keys].map((key) => ledger.eventsOf(key).filter((e) => !isStructural(e))));
-    return { events: events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), cycles, ...record };
+    return { each: eachOf(events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))), cycles, ...record };
   }
-  return { events: ledger.events, cycles: [...ledger.state.cycles.values()], ...record };
+  return { each: ledger.forEach, cycles: [...ledger.state.cycles.values()], ...record };
 }
+
+type Each = (visit: (e: LedgerEvent) => void) => void;
+
+const eachOf = (events: readonly LedgerEvent[]): Each => (visit) => events.forEach((e) => visit(e));
 
 /** A cycle's records that carry a conflict note (two changes made without seeing each other). */
 function conflictsIn(c: Cycle): Conflict[] {

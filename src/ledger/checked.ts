@@ -33,9 +33,10 @@ const RACY_MARGIN_NS = 2_000_000_000n;
 /**
  * Notes of an earlier version are not trusted, they are simply replaced: version 1's had no time,
  * version 2's indexes kept the steps passed with each cycle's lines (file-index.ts: STRUCTURAL_TYPES),
- * version 3's had no newest id of each cycle (file-index.ts: latest).
+ * version 3's had no newest id of each cycle (file-index.ts: latest), version 4's did not say whether
+ * a file's ids rise line after line (file-index.ts: rising).
  */
-export const NOTES_VERSION = 4;
+export const NOTES_VERSION = 5;
 
 /** The bytes a caller read or wrote: one buffer, or the chunks written in order. */
 export type Bytes = Uint8Array | readonly Uint8Array[];

@@ -11,6 +11,8 @@ export interface FileIndex {
   /** The oldest and the newest id of any line: a file whose ids lie outside another's range cannot share one with it. */
   oldest: string;
   newest: string;
+  /** Whether each line's id is later than the one's above it: the lines can then be merged with other files' as they are read (replica-read.ts: forEach). */
+  rising: boolean;
   /** The id, number and text of the last line: a new line of this replica follows it. */
   lastId: string;
   lastSeq: number;
@@ -52,7 +54,7 @@ function extend(ranges: number[], start: number, end: number): void {
 export function indexLines(text: string, events: readonly LedgerEvent[], base: number, before?: FileIndex): FileIndex {
   const index: FileIndex = before
     ? { ...before, structural: [...before.structural], cycles: Object.fromEntries(Object.entries(before.cycles).map(([key, ranges]) => [key, [...ranges]])), latest: { ...before.latest } }
-    : { size: 0, oldest: '', newest: '', lastId: '', lastSeq: 0, lastLine: '', structural: [], cycles: {}, latest: {} };
+    : { size: 0, oldest: '', newest: '', rising: true, lastId: '', lastSeq: 0, lastLine: '', structural: [], cycles: {}, latest: {} };
   addLines(index, text, events, base);
   return index;
 }
@@ -73,6 +75,7 @@ export function addLines(index: FileIndex, text: string, events: readonly Ledger
 /** Adds one line, bytes [start, end) of the file, to `index` (endIndex then notes the last). */
 export function addLine(index: FileIndex, event: LedgerEvent, start: number, end: number): void {
   if (event.id > index.newest) index.newest = event.id;
+  else index.rising = false;
   if (index.oldest === '' || event.id < index.oldest) index.oldest = event.id;
   if (isStructural(event)) {
     extend(index.structural, start, end);
@@ -123,7 +126,7 @@ export function isFileIndex(value: unknown): value is FileIndex {
   const v = value as Record<string, unknown>;
   const size = v.size;
   if (!Number.isSafeInteger(size) || (size as number) < 0) return false;
-  if (typeof v.oldest !== 'string' || typeof v.newest !== 'string' || typeof v.lastId !== 'string' || !Number.isSafeInteger(v.lastSeq) || typeof v.lastLine !== 'string') return false;
+  if (typeof v.oldest !== 'string' || typeof v.newest !== 'string' || typeof v.rising !== 'boolean' || typeof v.lastId !== 'string' || !Number.isSafeInteger(v.lastSeq) || typeof v.lastLine !== 'string') return false;
   if (!isRanges(v.structural, size as number) || typeof v.cycles !== 'object' || v.cycles === null || Array.isArray(v.cycles)) return false;
   if (!Object.values(v.cycles).every((ranges) => isRanges(ranges, size as number))) return false;
   return typeof v.latest === 'object' && v.latest !== null && !Array.isArray(v.latest) && Object.values(v.latest).every((id) => typeof id === 'string');

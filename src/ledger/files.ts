@@ -73,18 +73,86 @@ export function readRanges(fd: number, ranges: readonly number[]): Buffer {
   return out;
 }
 
-/** Bytes read at a time by forEachAsciiLine: a buffer used over and over stays in the processor's cache. */
+/** Bytes read at a time by AsciiLines: a buffer used over and over stays in the processor's cache. */
 const LINE_CHUNK = 256 * 1024;
 
 /**
- * Gives `line` each whole line of the first `size` bytes of an open file (from byte `from`, the start
- * of a line), as text without its newline, with the byte it starts at, reading the file a quarter of
- * a megabyte at a time (`chunkSize`) into one buffer; `chunk` sees every byte read, in order. Returns the bytes read, or
- * null as soon as a byte is not ASCII or `line` returns false (nothing more is read). The bytes after
- * the last newline (a line not yet complete) are read but given to no line. Reading 34 MB this way
- * rather than into one buffer decoded as one string takes 40 ms instead of 225 (measured on the
- * 2-core machine of ARCHITECTURE.md's benchmark): the pages of buffers that size are each faulted
- * in, once for the bytes and once for the string, and a line at a time the parser reads from cache.
+ * The whole lines of the first `size` bytes of an open file (from byte `from`, the start of a line),
+ * one at a time as text without its newline, reading the file a quarter of a megabyte at a time
+ * (`chunkSize`) into one buffer; `chunk` sees every byte read, in order. The lines end at the first
+ * byte that is not ASCII (`ascii` is then false); the bytes after the last newline (a line not yet
+ * complete) are read but given as no line. Reading 34 MB this way rather than into one buffer
+ * decoded as one string takes 40 ms instead of 225 (measured on the 2-core machine of
+ * ARCHITECTURE.md's benchmark): the pages of buffers that size are each faulted in, once for the
+ * bytes and once for the string, and a line at a time the parser reads from cache. Several files
+ * can be read side by side (replica-read.ts: forEach merges them in the order of their ids).
+ */
+export class AsciiLines {
+  /** The byte of the file the last line given starts at. */
+  start = 0;
+  /** False once a byte read was not ASCII: no more lines are given. */
+  ascii = true;
+  private buffer: Buffer;
+  /** The bytes read and not yet given; the buffer starts at byte `base` of the file. */
+  private view: Buffer;
+  private base: number;
+  /** Where in the buffer the next line starts. */
+  private at = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+    private readonly options: { chunk?: (bytes: Uint8Array) => void; chunkSize?: number; from?: number } = {},
+  ) {
+    this.buffer = Buffer.allocUnsafe(options.chunkSize ?? LINE_CHUNK);
+    this.view = this.buffer.subarray(0, 0);
+    this.base = options.from ?? 0;
+  }
+
+  /** Bytes of the file read so far: all of them once next() has given undefined for an ASCII file. */
+  get read(): number {
+    return this.base + this.view.length;
+  }
+
+  /** The next whole line, or undefined at the end. */
+  next(): string | undefined {
+    for (;;) {
+      const end = this.view.indexOf(10, this.at);
+      if (end !== -1) {
+        this.start = this.base + this.at;
+        const text = this.view.toString('latin1', this.at, end);
+        this.at = end + 1;
+        return text;
+      }
+      if (!this.fill()) return undefined;
+    }
+  }
+
+  /** Reads on after the bytes not yet given, moved to the start of the buffer; false at the end or a byte that is not ASCII. */
+  private fill(): boolean {
+    if (!this.ascii) return false;
+    const kept = this.view.length - this.at;
+    this.buffer.copy(this.buffer, 0, this.at, this.view.length);
+    this.base += this.at;
+    this.at = 0;
+    if (kept === this.buffer.length) this.buffer = Buffer.concat([this.buffer], this.buffer.length * 2); // a line longer than the buffer
+    const n = readSync(this.fd, this.buffer, kept, Math.min(this.buffer.length - kept, this.size - this.base - kept), this.base + kept);
+    this.view = this.buffer.subarray(0, kept + n);
+    if (n === 0) return false;
+    const fresh = this.buffer.subarray(kept, kept + n);
+    if (!isAscii(fresh)) {
+      this.ascii = false;
+      return false;
+    }
+    this.options.chunk?.(fresh);
+    return true;
+  }
+}
+
+/**
+ * Gives `line` each whole line of an open file as AsciiLines reads them, with the byte it starts at.
+ * Returns the bytes read, or null as soon as a byte is not ASCII or `line` returns false (nothing
+ * more is read).
  */
 export function forEachAsciiLine(
   fd: number,
@@ -92,28 +160,9 @@ export function forEachAsciiLine(
   line: (text: string, start: number) => boolean,
   options: { chunk?: (bytes: Uint8Array) => void; chunkSize?: number; from?: number } = {},
 ): number | null {
-  const { chunk, chunkSize = LINE_CHUNK, from = 0 } = options;
-  let buffer = Buffer.allocUnsafe(chunkSize);
-  /** Bytes in the buffer, which starts at byte `base` of the file. */
-  let filled = 0;
-  let base = from;
-  for (;;) {
-    if (filled === buffer.length) buffer = Buffer.concat([buffer.subarray(0, filled)], buffer.length * 2); // a line longer than the buffer
-    const n = readSync(fd, buffer, filled, Math.min(buffer.length - filled, size - base - filled), base + filled);
-    if (n === 0) return base + filled;
-    const fresh = buffer.subarray(filled, filled + n);
-    if (!isAscii(fresh)) return null;
-    chunk?.(fresh);
-    const view = buffer.subarray(0, filled + n);
-    let at = 0;
-    for (let end = view.indexOf(10, filled); end !== -1; end = view.indexOf(10, end + 1)) {
-      if (!line(view.toString('latin1', at, end), base + at)) return null;
-      at = end + 1;
-    }
-    filled += n - at;
-    buffer.copy(buffer, 0, at, at + filled);
-    base += at;
-  }
+  const lines = new AsciiLines(fd, size, options);
+  for (let text = lines.next(); text !== undefined; text = lines.next()) if (!line(text, lines.start)) return null;
+  return lines.ascii ? lines.read : null;
 }
 
 /** Hands `each` the bytes [start, end) of an open file, a chunk at a time; false when the file is shorter. */

@@ -13,7 +13,7 @@ import { actedOn, checkEvent, type LedgerEvent, type NewEvent } from './events.j
 import { asciiJson } from './json.js';
 import { locateLedger, type LedgerLocation } from './location.js';
 import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type LedgerRead, type LocalState } from './replicas.js';
-import { apply, baseId, cyclesNamed, deriveState, findCycleKey, recordsOf, type Cycle, type LedgerState } from './state.js';
+import { apply, baseId, cyclesNamed, deriveFrom, deriveState, findCycleKey, recordsOf, type Cycle, type LedgerState } from './state.js';
 
 type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context['note'] };
 
@@ -22,13 +22,15 @@ export interface OpenLedger {
   layout: Layout;
   /** Every event of every replica, in the order of their ids (parsed when first asked for: `log`). */
   readonly events: LedgerEvent[];
+  /** Every event handed over one at a time in the order of their ids, none kept (replica-read.ts: forEach). */
+  forEach: (visit: (e: LedgerEvent) => void) => void;
   /** The events a cycle's state needs (replicas.ts: cycleEvents). */
   eventsOf: (key: string | null) => LedgerEvent[];
   /** The cycles with an event from id `id` on (replicas.ts: cyclesFrom). */
   cyclesFrom: (id: string) => Set<string> | undefined;
   /** This clone's own state of the ledger: its replica name and current cycle. */
   local: LocalState;
-  /** Every cycle derived, when first asked for. */
+  /** Every cycle derived, when first asked for (from the events one at a time, unless they are all parsed already). */
   readonly state: LedgerState;
   /**
    * Every cycle as the lines read with each one's tell (file-index.ts: STRUCTURAL_TYPES): started,
@@ -77,11 +79,12 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
     get events() {
       return read.events;
     },
+    forEach: (visit) => read.forEach(visit),
     eventsOf: (key) => read.cycleEvents(key),
     cyclesFrom: (id) => read.cyclesFrom(id),
     local,
     get state() {
-      state ??= deriveState(read.events, { all: true, current: local.current });
+      state ??= deriveFrom((visit) => read.forEach(visit), read.cycleEvents(null), { all: true, current: local.current });
       return state;
     },
     get overview() {

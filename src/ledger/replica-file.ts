@@ -4,7 +4,7 @@
 // against the other files by replica-read.ts, which reads the ledger.
 import type { Hash } from 'node:crypto';
 import { readFileSync, type BigIntStats } from 'node:fs';
-import { failure } from '../errors.js';
+import { failure, type CliError } from '../errors.js';
 import { earlierNote, identity, noteFor, type NoteOptions } from './checked.js';
 import type { LedgerEvent } from './event-schema.js';
 import { isFileIndex, type FileIndex } from './file-index.js';
@@ -38,11 +38,19 @@ export function readKnown<T>(part: FilePart, read: (fd: number) => T): T {
     });
   } catch (error) {
     const code = errorCode(error);
-    if (code === 'ECHANGED' || code === 'ENOENT' || code === 'ESHORT') {
-      throw failure(`${part.file}: the file changed while playbook read it (a sync or a pull in progress?)`, 'run the command again; nothing was changed');
-    }
+    if (code === 'ECHANGED' || code === 'ENOENT' || code === 'ESHORT') throw changedWhileRead(part.file);
     throw fsFailure(part.file, error, 'read');
   }
+}
+
+/** Reads from several files known by their indexes at once, each opened as readKnown opens one. */
+export function withKnown<T>(parts: readonly FilePart[], read: (fds: number[]) => T, fds: number[] = []): T {
+  const next = parts[fds.length];
+  return next === undefined ? read(fds) : readKnown(next, (fd) => withKnown(parts, read, [...fds, fd]));
+}
+
+export function changedWhileRead(file: string): CliError {
+  return failure(`${file}: the file changed while playbook read it (a sync or a pull in progress?)`, 'run the command again; nothing was changed');
 }
 
 /**

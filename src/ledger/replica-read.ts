@@ -8,9 +8,9 @@ import { contentName, convertV1 } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
 import { NewerLedgerError } from './events.js';
 import { cyclesFrom, isStructural, noteLatest, rangesOf } from './file-index.js';
-import { describe, errorCode, fsFailure, readLedgerFile, readRanges } from './files.js';
+import { AsciiLines, describe, errorCode, fsFailure, readLedgerFile, readRanges } from './files.js';
 import { asciiJson } from './json.js';
-import { readKnown, readReplicaFile, type FilePart, type OwnFile } from './replica-file.js';
+import { changedWhileRead, readReplicaFile, withKnown, readKnown, type FilePart, type OwnFile } from './replica-file.js';
 import type { Layout } from './replica-layout.js';
 import { check, damaged, hasConflictMarker, leadingId, lineEnd, lineStarts, merge, parseLine, parseLines, seenTwice } from './replica-lines.js';
 import { ledgerText } from './store.js';
@@ -38,6 +38,13 @@ export interface LedgerRead {
    */
   cycleEvents(key: string | null): LedgerEvent[];
   /**
+   * Hands every event, each once, to `visit` in the order of their ids, parsing each line as it
+   * comes and keeping none: what reads a whole long-lived ledger (the full log) holds at once is the
+   * files' text, not 100,000 events (measured in ARCHITECTURE.md, the benchmark). Once `events` was
+   * asked for, those.
+   */
+  forEach(visit: (e: LedgerEvent) => void): void;
+  /**
    * The cycles with an event (not structural) whose id is `id` or later: from the indexes of files
    * checked before, from the events of the others. Undefined when an event of no cycle is among them.
    */
@@ -58,6 +65,8 @@ export interface ReadOptions {
   replica?: string;
   /** The notes of files already checked in full (checked.ts). */
   checked?: string;
+  /** Bytes from which forEach reads files a line at a time (STREAMED_FROM; the tests read small files so). */
+  streamedFrom?: number;
 }
 
 /** Reads the ledger at `layout`; null when there is none. Never writes the ledger. */
@@ -105,6 +114,29 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
         byCycle.set(key, events);
       }
       return events;
+    },
+    forEach(visit) {
+      const unparsed = parts.reduce((n, p) => n + (p.events ? 0 : p.index!.size), 0);
+      if (all || unparsed < (options.streamedFrom ?? STREAMED_FROM) || !parts.every((p) => (p.events ? rises(p.events) : p.index!.rising))) {
+        for (const e of read.events) visit(e);
+        return;
+      }
+      withKnown(parts.filter((p) => !p.events), (fds) => {
+        let next = 0;
+        const cursors = parts.map((p) => (p.events ? eventsCursor(p.events) : linesCursor(p, fds[next++]!)));
+        // Two different events under one id were refused when the files were held against each
+        // other (crossCheck, now or when they were noted): the same id again is the same event.
+        let last: string | undefined;
+        for (;;) {
+          let least: Cursor | undefined;
+          for (const c of cursors) if (c.id !== undefined && (least === undefined || c.id < least.id!)) least = c;
+          if (least === undefined) return;
+          const id = least.id!;
+          if (id === last) least.skip();
+          else visit(least.take());
+          last = id;
+        }
+      });
     },
     cyclesFrom(id) {
       const keys = new Set<string>();
@@ -185,6 +217,67 @@ function crossCheck(layout: Layout, all: FilePart[]): void {
 /** The id leading the line at `at` of a file that was indexed (replica-lines.ts: leadsWith): 26 characters after `{"id":"` as playbook writes it. */
 function idAt(text: string, at: number): string {
   return text.startsWith('{"id":"', at) ? text.slice(at + 7, at + 33) : (leadingId(text, at) ?? '');
+}
+
+/**
+ * Files of this many bytes not parsed yet or more are read by forEach a line at a time, each time it
+ * is asked; smaller ones are parsed once and kept. Measured with the full log, which asks twice
+ * (medians of 9, the 2-core machine of ARCHITECTURE.md's benchmark): at 10,000 events (3.4 MB)
+ * kept 296 ms, streamed 316; at 30,000 even (585 ms); at 100,000 (34 MB) kept 1,411 ms and 214 MiB,
+ * streamed 1,257 ms and 135 MiB.
+ */
+const STREAMED_FROM = 8 * 1024 * 1024;
+
+/** The events of a file one at a time: the id of the next one (undefined at the end), which take() parses and skip() passes. */
+interface Cursor {
+  id: string | undefined;
+  take(): LedgerEvent;
+  skip(): void;
+}
+
+function eventsCursor(events: readonly LedgerEvent[]): Cursor {
+  let at = 0;
+  const cursor: Cursor = {
+    id: events[0]?.id,
+    take: () => {
+      const e = events[at]!;
+      cursor.skip();
+      return e;
+    },
+    skip: () => {
+      cursor.id = events[++at]?.id;
+    },
+  };
+  return cursor;
+}
+
+/** The lines of a file known by its index (each leads with its id), read as they are needed; a file shorter than its index says has changed. */
+function linesCursor(part: FilePart, fd: number): Cursor {
+  const size = part.index!.size;
+  const lines = new AsciiLines(fd, size);
+  let number = 0;
+  let line: string | undefined;
+  const cursor: Cursor = {
+    id: undefined,
+    take: () => {
+      const e = parseLine(part.file, line!, number);
+      cursor.skip();
+      return e;
+    },
+    skip: () => {
+      line = lines.next();
+      number++;
+      if (line === undefined && lines.read !== size) throw changedWhileRead(part.file);
+      cursor.id = line === undefined ? undefined : idAt(line, 0);
+    },
+  };
+  cursor.skip();
+  return cursor;
+}
+
+function rises(events: readonly LedgerEvent[]): boolean {
+  for (let i = 1; i < events.length; i++) if (events[i - 1]!.id >= events[i]!.id) return false;
+  return true;
 }
 
 /**

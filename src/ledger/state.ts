@@ -77,25 +77,34 @@ export interface Focus {
  * replay them all.
  */
 export function deriveState(events: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
+  return deriveFrom((visit) => events.forEach(visit), events.filter((e) => e.type === 'undo'), focus);
+}
+
+/**
+ * deriveState of the events `each` hands over one at a time, in the order of their ids, none kept
+ * (the full log of a long-lived ledger: replica-read.ts, forEach). `undos`: every undo among them,
+ * known before the others are applied.
+ */
+export function deriveFrom(each: (visit: (e: LedgerEvent) => void) => void, undos: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
   const undone = new Set<string>();
-  for (const e of events) if (e.type === 'undo') undone.add(e.data.target);
+  for (const e of undos) if (e.type === 'undo') undone.add(e.data.target);
   const state = emptyState();
   // Each cycle's own events wait here until the focused cycle is known.
   const waiting = focus.all ? undefined : new Map<string, LedgerEvent[]>();
   const claims: LedgerEvent[] = [];
-  for (const e of events) {
-    if (e.type === 'undo') continue;
+  each((e) => {
+    state.lastEventId = e.id;
+    if (e.type === 'undo') return;
     if (undone.has(e.id)) {
       // An undone record keeps its number: it is never given out again.
       if (e.type.endsWith('.added')) claims.push(e);
-      continue;
+      return;
     }
     if (waiting === undefined || e.type === 'cycle.created' || e.type === 'cycle.selected') {
       apply(state, e);
       if (waiting && e.type === 'cycle.created') waiting.set(e.id, []);
     } else if (e.cycle) waiting.get(e.cycle)?.push(e);
-  }
-  state.lastEventId = events.at(-1)?.id;
+  });
   if (focus.current !== undefined && state.cycles.has(focus.current)) state.current = focus.current;
   const focused = waiting === undefined ? undefined : focus.cycle === undefined ? state.current : findCycleKey(state, focus.cycle);
   if (waiting && focused) for (const e of waiting.get(focused) ?? []) apply(state, e);

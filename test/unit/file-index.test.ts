@@ -5,7 +5,7 @@
 // index is never read half old, half new.
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,6 +56,7 @@ describe('the index of a replica file', () => {
           base += chunk.length;
         }
         expect(grown).toEqual(whole);
+        expect(whole.rising).toBe(events.every((e, i) => i === 0 || events[i - 1]!.id < e.id));
         expect(isFileIndex(JSON.parse(JSON.stringify(whole)))).toBe(true);
         expect(whole.size).toBe(Buffer.byteLength(text));
         expect(whole.lastLine).toBe(lines.at(-1)!.slice(0, -1));
@@ -117,6 +118,44 @@ describe('reading a file known by its index', () => {
     writeFileSync(own, readFileSync(own));
     expect(() => known.cycleEvents(key)).toThrow(/the file changed while playbook read it/);
     expect(readReplicas(layout, { checked: notes() })!.cycleEvents(key)).toEqual(full.cycleEvents(key));
+  });
+
+  it('hands over every event once, in the order of the ids, a line at a time as a full read gives them: copies, files checked now, a file out of order', () => {
+    const events = summaryLedger().events;
+    const [oneCycle] = events.filter((e) => e.type === 'cycle.created').map((e) => e.id);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 3 }), { minLength: events.length, maxLength: events.length }), fc.boolean(), fc.boolean(), (files, copy, swap) => {
+        rmSync(dir, { recursive: true, force: true });
+        const names = [0, 1, 2, 3].map((f) => join(layout.events, `r${f}.jsonl`));
+        const write = () => names.forEach((name, f) => writeFileSync(name, events.filter((_, i) => files[i] === f).map((e) => `${asciiJson(e)}\n`).join('')));
+        mkdirSync(layout.events, { recursive: true });
+        writeFileSync(layout.path, '{"schemaVersion":2}\n');
+        write();
+        // A sync client's copy of a file repeats its lines; a hand-edited file may hold them out of order.
+        if (copy) writeFileSync(join(layout.events, 'r0 (conflicted copy).jsonl'), readFileSync(names[0]!));
+        const own = readFileSync(names[1]!, 'latin1').split(/(?<=\n)/);
+        if (swap && own.length > 1) writeFileSync(names[1]!, [own[1], own[0], ...own.slice(2)].join(''));
+        const full = readReplicas(layout)!.events;
+        const handed = (read: ReturnType<typeof readReplicas>) => {
+          const seen: LedgerEvent[] = [];
+          read!.forEach((e) => seen.push(e));
+          return seen;
+        };
+        // Checked now (noted), then known by the notes: every file read a line at a time.
+        expect(handed(readReplicas(layout, { checked: notes(), streamedFrom: 0 }))).toEqual(full);
+        settle();
+        const known = readReplicas(layout, { checked: notes(), streamedFrom: 0 })!;
+        expect(handed(known)).toEqual(full);
+        expect(handed(known)).toEqual(full);
+        expect(known.cycleEvents(oneCycle!)).toEqual(full.filter((e) => isStructural(e) || e.cycle === oneCycle));
+        // A file changed after it was opened is refused, not read half old.
+        const opened = readReplicas(layout, { checked: notes(), streamedFrom: 0 })!;
+        const first = names[files[0]!]!;
+        writeFileSync(first, readFileSync(first));
+        expect(() => handed(opened)).toThrow(/the file changed while playbook read it/);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('tells the cycles with an event from an id on alike from an index, a file checked now, and a file that is not ASCII (no index)', () => {
