@@ -28,7 +28,10 @@ const HINT = 'dates look like 2026-11-27, 2026-11-27T15:00, today, tomorrow, +48
 
 /** A calendar day, YYYY-MM-DD, in the zone. */
 export function dayOf(instant: Date, tz: string): string {
-  const d = zoned(instant.getTime(), tz);
+  return ymd(zoned(instant.getTime(), tz));
+}
+
+function ymd(d: Date): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
@@ -115,5 +118,5 @@ export function dayLabel(day: string): string {
 /** "2026-11-25 09:00" in the zone, for logs. */
 export function stamp(instant: Date, tz: string): string {
   const d = zoned(instant.getTime(), tz);
-  return `${dayOf(instant, tz)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${ymd(d)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
