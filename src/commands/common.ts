@@ -14,6 +14,33 @@ export function printJson(ctx: Context, value: Record<string, unknown>): void {
   ctx.print(JSON.stringify({ version: JSON_VERSION, ...value }, null, 2));
 }
 
+/**
+ * printJson of `{ [key]: items, ...rest() }`, the same bytes, with the items handed over one at a
+ * time and printed a thousand at a time, none kept: `log --json` of a 100,000-event ledger held them
+ * all (4.1 s, 706 MiB).
+ */
+export function printJsonList(ctx: Context, key: string, each: (emit: (item: unknown) => void) => void, rest: () => Record<string, unknown>): void {
+  const head = `{\n  "version": ${JSON_VERSION},\n  ${JSON.stringify(key)}: [`;
+  let lines: string[] = [head];
+  // The last item waits for the next one, which puts the comma after it, or for the end.
+  let last: string | undefined;
+  each((item) => {
+    if (last !== undefined) lines.push(`${last},`);
+    last = `    ${JSON.stringify(item, null, 2).replaceAll('\n', '\n    ')}`;
+    if (lines.length >= PRINTED_AT_ONCE) {
+      ctx.print(lines.join('\n'));
+      lines = [];
+    }
+  });
+  const tail = Object.entries(rest()).map(([name, value]) => `,\n  ${JSON.stringify(name)}: ${JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')}`).join('');
+  if (last === undefined) lines.push(`${lines.pop()!}]${tail}\n}`);
+  else lines.push(last, `  ]${tail}\n}`);
+  ctx.print(lines.join('\n'));
+}
+
+/** Lines printed at once by a command that prints many: the lines of a long list are not all held at once (at 100,000 events of `log`, that was a quarter of its time, spent moving them between the heap's generations). */
+export const PRINTED_AT_ONCE = 1000;
+
 type Kind = 'decision' | 'blocker' | 'risk' | 'checkpoint';
 const PREFIX: Record<Kind, string> = { decision: 'D', blocker: 'B', risk: 'R', checkpoint: 'C' };
 

@@ -8,7 +8,7 @@ import type { LedgerEvent } from '../ledger/events.js';
 import { deriveState, type Cycle } from '../ledger/state.js';
 import { conflictsOf } from '../ledger/queries.js';
 import { oneLine } from '../terminal.js';
-import { find, kindOf, printJson } from './common.js';
+import { find, kindOf, PRINTED_AT_ONCE, printJsonList } from './common.js';
 
 type Named = { id: string };
 type Conflict = { cycle: string; record: string; note: string };
@@ -33,18 +33,15 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
   };
   const conflicts = () => cycles.filter((c) => since === undefined || changed.has(c.key)).flatMap(conflictsIn);
   if (ctx.json) {
-    const shown: object[] = [];
-    each((e) => {
-      if (shows(e)) shown.push({ ...e, event: shortEventId(e.id), record: names.get(e.rec ?? e.id)?.id ?? null, undoneBy: undone.get(e.id) ?? null });
-    });
-    return printJson(ctx, { events: shown, conflicts: conflicts() });
+    return printJsonList(ctx, 'events', (emit) => each((e) => {
+      if (shows(e)) emit({ ...e, event: shortEventId(e.id), record: names.get(e.rec ?? e.id)?.id ?? null, undoneBy: undone.get(e.id) ?? null });
+    }), () => ({ conflicts: conflicts() }));
   }
   const line = (e: LedgerEvent) => {
     const text = `${ctx.chalk.dim(shortEventId(e.id))} ${stamp(new Date(e.at), ctx.tz)} ${ctx.chalk.cyan(oneLine(e.actor))} ${ctx.chalk.dim(`[${e.command}]`)} ${oneLine(describeEvent(e, ctx.tz, names))}`;
     return undone.has(e.id) ? `${text} ${ctx.chalk.yellow(`(undone by ${shortEventId(undone.get(e.id)!)})`)}` : text;
   };
-  // Printed a thousand lines at a time as the events are read, none kept: the lines and events of a
-  // long log are never all held at once (ARCHITECTURE.md, the benchmark).
+  // Printed a thousand lines at a time as the events are read (twice over a large ledger, none kept).
   let lines: string[] = [];
   let printed = 0;
   each((e) => {
@@ -61,8 +58,6 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
   if (printed + lines.length === 0 && notes.length === 0) return ctx.note('no events match');
   if (notes.length > 0) ctx.print(notes.join('\n'));
 }
-
-const PRINTED_AT_ONCE = 1000;
 
 /**
  * The events the log may show (handed over one at a time) and the cycles derived to name their
