@@ -34,7 +34,11 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
   const conflicts = () => cycles.filter((c) => since === undefined || changed.has(c.key)).flatMap(conflictsIn);
   if (ctx.json) {
     return printJsonList(ctx, 'events', (emit) => each((e) => {
-      if (shows(e)) emit({ ...e, event: shortEventId(e.id), record: names.get(e.rec ?? e.id)?.id ?? null, undoneBy: undone.get(e.id) ?? null });
+      if (!shows(e)) return;
+      // Object.assign, then the fields: an object spread followed by more fields is about ten times slower in V8 (records.ts: record).
+      const shown: Record<string, unknown> = Object.assign({}, e);
+      shown.event = shortEventId(e.id); shown.record = names.get(e.rec ?? e.id)?.id ?? null; shown.undoneBy = undone.get(e.id) ?? null;
+      emit(shown);
     }), () => ({ conflicts: conflicts() }));
   }
   const line = (e: LedgerEvent) => {
