@@ -28,7 +28,7 @@ export function run(ctx: Context, _args: [], opts: { since?: string; actor?: str
   const changed = new Set<string | null>();
   const shows = (e: LedgerEvent): boolean => {
     if ((only !== undefined && e.cycle !== only) || (since !== undefined && Date.parse(e.at) < since)) return false;
-    changed.add(e.cycle);
+    if (since !== undefined) changed.add(e.cycle);
     return (!actor || e.actor.toLowerCase() === actor) && (!record || e.id === record || e.rec === record || e.link === record);
   };
   const conflicts = () => cycles.filter((c) => since === undefined || changed.has(c.key)).flatMap(conflictsIn);

@@ -104,7 +104,7 @@ export class AsciiLines {
     private readonly size: number,
     private readonly options: { chunk?: (bytes: Uint8Array) => void; chunkSize?: number; from?: number } = {},
   ) {
-    this.buffer = Buffer.allocUnsafe(options.chunkSize ?? LINE_CHUNK);
+    this.buffer = Buffer.allocUnsafe(Math.max(1, Math.min(options.chunkSize ?? LINE_CHUNK, size - (options.from ?? 0))));
     this.view = this.buffer.subarray(0, 0);
     this.base = options.from ?? 0;
   }
@@ -136,8 +136,8 @@ export class AsciiLines {
     this.base += this.at;
     this.at = 0;
     if (kept === this.buffer.length) this.buffer = Buffer.concat([this.buffer], this.buffer.length * 2); // a line longer than the buffer
+    this.view = this.buffer.subarray(0, kept);
     const n = readSync(this.fd, this.buffer, kept, Math.min(this.buffer.length - kept, this.size - this.base - kept), this.base + kept);
-    this.view = this.buffer.subarray(0, kept + n);
     if (n === 0) return false;
     const fresh = this.buffer.subarray(kept, kept + n);
     if (!isAscii(fresh)) {
@@ -145,6 +145,7 @@ export class AsciiLines {
       return false;
     }
     this.options.chunk?.(fresh);
+    this.view = this.buffer.subarray(0, kept + n);
     return true;
   }
 }

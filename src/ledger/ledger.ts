@@ -20,8 +20,6 @@ type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context
 export interface OpenLedger {
   location: LedgerLocation;
   layout: Layout;
-  /** Every event of every replica, in the order of their ids (parsed when first asked for: `log`). */
-  readonly events: LedgerEvent[];
   /** Every event handed over one at a time in the order of their ids, none kept (replica-read.ts: forEach). */
   forEach: (visit: (e: LedgerEvent) => void) => void;
   /** The events a cycle's state needs (replicas.ts: cycleEvents). */
@@ -76,9 +74,6 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
   return {
     location,
     layout,
-    get events() {
-      return read.events;
-    },
     forEach: (visit) => read.forEach(visit),
     eventsOf: (key) => read.cycleEvents(key),
     cyclesFrom: (id) => read.cyclesFrom(id),

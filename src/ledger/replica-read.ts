@@ -121,6 +121,8 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
         for (const e of read.events) visit(e);
         return;
       }
+      // What `visit` throws (a full disk under the output) is its own, not a failure to read a file.
+      let thrown: { error: unknown } | undefined;
       withKnown(parts.filter((p) => !p.events), (fds) => {
         let next = 0;
         const cursors = parts.map((p) => (p.events ? eventsCursor(p.events) : linesCursor(p, fds[next++]!)));
@@ -133,10 +135,19 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
           if (least === undefined) return;
           const id = least.id!;
           if (id === last) least.skip();
-          else visit(least.take());
+          else {
+            const e = least.take();
+            try {
+              visit(e);
+            } catch (error) {
+              thrown = { error };
+              return;
+            }
+          }
           last = id;
         }
       });
+      if (thrown) throw thrown.error;
     },
     cyclesFrom(id) {
       const keys = new Set<string>();
@@ -265,9 +276,13 @@ function linesCursor(part: FilePart, fd: number): Cursor {
       return e;
     },
     skip: () => {
-      line = lines.next();
+      try {
+        line = lines.next();
+      } catch (error) {
+        throw fsFailure(part.file, error, 'read');
+      }
       number++;
-      if (line === undefined && lines.read !== size) throw changedWhileRead(part.file);
+      if (line === undefined && (!lines.ascii || lines.read !== size)) throw changedWhileRead(part.file);
       cursor.id = line === undefined ? undefined : idAt(line, 0);
     },
   };

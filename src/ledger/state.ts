@@ -77,13 +77,13 @@ export interface Focus {
  * replay them all.
  */
 export function deriveState(events: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
-  return deriveFrom((visit) => events.forEach(visit), events.filter((e) => e.type === 'undo'), focus);
+  return deriveFrom((visit) => events.forEach(visit), events, focus);
 }
 
 /**
  * deriveState of the events `each` hands over one at a time, in the order of their ids, none kept
- * (the full log of a long-lived ledger: replica-read.ts, forEach). `undos`: every undo among them,
- * known before the others are applied.
+ * (the full log of a long-lived ledger: replica-read.ts, forEach). `undos`: events that hold every
+ * undo among them, known before the others are applied.
  */
 export function deriveFrom(each: (visit: (e: LedgerEvent) => void) => void, undos: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
   const undone = new Set<string>();

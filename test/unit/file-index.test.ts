@@ -148,6 +148,17 @@ describe('reading a file known by its index', () => {
         expect(handed(known)).toEqual(full);
         expect(handed(known)).toEqual(full);
         expect(known.cycleEvents(oneCycle!)).toEqual(full.filter((e) => isStructural(e) || e.cycle === oneCycle));
+        // What the caller throws (a full disk under its output) comes out as it is, not as a failure to read a file.
+        const fullDisk = Object.assign(new Error('no space left'), { code: 'ENOSPC' });
+        let thrown: unknown;
+        try {
+          known.forEach(() => {
+            throw fullDisk;
+          });
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBe(fullDisk);
         // A file changed after it was opened is refused, not read half old.
         const opened = readReplicas(layout, { checked: notes(), streamedFrom: 0 })!;
         const first = names[files[0]!]!;
@@ -209,10 +220,13 @@ describe('reading a file known by its index', () => {
     const own = join(layout.events, `${readLocal(layout).replica}.jsonl`);
     expect(readFileSync(own).length).toBeGreaterThan(HASHED_FROM);
     const key = first![0]!.id;
-    const before = readReplicas(layout, { checked: notes() })!;
-    // Another writer appends before this command reads its cycle's lines.
+    const before = readReplicas(layout, { checked: notes(), streamedFrom: 0 })!;
+    // Another writer appends before this command reads its cycle's lines, or all of them a line at a time.
     appendToReplica(layout, () => lines(rest.flat()), {});
     expect(before.cycleEvents(key)).toEqual(first);
+    const handed: LedgerEvent[] = [];
+    before.forEach((e) => handed.push(e));
+    expect(handed).toEqual(first);
     expect(before.events).toEqual(first);
     // Read while a change is still arriving at the end, then the change completes.
     const line = asciiJson({ ...rest.flat()[0]!, id: '7ZZZZZZZZZZZZZZZZZZZZZZZZZ' })!;

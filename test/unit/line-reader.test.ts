@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forEachAsciiLine } from '../../src/ledger/files.js';
+import { AsciiLines, forEachAsciiLine } from '../../src/ledger/files.js';
 import { indexLines } from '../../src/ledger/file-index.js';
 import { asciiJson } from '../../src/ledger/json.js';
 import { AsciiChecker, checkAscii } from '../../src/ledger/replica-check.js';
@@ -40,6 +40,21 @@ function linesRead(fd: number, size: number, chunkSize: number): { lines: [strin
 const lineArb = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ minLength: 20, maxLength: 90 })).map((s) => s.replace(/[^\x20-\x7e]/g, 'x'));
 
 describe('reading a file a line at a time through one buffer', () => {
+  it('gives no line after a byte that is not ASCII, whatever the buffer cuts, and asked again still none', () => {
+    const text = Buffer.from('aa\nbb\nc\xe9\ndd\nee\n', 'latin1');
+    for (let chunkSize = 1; chunkSize <= 20; chunkSize++) {
+      withFile(text, (fd, size) => {
+        const lines = new AsciiLines(fd, size, { chunkSize });
+        const got = [lines.next(), lines.next(), lines.next(), lines.next(), lines.next()];
+        // The lines before the chunk holding the byte, and nothing after it.
+        expect(got.filter((l) => l !== undefined).every((l) => l === 'aa' || l === 'bb'), `chunk ${chunkSize}`).toBe(true);
+        expect(got.slice(got.indexOf(undefined))).toEqual(got.slice(got.indexOf(undefined)).map(() => undefined));
+        expect(lines.ascii).toBe(false);
+        expect(forEachAsciiLine(fd, size, () => true, { chunkSize })).toBeNull();
+      });
+    }
+  });
+
   it('gives every whole line with the byte it starts at, whatever the buffer cuts, and reads every byte', () => {
     fc.assert(
       fc.property(fc.array(lineArb, { maxLength: 30 }), fc.string({ maxLength: 10 }), fc.integer({ min: 1, max: 40 }), (lines, tail, chunkSize) => {
