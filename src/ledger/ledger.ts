@@ -12,7 +12,7 @@ import { lineHash } from './convert.js';
 import { actedOn, checkEvent, type LedgerEvent, type NewEvent } from './events.js';
 import { asciiJson } from './json.js';
 import { locateLedger, type LedgerLocation } from './location.js';
-import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type LedgerRead, type LocalState } from './replicas.js';
+import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type Each, type LedgerRead, type LocalState } from './replicas.js';
 import { apply, baseId, cyclesNamed, deriveFrom, deriveState, findCycleKey, recordsOf, type Cycle, type LedgerState } from './state.js';
 
 type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context['note'] };
@@ -20,15 +20,15 @@ type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context
 export interface OpenLedger {
   location: LedgerLocation;
   layout: Layout;
-  /** Every event handed over one at a time in the order of their ids, none kept (replica-read.ts: forEach). */
-  forEach: (visit: (e: LedgerEvent) => void) => void;
+  /** Runs `use` with every event handed over one at a time in the order of their ids, as often as it asks, the files opened once (replica-read.ts: walk). */
+  walk: <T>(use: (each: Each) => T) => T;
   /** The events a cycle's state needs (replicas.ts: cycleEvents). */
   eventsOf: (key: string | null) => LedgerEvent[];
   /** The cycles with an event from id `id` on (replicas.ts: cyclesFrom). */
   cyclesFrom: (id: string) => Set<string> | undefined;
   /** This clone's own state of the ledger: its replica name and current cycle. */
   local: LocalState;
-  /** Every cycle derived, when first asked for (from the events one at a time, unless they are all parsed already). */
+  /** Every cycle derived, when first asked for (`resume`: the events one at a time, unless they are all parsed already). */
   readonly state: LedgerState;
   /**
    * Every cycle as the lines read with each one's tell (file-index.ts: STRUCTURAL_TYPES): started,
@@ -74,12 +74,12 @@ export function openLedger(ctx: LedgerContext): OpenLedger {
   return {
     location,
     layout,
-    forEach: (visit) => read.forEach(visit),
+    walk: (use) => read.walk(use),
     eventsOf: (key) => read.cycleEvents(key),
     cyclesFrom: (id) => read.cyclesFrom(id),
     local,
     get state() {
-      state ??= deriveFrom((visit) => read.forEach(visit), read.cycleEvents(null), { all: true, current: local.current });
+      state ??= read.walk((each) => deriveFrom(each, read.cycleEvents(null), { all: true, current: local.current }));
       return state;
     },
     get overview() {

@@ -38,12 +38,13 @@ export interface LedgerRead {
    */
   cycleEvents(key: string | null): LedgerEvent[];
   /**
-   * Hands every event, each once, to `visit` in the order of their ids, parsing each line as it
-   * comes and keeping none: what reads a whole long-lived ledger (the full log) holds at once is the
-   * files' text, not 100,000 events (measured in ARCHITECTURE.md, the benchmark). Once `events` was
-   * asked for, those.
+   * Runs `use` with `each`, which hands every event, each once, to a visit in the order of their ids,
+   * as many times as `use` calls it, the files opened once for all. A large ledger's files are read
+   * a line at a time, side by side, each line parsed as it comes and none kept: what reading a whole
+   * long-lived ledger holds at once (the full log) is then its state, not 100,000 events (measured in
+   * ARCHITECTURE.md, the benchmark). Once `events` was asked for, or below STREAMED_FROM, those.
    */
-  forEach(visit: (e: LedgerEvent) => void): void;
+  walk<T>(use: (each: Each) => T): T;
   /**
    * The cycles with an event (not structural) whose id is `id` or later: from the indexes of files
    * checked before, from the events of the others. Undefined when an event of no cycle is among them.
@@ -115,39 +116,25 @@ export function readReplicas(layout: Layout, options: ReadOptions = {}): LedgerR
       }
       return events;
     },
-    forEach(visit) {
+    walk(use) {
       const unparsed = parts.reduce((n, p) => n + (p.events ? 0 : p.index!.size), 0);
-      if (all || unparsed < (options.streamedFrom ?? STREAMED_FROM) || !parts.every((p) => (p.events ? rises(p.events) : p.index!.rising))) {
-        for (const e of read.events) visit(e);
-        return;
-      }
-      // What `visit` throws (a full disk under the output) is its own, not a failure to read a file.
-      let thrown: { error: unknown } | undefined;
-      withKnown(parts.filter((p) => !p.events), (fds) => {
-        let next = 0;
-        const cursors = parts.map((p) => (p.events ? eventsCursor(p.events) : linesCursor(p, fds[next++]!)));
-        // Two different events under one id were refused when the files were held against each
-        // other (crossCheck, now or when they were noted): the same id again is the same event.
-        let last: string | undefined;
-        for (;;) {
-          let least: Cursor | undefined;
-          for (const c of cursors) if (c.id !== undefined && (least === undefined || c.id < least.id!)) least = c;
-          if (least === undefined) return;
-          const id = least.id!;
-          if (id === last) least.skip();
-          else {
-            const e = least.take();
-            try {
-              visit(e);
-            } catch (error) {
-              thrown = { error };
-              return;
-            }
-          }
-          last = id;
+      if (all || unparsed < (options.streamedFrom ?? STREAMED_FROM)) return use((visit) => read.events.forEach((e) => visit(e)));
+      // A file whose ids do not rise (a hand edit, two histories of one replica merged by lines) is
+      // parsed and sorted; the others are read a line at a time.
+      const streamed = parts.filter((p) => !p.events && p.index!.rising);
+      const sorted = parts.map((p) => (streamed.includes(p) ? undefined : inOrder((p.events ??= parseLines(p.file, p.text())))));
+      // Only opening the files is a failure to read them: what `use` throws (a full disk under the
+      // output) or the lines (a change while they are read, named by file) comes out as it is.
+      let outcome: { value: ReturnType<typeof use> } | { error: unknown } | undefined;
+      withKnown(streamed, (fds) => {
+        try {
+          outcome = { value: use((visit) => walkCursors(parts.map((p, i) => (sorted[i] ? eventsCursor(sorted[i]) : linesCursor(p, fds[streamed.indexOf(p)]!))), visit)) };
+        } catch (error) {
+          outcome = { error };
         }
       });
-      if (thrown) throw thrown.error;
+      if ('error' in outcome!) throw outcome.error;
+      return outcome!.value;
     },
     cyclesFrom(id) {
       const keys = new Set<string>();
@@ -239,6 +226,27 @@ function idAt(text: string, at: number): string {
  */
 const STREAMED_FROM = 8 * 1024 * 1024;
 
+/**
+ * Hands `visit` the events of files in the order of their ids, by comparing the files' next ids.
+ * Two different events under one id were refused when the files were held against each other
+ * (crossCheck, now or when they were noted): the same id again is the same event, visited once.
+ */
+function walkCursors(cursors: readonly Cursor[], visit: (e: LedgerEvent) => void): void {
+  let last: string | undefined;
+  for (;;) {
+    let least: Cursor | undefined;
+    for (const c of cursors) if (c.id !== undefined && (least === undefined || c.id < least.id!)) least = c;
+    if (least === undefined) return;
+    const id = least.id!;
+    if (id === last) least.skip();
+    else visit(least.take());
+    last = id;
+  }
+}
+
+/** Every event of `events` visited in turn. */
+export type Each = (visit: (e: LedgerEvent) => void) => void;
+
 /** The events of a file one at a time: the id of the next one (undefined at the end), which take() parses and skip() passes. */
 interface Cursor {
   id: string | undefined;
@@ -290,9 +298,10 @@ function linesCursor(part: FilePart, fd: number): Cursor {
   return cursor;
 }
 
-function rises(events: readonly LedgerEvent[]): boolean {
-  for (let i = 1; i < events.length; i++) if (events[i - 1]!.id >= events[i]!.id) return false;
-  return true;
+/** A file's events in the order of their ids: as they are, when they rise. */
+function inOrder(events: LedgerEvent[]): LedgerEvent[] {
+  for (let i = 1; i < events.length; i++) if (events[i - 1]!.id >= events[i]!.id) return [...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return events;
 }
 
 /**

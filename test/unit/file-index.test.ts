@@ -136,30 +136,40 @@ describe('reading a file known by its index', () => {
         const own = readFileSync(names[1]!, 'latin1').split(/(?<=\n)/);
         if (swap && own.length > 1) writeFileSync(names[1]!, [own[1], own[0], ...own.slice(2)].join(''));
         const full = readReplicas(layout)!.events;
-        const handed = (read: ReturnType<typeof readReplicas>) => {
+        const handed = (read: ReturnType<typeof readReplicas>) => read!.walk((each) => {
           const seen: LedgerEvent[] = [];
-          read!.forEach((e) => seen.push(e));
+          each((e) => seen.push(e));
           return seen;
-        };
+        });
         // Checked now (noted), then known by the notes: every file read a line at a time.
         expect(handed(readReplicas(layout, { checked: notes(), streamedFrom: 0 }))).toEqual(full);
         settle();
         const known = readReplicas(layout, { checked: notes(), streamedFrom: 0 })!;
-        expect(handed(known)).toEqual(full);
-        expect(handed(known)).toEqual(full);
         expect(known.cycleEvents(oneCycle!)).toEqual(full.filter((e) => isStructural(e) || e.cycle === oneCycle));
+        // Walked twice with the files opened once: a file replaced between the two walks (a sync) is read as it was opened.
+        const twice = known.walk((each) => {
+          const walks: LedgerEvent[][] = [[], []];
+          each((e) => walks[0]!.push(e));
+          const replaced = names[files[0]!]!;
+          writeFileSync(`${replaced}.new`, readFileSync(replaced));
+          renameSync(`${replaced}.new`, replaced);
+          each((e) => walks[1]!.push(e));
+          return walks;
+        });
+        expect(twice).toEqual([full, full]);
         // What the caller throws (a full disk under its output) comes out as it is, not as a failure to read a file.
         const fullDisk = Object.assign(new Error('no space left'), { code: 'ENOSPC' });
         let thrown: unknown;
         try {
-          known.forEach(() => {
+          readReplicas(layout, { checked: notes(), streamedFrom: 0 })!.walk((each) => each(() => {
             throw fullDisk;
-          });
+          }));
         } catch (error) {
           thrown = error;
         }
         expect(thrown).toBe(fullDisk);
         // A file changed after it was opened is refused, not read half old.
+        settle();
         const opened = readReplicas(layout, { checked: notes(), streamedFrom: 0 })!;
         const first = names[files[0]!]!;
         writeFileSync(first, readFileSync(first));
@@ -225,7 +235,7 @@ describe('reading a file known by its index', () => {
     appendToReplica(layout, () => lines(rest.flat()), {});
     expect(before.cycleEvents(key)).toEqual(first);
     const handed: LedgerEvent[] = [];
-    before.forEach((e) => handed.push(e));
+    before.walk((each) => each((e) => handed.push(e)));
     expect(handed).toEqual(first);
     expect(before.events).toEqual(first);
     // Read while a change is still arriving at the end, then the change completes.
