@@ -85,7 +85,7 @@ const LINE_CHUNK = 256 * 1024;
  * decoded as one string takes 40 ms instead of 225 (measured on the 2-core machine of
  * ARCHITECTURE.md's benchmark): the pages of buffers that size are each faulted in, once for the
  * bytes and once for the string, and a line at a time the parser reads from cache. Several files
- * can be read side by side (replica-read.ts: forEach merges them in the order of their ids).
+ * can be read side by side (replica-read.ts: walk merges them in the order of their ids).
  */
 export class AsciiLines {
   /** The byte of the file the last line given starts at. */

@@ -66,7 +66,7 @@ export interface ReadOptions {
   replica?: string;
   /** The notes of files already checked in full (checked.ts). */
   checked?: string;
-  /** Bytes from which forEach reads files a line at a time (STREAMED_FROM; the tests read small files so). */
+  /** Bytes from which walk reads files a line at a time (STREAMED_FROM; the tests read small files so). */
   streamedFrom?: number;
 }
 
@@ -218,8 +218,8 @@ function idAt(text: string, at: number): string {
 }
 
 /**
- * Files of this many bytes not parsed yet or more are read by forEach a line at a time, each time it
- * is asked; smaller ones are parsed once and kept. Measured with the full log, which asks twice
+ * Files of this many bytes not parsed yet or more are read by walk a line at a time, each time they
+ * are walked; smaller ones are parsed once and kept. Measured with the full log, which asks twice
  * (medians of 9, the 2-core machine of ARCHITECTURE.md's benchmark): at 10,000 events (3.4 MB)
  * kept 296 ms, streamed 316; at 30,000 even (585 ms); at 100,000 (34 MB) kept 1,411 ms and 214 MiB,
  * streamed 1,257 ms and 135 MiB.

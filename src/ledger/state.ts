@@ -82,7 +82,7 @@ export function deriveState(events: readonly LedgerEvent[], focus: Focus = { all
 
 /**
  * deriveState of the events `each` hands over one at a time, in the order of their ids, none kept
- * (the full log of a long-lived ledger: replica-read.ts, forEach). `undos`: events that hold every
+ * (the full log of a long-lived ledger: replica-read.ts: walk). `undos`: events that hold every
  * undo among them, known before the others are applied.
  */
 export function deriveFrom(each: (visit: (e: LedgerEvent) => void) => void, undos: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
