@@ -4,8 +4,7 @@ import { encodeTime, shortEventId } from '../ledger/clock.js';
 import { describeEvent } from '../ledger/describe.js';
 import { isStructural } from '../ledger/file-index.js';
 import { openLedger, type OpenLedger } from '../ledger/ledger.js';
-import type { Each } from '../ledger/replicas.js';
-import type { LedgerEvent } from '../ledger/events.js';
+import { byId, type Each, type LedgerEvent } from '../ledger/events.js';
 import { deriveFrom, deriveState, type Cycle } from '../ledger/state.js';
 import { conflictsOf } from '../ledger/queries.js';
 import { oneLine } from '../terminal.js';
@@ -92,7 +91,7 @@ function scope(ledger: OpenLedger, oneCycle: boolean, typed: string | undefined,
   if (keys && keys.size <= ledger.overview.cycles.size / 2) {
     const cycles = [...keys].flatMap((key) => deriveState(ledger.eventsOf(key), { cycle: key }).cycles.get(key) ?? []);
     const events = ledger.eventsOf(null).concat(...[...keys].map((key) => ledger.eventsOf(key).filter((e) => !isStructural(e))));
-    return { walk: over(events.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)), cycles), ...record };
+    return { walk: over(events.sort(byId), cycles), ...record };
   }
   // Every event twice, the files opened once: to derive every cycle, then to print.
   return { walk: (use) => ledger.walk((each) => use(each, [...deriveFrom(each, ledger.eventsOf(null)).cycles.values()])), ...record };

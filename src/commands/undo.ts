@@ -24,9 +24,9 @@ export function pick(ctx: Pick<Context, 'options'>, state: LedgerState, events: 
   const live = (e: LedgerEvent) => e.type !== 'undo' && !undone.has(e.id);
   let target: LedgerEvent | undefined;
   if (typed === undefined) {
-    const cycle = selectCycle(ctx, state).key;
-    target = events.findLast((e) => live(e) && e.replica === replica && e.cycle === cycle);
-    if (!target) throw failure(`nothing of this clone's to undo in cycle ${selectCycle(ctx, state).id}`, "a teammate's change is undone by naming it: `playbook undo EVENT` with its id from `playbook log`");
+    const cycle = selectCycle(ctx, state);
+    target = events.findLast((e) => live(e) && e.replica === replica && e.cycle === cycle.key);
+    if (!target) throw failure(`nothing of this clone's to undo in cycle ${cycle.id}`, "a teammate's change is undone by naming it: `playbook undo EVENT` with its id from `playbook log`");
   } else {
     const want = typed.trim().toLowerCase();
     if (!/^[0-9a-z]{4,26}$/.test(want)) throw usageError(`"${typed}" is not an event id (like 7k2m9xq4, from \`playbook log\`)`);

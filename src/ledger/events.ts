@@ -10,6 +10,14 @@ export type { CycleSnapshot, EventData, EventType, LedgerEvent, NewEvent } from 
 /** A ledger written by a newer version of playbook: not damage, and never written over. */
 export class NewerLedgerError extends Error {}
 
+/** Events in the order of their ids, which is the order of the ledger (clock.ts). */
+export function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Hands every event of a sequence to `visit`, in turn: the events of a ledger read as they come (replica-read.ts: walk), or of an array. */
+export type Each = (visit: (e: LedgerEvent) => void) => void;
+
 /** Validates one new event before it is appended. */
 export function checkEvent(event: LedgerEvent): void {
   if (!validateEvent(event)) throw new Error(`invalid ${event.type} event${describeError(validateEvent.errors?.[0])}`);

@@ -9,10 +9,10 @@ import { cacheHome } from '../paths.js';
 import { oneLine } from '../terminal.js';
 import { nextEventId, randomPart } from './clock.js';
 import { lineHash } from './convert.js';
-import { actedOn, checkEvent, type LedgerEvent, type NewEvent } from './events.js';
+import { actedOn, checkEvent, type Each, type LedgerEvent, type NewEvent } from './events.js';
 import { asciiJson } from './json.js';
 import { locateLedger, type LedgerLocation } from './location.js';
-import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type Each, type LedgerRead, type LocalState } from './replicas.js';
+import { appendToReplica, chainHash, layoutOf, readLocal, readReplicas, writeLocal, type Layout, type LedgerRead, type LocalState } from './replicas.js';
 import { apply, baseId, cyclesNamed, deriveFrom, deriveState, findCycleKey, recordsOf, type Cycle, type LedgerState } from './state.js';
 
 type LedgerContext = Pick<Context, 'options' | 'env' | 'cwd'> & { note?: Context['note'] };

@@ -2,7 +2,7 @@
 // ids, and damage named by file and line (replicas.ts).
 import { CliError, failure } from '../errors.js';
 import type { LedgerEvent } from './event-schema.js';
-import { describeError } from './events.js';
+import { byId, describeError } from './events.js';
 import { describe } from './files.js';
 import { asciiJson } from './json.js';
 import type { Layout } from './replica-layout.js';
@@ -166,7 +166,7 @@ export function merge(layout: Layout, parts: LedgerEvent[][]): LedgerEvent[] {
   };
   const ids = runs.map((run) => run.map((e) => e.id));
   if (!walkRuns(ids, (r, at) => keepOnce(runs[r]![at]!))) {
-    for (const event of ([] as LedgerEvent[]).concat(...runs).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) keepOnce(event);
+    for (const event of ([] as LedgerEvent[]).concat(...runs).sort(byId)) keepOnce(event);
   }
   return out;
 }

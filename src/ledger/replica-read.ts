@@ -6,11 +6,11 @@ import { failure } from '../errors.js';
 import { noteFiles } from './checked.js';
 import { contentName, convertV1 } from './convert.js';
 import type { LedgerEvent } from './event-schema.js';
-import { NewerLedgerError } from './events.js';
+import { byId, NewerLedgerError, type Each } from './events.js';
 import { cyclesFrom, isStructural, noteLatest, rangesOf } from './file-index.js';
 import { AsciiLines, describe, errorCode, fsFailure, readLedgerFile, readRanges } from './files.js';
 import { asciiJson } from './json.js';
-import { changedWhileRead, readReplicaFile, withKnown, readKnown, type FilePart, type OwnFile } from './replica-file.js';
+import { changedWhileRead, readKnown, readReplicaFile, withKnown, type FilePart, type OwnFile } from './replica-file.js';
 import type { Layout } from './replica-layout.js';
 import { check, damaged, hasConflictMarker, leadingId, lineEnd, lineStarts, merge, parseLine, parseLines, seenTwice } from './replica-lines.js';
 import { ledgerText } from './store.js';
@@ -244,9 +244,6 @@ function walkCursors(cursors: readonly Cursor[], visit: (e: LedgerEvent) => void
   }
 }
 
-/** Every event of `events` visited in turn. */
-export type Each = (visit: (e: LedgerEvent) => void) => void;
-
 /** The events of a file one at a time: the id of the next one (undefined at the end), which take() parses and skip() passes. */
 interface Cursor {
   id: string | undefined;
@@ -300,7 +297,7 @@ function linesCursor(part: FilePart, fd: number): Cursor {
 
 /** A file's events in the order of their ids: as they are, when they rise. */
 function inOrder(events: LedgerEvent[]): LedgerEvent[] {
-  for (let i = 1; i < events.length; i++) if (events[i - 1]!.id >= events[i]!.id) return [...events].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let i = 1; i < events.length; i++) if (events[i - 1]!.id >= events[i]!.id) return [...events].sort(byId);
   return events;
 }
 

@@ -1,7 +1,7 @@
 // The current state, derived from the events in one pass. Undone events are skipped, so
 // undo is the exact inverse of the change it names.
 import type { StepId } from '../steps.js';
-import type { CycleSnapshot, EventData, FieldName, LedgerEvent } from './events.js';
+import type { CycleSnapshot, Each, EventData, FieldName, LedgerEvent } from './events.js';
 import { addRecord, claim, changed, record, stamp, suffix, target, type AnyRecord, type Blocker, type Checkpoint, type Decision, type Risk, type Stamp } from './records.js';
 
 export * from './records.js';
@@ -85,7 +85,7 @@ export function deriveState(events: readonly LedgerEvent[], focus: Focus = { all
  * (the full log of a long-lived ledger: replica-read.ts: walk). `undos`: events that hold every
  * undo among them, known before the others are applied.
  */
-export function deriveFrom(each: (visit: (e: LedgerEvent) => void) => void, undos: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
+export function deriveFrom(each: Each, undos: readonly LedgerEvent[], focus: Focus = { all: true }): LedgerState {
   const undone = new Set<string>();
   for (const e of undos) if (e.type === 'undo') undone.add(e.data.target);
   const state = emptyState();
